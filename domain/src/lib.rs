@@ -1,0 +1,16 @@
+//! Seriktes domain: the value types, rules and state machines of the product.
+//!
+//! Pure by design (STYLE §1): no I/O, no clock, no randomness, no framework. Callers pass
+//! `now` and ids in; every rule here is unit-tested beside its code.
+
+pub mod bin;
+pub mod email;
+pub mod error;
+pub mod geo;
+pub mod ids;
+pub mod membership;
+pub mod organization;
+pub mod text;
+pub mod user;
+
+pub use error::{DomainError, FieldError, Validator};

@@ -1,0 +1,179 @@
+//! The connection type for both backends, the pool, migrations and write transactions.
+
+use crate::error::StoreError;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, CustomizeConnection, ManageConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::time::Duration;
+
+/// One connection to either backend (diesel `MultiConnection`). PostgreSQL is declared first:
+/// SQLite would accept almost any string as a file name.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    /// A PostgreSQL connection.
+    Postgresql(PgConnection),
+    /// An SQLite connection.
+    Sqlite(SqliteConnection),
+}
+
+/// The pool the API shares between requests.
+pub type DbPool = r2d2::Pool<Manager>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `postgres://…` or `postgresql://…`.
+    Postgres,
+    /// Anything else: a file path, optionally `sqlite://`-prefixed.
+    Sqlite,
+}
+
+impl Backend {
+    /// The backend a database URL names.
+    pub fn of_url(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+}
+
+/// Opens connections of the backend the URL names, keeping the backend's own error message
+/// (`DbConn::establish` would try each variant and report only "invalid URL").
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: String,
+    backend: Backend,
+}
+
+impl Manager {
+    /// A manager for `url`; `sqlite://path` is read as `path`.
+    pub fn new(url: &str) -> Self {
+        let backend = Backend::of_url(url);
+        let url = match backend {
+            Backend::Postgres => url.to_owned(),
+            Backend::Sqlite => url.strip_prefix("sqlite://").unwrap_or(url).to_owned(),
+        };
+        Self { url, backend }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.url).map(DbConn::Postgresql),
+            Backend::Sqlite => SqliteConnection::establish(&self.url).map(DbConn::Sqlite),
+        }
+        .map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// Per-connection SQLite settings: wait for locks instead of failing, WAL so readers never
+/// block the writer, foreign keys enforced. `batch_execute` runs every statement
+/// (`sql_query` would run only the first).
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConn, r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        if let DbConn::Sqlite(c) = conn {
+            c.batch_execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            )
+            .map_err(r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// Pool sizing; measured defaults are in README.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    /// Most connections open at once.
+    pub max_size: u32,
+    /// How long a request waits for a connection before the database counts as unavailable.
+    pub connection_timeout: Duration,
+}
+
+/// Builds the pool and checks that one connection can be opened.
+pub fn connect(url: &str, settings: &PoolSettings) -> Result<DbPool, StoreError> {
+    r2d2::Pool::builder()
+        .max_size(settings.max_size)
+        .min_idle(Some(1))
+        .connection_timeout(settings.connection_timeout)
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(Manager::new(url))
+        .map_err(|e| StoreError::Unavailable(Box::new(e)))
+}
+
+/// Applies pending migrations of the connection's backend; returns the versions applied.
+pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
+    let applied = match conn {
+        DbConn::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(StoreError::Unavailable)?;
+    Ok(applied.into_iter().map(|v| v.to_string()).collect())
+}
+
+/// Checks that the database answers.
+pub fn ping(conn: &mut DbConn) -> Result<(), StoreError> {
+    conn.batch_execute("SELECT 1").map_err(|e| StoreError::Unavailable(Box::new(e)))
+}
+
+/// Runs `f` in one write transaction: all of it is stored or none. On SQLite the transaction
+/// starts with `BEGIN IMMEDIATE`, taking the write lock up front so that two writers queue on
+/// `busy_timeout` instead of one failing with `SQLITE_BUSY` when it upgrades a read lock.
+/// Repository functions never open transactions themselves, so this is never nested.
+pub fn write<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    match conn {
+        DbConn::Postgresql(_) => conn.transaction(f),
+        DbConn::Sqlite(_) => {
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(v) => {
+                    if let Err(e) = conn.batch_execute("COMMIT") {
+                        // COMMIT failed: the transaction is still open; leave nothing behind.
+                        let _ = conn.batch_execute("ROLLBACK");
+                        return Err(e.into());
+                    }
+                    Ok(v)
+                }
+                Err(e) => {
+                    conn.batch_execute("ROLLBACK")?;
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+impl DbConn {
+    /// Which backend this connection talks to.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Postgresql(_) => Backend::Postgres,
+            Self::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}

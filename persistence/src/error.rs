@@ -1,0 +1,71 @@
+//! `StoreError`: diesel and pool errors mapped once (STYLE §3).
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// What can go wrong in storage, in terms the API can map to a status.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint refused the write; `field` names the column.
+    #[error("{field} is already taken")]
+    Duplicate {
+        /// The column whose value is already taken, e.g. `email`.
+        field: String,
+    },
+    /// A foreign key refused the write (the referenced row is gone).
+    #[error("a referenced object does not exist")]
+    MissingReference,
+    /// A row changed since the caller read it (optimistic concurrency).
+    #[error("the object was changed by someone else")]
+    VersionMismatch,
+    /// The database cannot be reached or the pool is exhausted.
+    #[error("database unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Anything else diesel reports.
+    #[error("database error")]
+    Database(#[source] DieselError),
+}
+
+/// The column a unique-violation message names. SQLite says `UNIQUE constraint failed:
+/// users.email`; PostgreSQL names the constraint, which our migrations call `<table>_<column>_key`.
+fn duplicate_field(info: &dyn diesel::result::DatabaseErrorInformation) -> String {
+    if let Some(constraint) = info.constraint_name() {
+        if let Some(rest) = constraint.strip_suffix("_key") {
+            for table in ["users_", "organizations_", "refresh_tokens_", "memberships_"] {
+                if let Some(column) = rest.strip_prefix(table) {
+                    return column.to_owned();
+                }
+            }
+            return rest.to_owned();
+        }
+    }
+    info.message()
+        .rsplit_once(": ")
+        .and_then(|(_, cols)| cols.split(", ").last())
+        .and_then(|col| col.rsplit_once('.'))
+        .map_or_else(|| "value".to_owned(), |(_, c)| c.to_owned())
+}
+
+impl From<DieselError> for StoreError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::NotFound => Self::NotFound,
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Self::Duplicate {
+                field: duplicate_field(info.as_ref()),
+            },
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => Self::MissingReference,
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                Self::Unavailable(Box::new(e))
+            }
+            other => Self::Database(other),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for StoreError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        Self::Unavailable(Box::new(e))
+    }
+}
