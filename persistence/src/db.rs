@@ -141,29 +141,31 @@ pub fn ping(conn: &mut DbConn) -> Result<(), StoreError> {
 /// Runs `f` in one write transaction: all of it is stored or none. On SQLite the transaction
 /// starts with `BEGIN IMMEDIATE`, taking the write lock up front so that two writers queue on
 /// `busy_timeout` instead of one failing with `SQLITE_BUSY` when it upgrades a read lock.
-/// Repository functions never open transactions themselves, so this is never nested.
-pub fn write<T>(
-    conn: &mut DbConn,
-    f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    match conn {
-        DbConn::Postgresql(_) => conn.transaction(f),
-        DbConn::Sqlite(_) => {
-            conn.batch_execute("BEGIN IMMEDIATE")?;
-            match f(conn) {
-                Ok(v) => {
-                    if let Err(e) = conn.batch_execute("COMMIT") {
-                        // COMMIT failed: the transaction is still open; leave nothing behind.
-                        let _ = conn.batch_execute("ROLLBACK");
-                        return Err(e.into());
-                    }
-                    Ok(v)
-                }
-                Err(e) => {
-                    conn.batch_execute("ROLLBACK")?;
-                    Err(e)
-                }
+/// Repository functions never open transactions themselves, so this is never nested. A panic
+/// inside `f` rolls back before it unwinds, so no pooled connection is left mid-transaction.
+pub fn write<T, E: From<StoreError>>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E> {
+    let begin = match conn.backend() {
+        Backend::Postgres => "BEGIN",
+        Backend::Sqlite => "BEGIN IMMEDIATE",
+    };
+    conn.batch_execute(begin).map_err(StoreError::from)?;
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn)));
+    match outcome {
+        Ok(Ok(value)) => match conn.batch_execute("COMMIT") {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                // The transaction may still be open; leave nothing behind on this connection.
+                let _ = conn.batch_execute("ROLLBACK");
+                Err(StoreError::from(e).into())
             }
+        },
+        Ok(Err(e)) => {
+            conn.batch_execute("ROLLBACK").map_err(StoreError::from)?;
+            Err(e)
+        }
+        Err(panic) => {
+            let _ = conn.batch_execute("ROLLBACK");
+            std::panic::resume_unwind(panic)
         }
     }
 }

@@ -3,7 +3,7 @@
 use crate::db::DbConn;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
-use crate::schema::{memberships, users};
+use crate::schema::{memberships, organizations, users};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -93,11 +93,13 @@ pub fn find_member(conn: &mut DbConn, organization_id: &str, user_id: &str) -> R
     Ok(MemberRow { membership, email, name })
 }
 
-/// All memberships of a user (a user belongs to few organisations).
-pub fn of_user(conn: &mut DbConn, user_id: &str) -> Result<Vec<MembershipRow>, StoreError> {
+/// All memberships of a user (a user belongs to few organisations), each with the
+/// organisation's name (JSON).
+pub fn of_user(conn: &mut DbConn, user_id: &str) -> Result<Vec<(MembershipRow, String)>, StoreError> {
     Ok(memberships::table
+        .inner_join(organizations::table)
         .filter(memberships::user_id.eq(user_id))
-        .select(MembershipRow::as_select())
+        .select((MembershipRow::as_select(), organizations::name))
         .order(memberships::organization_id.asc())
         .load(conn)?)
 }

@@ -1,0 +1,286 @@
+//! `ApiError`: the one place a status code and an RFC 9457 `application/problem+json` body are
+//! built (STYLE §3). Handlers return `Result<_, ApiError>` and use `?` on domain and store errors.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use seriktes_domain::{DomainError, FieldError};
+use seriktes_persistence::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One broken rule on one field.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"field": "bin", "code": "check_digit", "message": "the BIN check digit does not match"}))]
+pub struct ProblemField {
+    /// Dotted path of the offending field in the request (`name.en`, `limit`).
+    pub field: String,
+    /// Machine-readable rule: `required`, `format`, `min_length`, `max_length`, `one_of`,
+    /// `range`, `check_digit`, `unique`, `type`, …
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+/// An RFC 9457 problem detail; every error the API returns has this shape.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:seriktes:problem:validation",
+    "title": "Unprocessable Content",
+    "status": 422,
+    "detail": "The request has 1 invalid field.",
+    "errors": [{"field": "email", "code": "format", "message": "not a valid e-mail address"}]
+}))]
+pub struct Problem {
+    /// A URI naming the kind of problem (`urn:seriktes:problem:<kind>`).
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// The HTTP reason phrase.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong in this occurrence.
+    pub detail: String,
+    /// Field errors (422, and 409 on duplicates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<ProblemField>>,
+    /// For an illegal state change (409): the object's current state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_state: Option<String>,
+    /// For an illegal state change (409): the actions allowed in the current state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
+}
+
+/// Every error a handler can answer with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the body is not well-formed JSON.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: credentials missing, invalid or expired.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: the caller may see the object but not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404: no such object, or one the caller may not see.
+    #[error("not found")]
+    NotFound,
+    /// 405: the path exists, the method does not.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 409: the request conflicts with stored state.
+    #[error("{detail}")]
+    Conflict {
+        /// What conflicts.
+        detail: String,
+        /// Fields involved (duplicates).
+        errors: Vec<FieldError>,
+        /// The current state, for an illegal transition.
+        current_state: Option<String>,
+        /// Allowed actions, for an illegal transition.
+        allowed_actions: Option<Vec<String>>,
+    },
+    /// 412: `If-Match` names another version.
+    #[error("the object was changed since you read it")]
+    PreconditionFailed,
+    /// 413: the body is larger than the limit (bytes).
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// 415: the body is not JSON.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 422: fields break rules.
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    /// 429: too many requests; retry after the given seconds.
+    #[error("too many requests")]
+    TooManyRequests(u64),
+    /// 503: the database is unreachable.
+    #[error("service unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// 500: anything unexpected; the cause is logged, never sent.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    /// A 500 from any error.
+    pub fn internal(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Box::new(e))
+    }
+
+    /// A 422 for one field.
+    pub fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    /// A plain 409.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::Conflict { detail: detail.into(), errors: Vec::new(), current_state: None, allowed_actions: None }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "malformed-request",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound => "not-found",
+            Self::MethodNotAllowed => "method-not-allowed",
+            Self::Conflict { current_state: Some(_), .. } => "invalid-transition",
+            Self::Conflict { .. } => "conflict",
+            Self::PreconditionFailed => "precondition-failed",
+            Self::PayloadTooLarge(_) => "payload-too-large",
+            Self::UnsupportedMediaType(_) => "unsupported-media-type",
+            Self::Validation(_) => "validation",
+            Self::TooManyRequests(_) => "rate-limited",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            Self::Validation(errors) => match errors.len() {
+                1 => "The request has 1 invalid field.".to_owned(),
+                n => format!("The request has {n} invalid fields."),
+            },
+            Self::NotFound => "No such resource, or you may not see it.".to_owned(),
+            Self::MethodNotAllowed => "This resource does not support the request method.".to_owned(),
+            Self::TooManyRequests(s) => format!("Too many requests; retry after {s} seconds."),
+            Self::Unavailable(_) => "The database is unavailable; retry shortly.".to_owned(),
+            Self::Internal(_) => "An unexpected error occurred; it has been logged.".to_owned(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The RFC 9457 body.
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let fields = |errors: &[FieldError]| {
+            errors
+                .iter()
+                .map(|e| ProblemField { field: e.field.clone(), code: e.code.to_owned(), message: e.message.clone() })
+                .collect::<Vec<_>>()
+        };
+        let (errors, current_state, allowed_actions) = match self {
+            Self::Validation(e) => (Some(fields(e)), None, None),
+            Self::Conflict { errors, current_state, allowed_actions, .. } => (
+                (!errors.is_empty()).then(|| fields(errors)),
+                current_state.clone(),
+                allowed_actions.clone(),
+            ),
+            _ => (None, None, None),
+        };
+        Problem {
+            problem_type: format!("urn:seriktes:problem:{}", self.kind()),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: self.detail(),
+            errors,
+            current_state,
+            allowed_actions,
+        }
+    }
+}
+
+/// Writes the full cause chain of an error on one line (zero2prod `error_chain_fmt`).
+fn cause_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Internal(_) | Self::Unavailable(_) => log::error!("{}", cause_chain(self)),
+            other => log::debug!("{} {}", other.status_code().as_u16(), other),
+        }
+        let mut res = HttpResponse::build(self.status_code());
+        res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        match self {
+            Self::Unauthorized(_) => {
+                res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+            }
+            Self::TooManyRequests(s) => {
+                res.insert_header((header::RETRY_AFTER, s.to_string()));
+            }
+            Self::Unavailable(_) => {
+                res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+            }
+            _ => {}
+        }
+        res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Invalid(errors) => Self::Validation(errors),
+            DomainError::InvalidTransition { entity, action, from, allowed } => Self::Conflict {
+                detail: format!(
+                    "A {entity} that is {from} cannot be {action}; allowed: {}.",
+                    if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") }
+                ),
+                errors: Vec::new(),
+                current_state: Some(from.to_owned()),
+                allowed_actions: Some(allowed.into_iter().map(str::to_owned).collect()),
+            },
+            DomainError::Conflict(detail) => Self::conflict(detail),
+            DomainError::Forbidden(detail) => Self::Forbidden(detail),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Duplicate { field } => Self::Conflict {
+                detail: format!("Another record already has this {field}."),
+                errors: vec![FieldError::new(field, "unique", "already taken")],
+                current_state: None,
+                allowed_actions: None,
+            },
+            StoreError::MissingReference => Self::invalid("", "reference", "a referenced object does not exist"),
+            StoreError::VersionMismatch => Self::PreconditionFailed,
+            StoreError::Unavailable(source) => Self::Unavailable(source),
+            e @ StoreError::Database(_) => Self::internal(e),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::internal(e)
+    }
+}

@@ -1,0 +1,131 @@
+//! The OpenAPI 3.1 document: metadata, the bearer scheme, the problem schema and one reusable
+//! response per error status. Paths are collected from the handlers' `#[utoipa::path]`.
+
+use crate::error::{ApiError, PROBLEM_JSON, Problem, ProblemField};
+use seriktes_domain::FieldError;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+
+/// Declares a reusable problem+json response whose example is what the API really sends.
+macro_rules! problem_response {
+    ($name:ident, $description:literal, $error:expr) => {
+        #[doc = $description]
+        #[derive(Debug)]
+        pub struct $name;
+
+        impl<'s> utoipa::ToResponse<'s> for $name {
+            fn response() -> (&'s str, RefOr<Response>) {
+                let example = serde_json::to_value($error.problem()).unwrap_or_default();
+                let content = ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .example(Some(example))
+                    .build();
+                (stringify!($name), ResponseBuilder::new().description($description).content(PROBLEM_JSON, content).build().into())
+            }
+        }
+    };
+}
+
+problem_response!(BadRequest, "The body is not well-formed JSON.", ApiError::BadRequest(
+    "The body is not valid JSON: EOF while parsing an object at line 1 column 12.".to_owned()
+));
+problem_response!(
+    Unauthorized,
+    "No credentials, or an invalid or expired token.",
+    ApiError::Unauthorized("The access token is invalid or has expired.".to_owned())
+);
+problem_response!(
+    Forbidden,
+    "Signed in, and the object is visible, but this action is not allowed.",
+    ApiError::Forbidden("This needs the admin role.".to_owned())
+);
+problem_response!(NotFound, "No such object, or one the caller may not see.", ApiError::NotFound);
+problem_response!(
+    Conflict,
+    "The request conflicts with stored data (a duplicate, or an illegal state change).",
+    ApiError::Conflict {
+        detail: "Another record already has this email.".to_owned(),
+        errors: vec![FieldError::new("email", "unique", "already taken")],
+        current_state: None,
+        allowed_actions: None,
+    }
+);
+problem_response!(
+    PreconditionFailed,
+    "`If-Match` names a version other than the current one; read the object again.",
+    ApiError::PreconditionFailed
+);
+problem_response!(
+    PayloadTooLarge,
+    "The body is larger than 256 KiB.",
+    ApiError::PayloadTooLarge(crate::extract::MAX_BODY_BYTES)
+);
+problem_response!(
+    UnsupportedMediaType,
+    "The body is not sent as application/json.",
+    ApiError::UnsupportedMediaType("The body must be JSON, sent with Content-Type: application/json.".to_owned())
+);
+problem_response!(
+    Unprocessable,
+    "Fields break rules; `errors` lists each with its rule.",
+    ApiError::Validation(vec![
+        FieldError::new("bin", "check_digit", "the BIN check digit does not match"),
+        FieldError::new("region", "iso3166_2", "\"KZ-99\" is not an ISO 3166-2 subdivision code"),
+    ])
+);
+problem_response!(TooManyRequests, "Too many attempts; retry after `Retry-After` seconds.", ApiError::TooManyRequests(60));
+problem_response!(
+    ServiceUnavailable,
+    "The database is unreachable.",
+    ApiError::Unavailable("database unavailable".into())
+);
+
+/// Adds the bearer-token security scheme that Swagger UI's "Authorize" uses.
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from POST /api/v1/auth/login."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document root; paths come from the handlers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Seriktes API",
+        description = "Grant programmes for civil society: donors, calls, applications, reviews, grants, reports and stakeholder meetings.\n\n\
+Errors are RFC 9457 `application/problem+json`. Lists are cursor-paginated (`limit`, `cursor` → `next_cursor`). \
+Single resources carry an `ETag`; updates honour `If-Match` (412 on mismatch). Objects the caller may not see answer 404.\n\n\
+Sign in with `POST /api/v1/auth/login`, then use **Authorize** with the `access_token`.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
+    ),
+    components(
+        schemas(Problem, ProblemField),
+        responses(
+            BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge,
+            UnsupportedMediaType, Unprocessable, TooManyRequests, ServiceUnavailable
+        )
+    ),
+    modifiers(&SecurityAddon),
+    tags(
+        (name = "auth", description = "Sign in, rotate refresh tokens, sign out."),
+        (name = "me", description = "The signed-in user."),
+        (name = "users", description = "User accounts (admins)."),
+        (name = "organizations", description = "Organisations and their members."),
+        (name = "audit", description = "Who changed what, when (admins)."),
+        (name = "health", description = "Liveness and readiness probes.")
+    )
+)]
+pub struct ApiDoc;

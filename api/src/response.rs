@@ -1,0 +1,149 @@
+//! Response helpers shared by every endpoint: ETags, `201 Created` with `Location`, cursor pages.
+
+use crate::error::ApiError;
+use actix_web::body::BoxBody;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, Responder};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use seriktes_persistence::{Page, PageRequest};
+use utoipa::{IntoParams, ToSchema};
+
+/// The strong entity tag of a version.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version an entity tag names, if it is one of ours.
+pub fn parse_etag(tag: &str) -> Option<i64> {
+    tag.trim().strip_prefix('"')?.strip_suffix('"')?.parse().ok()
+}
+
+/// A single resource with its `ETag`; `201 Created` with `Location` when `location` is set.
+#[derive(Debug)]
+pub struct Tagged<T> {
+    body: T,
+    version: i64,
+    location: Option<String>,
+}
+
+impl<T> Tagged<T> {
+    /// `200 OK` with an ETag.
+    pub fn ok(body: T, version: i64) -> Self {
+        Self { body, version, location: None }
+    }
+
+    /// `201 Created` with an ETag and a `Location`.
+    pub fn created(body: T, version: i64, location: String) -> Self {
+        Self { body, version, location: Some(location) }
+    }
+}
+
+impl<T: Serialize> Responder for Tagged<T> {
+    type Body = BoxBody;
+
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
+        let status = if self.location.is_some() { StatusCode::CREATED } else { StatusCode::OK };
+        let mut res = HttpResponse::build(status);
+        res.insert_header((header::ETAG, etag(self.version)));
+        if let Some(location) = self.location {
+            res.insert_header((header::LOCATION, location));
+        }
+        res.json(self.body)
+    }
+}
+
+/// `limit` and `cursor` of every list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// How many items to return, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200, example = 50)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page; omit for the first page.
+    pub cursor: Option<String>,
+}
+
+/// The default page size.
+pub const DEFAULT_LIMIT: i64 = 50;
+/// The largest page size.
+pub const MAX_LIMIT: i64 = 200;
+const CURSOR_PREFIX: &str = "v1:";
+
+impl PageParams {
+    /// Checks the limit and decodes the cursor.
+    pub fn to_request(&self) -> Result<PageRequest, ApiError> {
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::invalid("limit", "range", format!("limit is between 1 and {MAX_LIMIT}")));
+        }
+        let after = match &self.cursor {
+            None => None,
+            Some(c) => Some(decode_cursor(c).ok_or_else(|| {
+                ApiError::invalid("cursor", "format", "not a cursor this API issued; start again without one")
+            })?),
+        };
+        Ok(PageRequest { after, limit })
+    }
+}
+
+fn encode_cursor(after: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{after}"))
+}
+
+fn decode_cursor(cursor: &str) -> Option<String> {
+    let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    text.strip_prefix(CURSOR_PREFIX).filter(|k| !k.is_empty()).map(str::to_owned)
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paginated<T> {
+    /// The items of this page.
+    pub data: Vec<T>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Paginated<T> {
+    /// Converts a stored page, turning its key into an opaque cursor.
+    pub fn try_from_page<R>(page: Page<R>, f: impl FnMut(R) -> Result<T, ApiError>) -> Result<Self, ApiError> {
+        let next_cursor = page.next_after.as_deref().map(encode_cursor);
+        Ok(Self { data: page.items.into_iter().map(f).collect::<Result<_, _>>()?, next_cursor })
+    }
+}
+
+/// Converts a stored UTC time to the wire form.
+pub fn utc(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+    t.and_utc()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_foreign_ones_are_refused() {
+        let c = encode_cursor("0193-abc");
+        assert_eq!(decode_cursor(&c).as_deref(), Some("0193-abc"));
+        assert_eq!(decode_cursor("not base64!"), None);
+        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("v2:x")), None);
+    }
+
+    #[test]
+    fn limits_outside_1_to_200_are_refused() {
+        for limit in [0, 201, -1] {
+            assert!(PageParams { limit: Some(limit), cursor: None }.to_request().is_err());
+        }
+        assert_eq!(PageParams { limit: None, cursor: None }.to_request().unwrap().limit, 50);
+    }
+
+    #[test]
+    fn etags_round_trip() {
+        assert_eq!(parse_etag(&etag(7)), Some(7));
+        assert_eq!(parse_etag("W/\"7\""), None);
+    }
+}

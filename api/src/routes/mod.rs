@@ -1,0 +1,25 @@
+//! HTTP handlers, one module per resource, mounted by [`configure`].
+
+pub mod audit_events;
+pub mod auth;
+pub mod health;
+pub mod me;
+pub mod members;
+pub mod organizations;
+pub mod users;
+
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Mounts every documented route.
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(health::live).service(health::ready).service(
+        scope("/api/v1")
+            .configure(auth::configure)
+            .configure(me::configure)
+            .configure(users::configure)
+            .configure(organizations::configure)
+            .configure(members::configure)
+            .configure(audit_events::configure),
+    );
+}

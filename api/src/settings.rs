@@ -1,0 +1,265 @@
+//! Configuration, read once from environment variables in `main` and passed down (STYLE §7).
+//! A bad value stops start-up with one line naming the variable.
+
+use seriktes_persistence::Backend;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The database used when `DATABASE_URL` is unset.
+pub const DEFAULT_DATABASE_URL: &str = "./data/seriktes.db";
+/// The address used when `SERIKTES_BIND` is unset.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Shortest JWT secret accepted (HS256 wants at least 256 bits).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// A secret whose `Debug` never prints it.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`: `postgres://…` or an SQLite file path.
+    pub database_url: String,
+    /// `SERIKTES_BIND`: the address to listen on (`host:port`; port 0 picks a free one).
+    pub bind: SocketAddr,
+    /// `SERIKTES_JWT_SECRET`: the HS256 key for access tokens.
+    pub jwt_secret: Secret,
+    /// `SERIKTES_CORS_ORIGINS`: browser origins allowed to call the API (`*` for any).
+    pub cors_origins: Vec<String>,
+    /// `SERIKTES_DB_POOL_SIZE`: most database connections (default 8).
+    pub db_pool_size: u32,
+    /// `SERIKTES_DB_TIMEOUT_SECS`: how long a request waits for a connection (default 5).
+    pub db_timeout: Duration,
+    /// `SERIKTES_WORKERS`: HTTP worker threads (default: one per core).
+    pub workers: Option<usize>,
+    /// Lifetime of access tokens (15 minutes).
+    pub access_token_ttl: Duration,
+    /// Lifetime of a refresh token (14 days, renewed on every rotation).
+    pub refresh_token_ttl: Duration,
+    /// Whether to run pending migrations at start (always, for `serve`).
+    pub migrate_on_start: bool,
+}
+
+/// A configuration problem, printed as one line.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub variable: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+fn err(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError { variable, message: message.into() }
+}
+
+/// Reads an environment variable; unset and empty are the same.
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse_num<T: std::str::FromStr>(name: &'static str, default: T, ok: impl Fn(&T) -> bool) -> Result<T, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v| ok(v))
+            .ok_or_else(|| err(name, format!("{raw:?} is not a valid value"))),
+    }
+}
+
+impl Settings {
+    /// Reads the environment; the JWT secret is resolved by [`Self::resolve_jwt_secret`].
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let bind_raw = var("SERIKTES_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let bind = bind_raw
+            .parse()
+            .map_err(|_| err("SERIKTES_BIND", format!("{bind_raw:?} is not an address like 127.0.0.1:8080")))?;
+        let cors_origins = parse_origins(var("SERIKTES_CORS_ORIGINS").as_deref().unwrap_or_default())?;
+        let db_pool_size = parse_num("SERIKTES_DB_POOL_SIZE", 8_u32, |n| (1..=256).contains(n))?;
+        let db_timeout = Duration::from_secs(parse_num("SERIKTES_DB_TIMEOUT_SECS", 5_u64, |n| (1..=300).contains(n))?);
+        let workers = match var("SERIKTES_WORKERS") {
+            None => None,
+            Some(_) => Some(parse_num("SERIKTES_WORKERS", 1_usize, |n| (1..=1024).contains(n))?),
+        };
+        let jwt_secret = Self::resolve_jwt_secret(&database_url, var("SERIKTES_JWT_SECRET"))?;
+        Ok(Self {
+            database_url,
+            bind,
+            jwt_secret,
+            cors_origins,
+            db_pool_size,
+            db_timeout,
+            workers,
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(14 * 24 * 3600),
+            migrate_on_start: true,
+        })
+    }
+
+    /// Settings for a test or tool: the given database, port 0, a fixed secret.
+    pub fn for_database(database_url: &str, jwt_secret: &str) -> Self {
+        Self {
+            database_url: database_url.to_owned(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            jwt_secret: Secret::new(jwt_secret),
+            cors_origins: Vec::new(),
+            db_pool_size: 4,
+            db_timeout: Duration::from_secs(5),
+            workers: Some(2),
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(14 * 24 * 3600),
+            migrate_on_start: true,
+        }
+    }
+
+    /// The JWT secret: `SERIKTES_JWT_SECRET` when set (at least 32 bytes); otherwise, on SQLite
+    /// only, a random secret kept in `jwt-secret` (mode 0600) beside the database file, so tokens
+    /// survive restarts. PostgreSQL deployments run several replicas and must share one secret.
+    pub fn resolve_jwt_secret(database_url: &str, configured: Option<String>) -> Result<Secret, ConfigError> {
+        const VAR: &str = "SERIKTES_JWT_SECRET";
+        if let Some(s) = configured {
+            if s.len() < MIN_SECRET_BYTES {
+                return Err(err(VAR, format!("must be at least {MIN_SECRET_BYTES} bytes")));
+            }
+            return Ok(Secret::new(s));
+        }
+        if Backend::of_url(database_url) == Backend::Postgres {
+            return Err(err(VAR, "is required with PostgreSQL (replicas must share it); use 32+ random bytes"));
+        }
+        let dir = sqlite_data_dir(database_url);
+        load_or_create_secret(&dir.join("jwt-secret")).map_err(|e| err(VAR, format!("unset, and {e}")))
+    }
+}
+
+/// The directory holding an SQLite database file.
+pub fn sqlite_data_dir(database_url: &str) -> PathBuf {
+    let path = database_url.strip_prefix("sqlite://").unwrap_or(database_url);
+    Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// Creates the directory of an SQLite database file if needed.
+pub fn ensure_sqlite_dir(database_url: &str) -> Result<(), ConfigError> {
+    if Backend::of_url(database_url) == Backend::Sqlite {
+        let dir = sqlite_data_dir(database_url);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| err("DATABASE_URL", format!("cannot create directory {}: {e}", dir.display())))?;
+    }
+    Ok(())
+}
+
+fn load_or_create_secret(path: &Path) -> Result<Secret, String> {
+    use base64::Engine;
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let s = existing.trim().to_owned();
+        if s.len() >= MIN_SECRET_BYTES {
+            return Ok(Secret::new(s));
+        }
+        return Err(format!("{} holds a secret shorter than {MIN_SECRET_BYTES} bytes", path.display()));
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let mut bytes = [0_u8; 48];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no randomness: {e}"))?;
+    let secret = base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    file.write_all(secret.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    log::info!("generated a JWT secret in {} (mode 0600)", path.display());
+    Ok(Secret::new(secret))
+}
+
+fn parse_origins(raw: &str) -> Result<Vec<String>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|o| {
+            let ok = o == "*"
+                || ((o.starts_with("http://") || o.starts_with("https://"))
+                    && !o.ends_with('/')
+                    && o.split("://").nth(1).is_some_and(|h| !h.is_empty() && !h.contains('/')));
+            if ok {
+                Ok(o.to_owned())
+            } else {
+                Err(err(
+                    "SERIKTES_CORS_ORIGINS",
+                    format!("{o:?} is not an origin like https://app.example.org (comma-separated, or *)"),
+                ))
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_scheme_and_host_only() {
+        assert_eq!(parse_origins("https://a.kz, http://localhost:3000").unwrap().len(), 2);
+        assert!(parse_origins("a.kz").is_err());
+        assert!(parse_origins("https://a.kz/path").is_err());
+        assert_eq!(parse_origins("").unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn postgres_needs_an_explicit_secret() {
+        let e = Settings::resolve_jwt_secret("postgres://x/y", None).unwrap_err();
+        assert_eq!(e.variable, "SERIKTES_JWT_SECRET");
+        assert!(Settings::resolve_jwt_secret("postgres://x/y", Some("short".into())).is_err());
+    }
+
+    #[test]
+    fn an_sqlite_secret_is_generated_once_with_mode_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("db.sqlite").display().to_string();
+        let first = Settings::resolve_jwt_secret(&url, None).unwrap();
+        let second = Settings::resolve_jwt_secret(&url, None).unwrap();
+        assert_eq!(first.expose(), second.expose());
+        let mode = std::fs::metadata(dir.path().join("jwt-secret")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn the_data_directory_is_the_parent_of_the_file() {
+        assert_eq!(sqlite_data_dir("./data/seriktes.db"), PathBuf::from("./data"));
+        assert_eq!(sqlite_data_dir("seriktes.db"), PathBuf::from("."));
+        assert_eq!(sqlite_data_dir("sqlite:///var/lib/s/x.db"), PathBuf::from("/var/lib/s"));
+    }
+}

@@ -1,0 +1,154 @@
+//! Building and starting the application: pool, migrations, state, routes, middleware.
+//! `main` and the integration tests go through the same [`Application::build`].
+
+use crate::auth::{JwtKeys, password};
+use crate::error::ApiError;
+use crate::middleware;
+use crate::openapi::ApiDoc;
+use crate::routes;
+use crate::settings::{Settings, ensure_sqlite_dir};
+use crate::state::{AppState, now};
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::http::{Method, header};
+use actix_web::middleware::{ErrorHandlers, Logger, from_fn};
+use actix_web::{App, HttpServer, web};
+use seriktes_persistence::{DbPool, PoolSettings, db, refresh_tokens};
+use std::net::TcpListener;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] crate::settings::ConfigError),
+    /// The database is unreachable or a migration failed.
+    #[error("database: {0}")]
+    Database(String),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Opens the pool and applies pending migrations; used by `serve` and `migrate`.
+pub fn connect_and_migrate(settings: &Settings) -> Result<(DbPool, Vec<String>), StartError> {
+    ensure_sqlite_dir(&settings.database_url)?;
+    let pool = db::connect(
+        &settings.database_url,
+        &PoolSettings { max_size: settings.db_pool_size, connection_timeout: settings.db_timeout },
+    )
+    .map_err(|e| StartError::Database(chain(&e)))?;
+    let mut conn = pool.get().map_err(|e| StartError::Database(e.to_string()))?;
+    let applied = db::migrate(&mut conn).map_err(|e| StartError::Database(chain(&e)))?;
+    // Housekeeping: refresh tokens that expired over a day ago are useless.
+    let cutoff = now() - chrono::TimeDelta::days(1);
+    refresh_tokens::delete_expired(&mut conn, cutoff).map_err(|e| StartError::Database(chain(&e)))?;
+    Ok((pool.clone(), applied))
+}
+
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(c) = src {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        src = c.source();
+    }
+    s
+}
+
+/// The contract, exactly as the server serves it at `/api-docs/openapi.json`.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes::configure).split_for_parts();
+    api
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let base = Cors::default()
+        .allowed_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::ACCEPT_LANGUAGE, middleware::REQUEST_ID])
+        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER, middleware::REQUEST_ID])
+        .max_age(3600);
+    if origins.iter().any(|o| o == "*") {
+        return base.allow_any_origin();
+    }
+    origins.iter().fold(base, |c, o| c.allowed_origin(o))
+}
+
+/// A bound, not yet awaited server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects, migrates, binds `settings.bind` and prepares the server.
+    pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        let blocking_settings = settings.clone();
+        let (pool, applied) = web::block(move || connect_and_migrate(&blocking_settings))
+            .await
+            .map_err(|e| StartError::Database(e.to_string()))??;
+        if !applied.is_empty() {
+            log::info!("applied migrations: {}", applied.join(", "));
+        }
+        // A hash of a random password, so unknown e-mails cost a verification too.
+        let dummy_hash = web::block(|| {
+            let secret = crate::auth::refresh::generate().map_err(|e| e.to_string())?;
+            password::hash(&secret).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| StartError::Database(e.to_string()))?
+        .map_err(StartError::Database)?;
+        let state = web::Data::new(AppState {
+            pool,
+            keys: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
+            refresh_ttl: settings.refresh_token_ttl,
+            dummy_hash,
+        });
+        let listener =
+            TcpListener::bind(settings.bind).map_err(|source| StartError::Bind { addr: settings.bind, source })?;
+        let port = listener.local_addr().map_err(|source| StartError::Bind { addr: settings.bind, source })?.port();
+        let origins = settings.cors_origins.clone();
+        let mut server = HttpServer::new(move || {
+            let (app, api) = App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(crate::extract::MAX_BODY_BYTES))
+                .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+                .wrap(cors(&origins))
+                .wrap(ErrorHandlers::new().default_handler(middleware::problem_for_errors))
+                .wrap(from_fn(middleware::request_id))
+                .wrap(Logger::new(r#"%a "%r" %s %b %Dms request_id=%{x-request-id}o"#))
+                .into_utoipa_app()
+                .openapi(ApiDoc::openapi())
+                .configure(routes::configure)
+                .split_for_parts();
+            app.service(web::redirect("/swagger-ui", "/swagger-ui/"))
+                .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
+                .default_service(web::to(middleware::fallback))
+        })
+        .listen(listener)
+        .map_err(|source| StartError::Bind { addr: settings.bind, source })?;
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        Ok(Self { port, server: server.run() })
+    }
+
+    /// The port the server listens on (useful when `bind` asked for port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is stopped (SIGINT/SIGTERM shut down gracefully).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
