@@ -4,9 +4,9 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
 use seriktes_domain::{DomainError, FieldError};
 use seriktes_persistence::StoreError;
-use serde::Serialize;
 use utoipa::ToSchema;
 
 /// The media type of every error body.
@@ -121,7 +121,12 @@ impl ApiError {
 
     /// A plain 409.
     pub fn conflict(detail: impl Into<String>) -> Self {
-        Self::Conflict { detail: detail.into(), errors: Vec::new(), current_state: None, allowed_actions: None }
+        Self::Conflict {
+            detail: detail.into(),
+            errors: Vec::new(),
+            current_state: None,
+            allowed_actions: None,
+        }
     }
 
     fn kind(&self) -> &'static str {
@@ -131,7 +136,10 @@ impl ApiError {
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
-            Self::Conflict { current_state: Some(_), .. } => "invalid-transition",
+            Self::Conflict {
+                current_state: Some(_),
+                ..
+            } => "invalid-transition",
             Self::Conflict { .. } => "conflict",
             Self::PreconditionFailed => "precondition-failed",
             Self::PayloadTooLarge(_) => "payload-too-large",
@@ -150,7 +158,9 @@ impl ApiError {
                 n => format!("The request has {n} invalid fields."),
             },
             Self::NotFound => "No such resource, or you may not see it.".to_owned(),
-            Self::MethodNotAllowed => "This resource does not support the request method.".to_owned(),
+            Self::MethodNotAllowed => {
+                "This resource does not support the request method.".to_owned()
+            }
             Self::TooManyRequests(s) => format!("Too many requests; retry after {s} seconds."),
             Self::Unavailable(_) => "The database is unavailable; retry shortly.".to_owned(),
             Self::Internal(_) => "An unexpected error occurred; it has been logged.".to_owned(),
@@ -164,12 +174,21 @@ impl ApiError {
         let fields = |errors: &[FieldError]| {
             errors
                 .iter()
-                .map(|e| ProblemField { field: e.field.clone(), code: e.code.to_owned(), message: e.message.clone() })
+                .map(|e| ProblemField {
+                    field: e.field.clone(),
+                    code: e.code.to_owned(),
+                    message: e.message.clone(),
+                })
                 .collect::<Vec<_>>()
         };
         let (errors, current_state, allowed_actions) = match self {
             Self::Validation(e) => (Some(fields(e)), None, None),
-            Self::Conflict { errors, current_state, allowed_actions, .. } => (
+            Self::Conflict {
+                errors,
+                current_state,
+                allowed_actions,
+                ..
+            } => (
                 (!errors.is_empty()).then(|| fields(errors)),
                 current_state.clone(),
                 allowed_actions.clone(),
@@ -246,10 +265,19 @@ impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         match e {
             DomainError::Invalid(errors) => Self::Validation(errors),
-            DomainError::InvalidTransition { entity, action, from, allowed } => Self::Conflict {
+            DomainError::InvalidTransition {
+                entity,
+                action,
+                from,
+                allowed,
+            } => Self::Conflict {
                 detail: format!(
                     "A {entity} that is {from} cannot be {action}; allowed: {}.",
-                    if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") }
+                    if allowed.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        allowed.join(", ")
+                    }
                 ),
                 errors: Vec::new(),
                 current_state: Some(from.to_owned()),
@@ -271,7 +299,9 @@ impl From<StoreError> for ApiError {
                 current_state: None,
                 allowed_actions: None,
             },
-            StoreError::MissingReference => Self::invalid("", "reference", "a referenced object does not exist"),
+            StoreError::MissingReference => {
+                Self::invalid("", "reference", "a referenced object does not exist")
+            }
             StoreError::VersionMismatch => Self::PreconditionFailed,
             StoreError::Unavailable(source) => Self::Unavailable(source),
             e @ StoreError::Database(_) => Self::internal(e),

@@ -26,7 +26,10 @@ fn is_json(req: &HttpRequest) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<mime::Mime>().ok())
-        .is_some_and(|m| m.type_() == mime::APPLICATION && (m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON)))
+        .is_some_and(|m| {
+            m.type_() == mime::APPLICATION
+                && (m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON))
+        })
 }
 
 /// Parses JSON bytes; syntax errors are 400, shape errors 422 with the field path.
@@ -47,9 +50,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             } else {
                 "type"
             };
+            // A missing field is reported at its parent's path; name the field itself.
             let field = match (code, message.split('`').nth(1)) {
-                ("required" | "unknown_field", Some(name)) if field.is_empty() => name.to_owned(),
-                ("required" | "unknown_field", Some(name)) => format!("{field}.{name}"),
+                ("required", Some(name)) if field.is_empty() => name.to_owned(),
+                ("required", Some(name)) => format!("{field}.{name}"),
                 _ => field,
             };
             ApiError::invalid(&field, code, message)
@@ -57,13 +61,18 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             ApiError::BadRequest(format!("The body is not valid JSON: {inner}."))
         }
     })?;
-    de.end().map_err(|e| ApiError::BadRequest(format!("The body is not valid JSON: {e}.")))?;
+    de.end()
+        .map_err(|e| ApiError::BadRequest(format!("The body is not valid JSON: {e}.")))?;
     Ok(value)
 }
 
 /// serde_json appends " at line 1 column 9"; the field path says more.
 fn strip_position(message: &str) -> String {
-    message.split(" at line ").next().unwrap_or(message).to_owned()
+    message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_owned()
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
@@ -97,17 +106,23 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(req.query_string().as_bytes()));
-        std::future::ready(serde_path_to_error::deserialize(de).map(Query).map_err(|e| {
-            let field = e.path().to_string();
-            let message = e.into_inner().to_string();
-            let field = if field == "." {
-                message.split('`').nth(1).unwrap_or_default().to_owned()
-            } else {
-                field
-            };
-            ApiError::invalid(&field, "type", message)
-        }))
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(
+            req.query_string().as_bytes(),
+        ));
+        std::future::ready(
+            serde_path_to_error::deserialize(de)
+                .map(Query)
+                .map_err(|e| {
+                    let field = e.path().to_string();
+                    let message = e.into_inner().to_string();
+                    let field = if field == "." {
+                        message.split('`').nth(1).unwrap_or_default().to_owned()
+                    } else {
+                        field
+                    };
+                    ApiError::invalid(&field, "type", message)
+                }),
+        )
     }
 }
 
@@ -120,11 +135,18 @@ impl FromRequest for IfMatch {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let value = req.headers().get(header::IF_MATCH).map(|v| v.to_str().unwrap_or_default().trim());
+        let value = req
+            .headers()
+            .get(header::IF_MATCH)
+            .map(|v| v.to_str().unwrap_or_default().trim());
         std::future::ready(Ok(Self(match value {
             None | Some("*") => None,
             // A tag we did not issue (or a weak one: If-Match compares strongly) never matches.
-            Some(tags) => Some(tags.split(',').find_map(crate::response::parse_etag).unwrap_or(-1)),
+            Some(tags) => Some(
+                tags.split(',')
+                    .find_map(crate::response::parse_etag)
+                    .unwrap_or(-1),
+            ),
         })))
     }
 }

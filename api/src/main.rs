@@ -61,7 +61,9 @@ fn main() -> ExitCode {
 fn serve() -> Result<(), String> {
     let settings = Settings::from_env().map_err(|e| e.to_string())?;
     actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(settings.clone()).await.map_err(|e| e.to_string())?;
+        let app = Application::build(settings.clone())
+            .await
+            .map_err(|e| e.to_string())?;
         log::info!(
             "serving on http://{}:{} (Swagger UI at /swagger-ui/, database {})",
             settings.bind.ip(),
@@ -98,25 +100,38 @@ fn migrate() -> Result<(), String> {
 fn create_admin(email: &str, name: Option<&str>) -> Result<(), String> {
     let email = Email::parse(email).map_err(|e| format!("--email: {e}"))?;
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read the password from stdin: {e}"))?;
-    let raw = line.strip_suffix('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).unwrap_or(&line);
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+    let raw = line
+        .strip_suffix('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .unwrap_or(&line);
     let password = NewPassword::parse(raw).map_err(|e| format!("password (from stdin): {e}"))?;
-    let name = seriktes_domain::user::parse_line(name.unwrap_or(email.as_str()), 200).map_err(|e| format!("--name: {e}"))?;
+    let name = seriktes_domain::user::parse_line(name.unwrap_or(email.as_str()), 200)
+        .map_err(|e| format!("--name: {e}"))?;
     let settings = Settings::from_env().map_err(|e| e.to_string())?;
     let (pool, _) = connect_and_migrate(&settings).map_err(|e| e.to_string())?;
     let hash = password::hash(password.expose()).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| format!("database: {e}"))?;
-    let row = db::write(&mut conn, |conn| insert_user(conn, None, &email, &name, &hash, SystemRole::Admin, true))
-        .map_err(|e| match e {
-            seriktes_api::error::ApiError::Conflict { .. } => format!("a user with e-mail {email} already exists"),
-            other => other.to_string(),
-        })?;
+    let row = db::write(&mut conn, |conn| {
+        insert_user(conn, None, &email, &name, &hash, SystemRole::Admin, true)
+    })
+    .map_err(|e| match e {
+        seriktes_api::error::ApiError::Conflict { .. } => {
+            format!("a user with e-mail {email} already exists")
+        }
+        other => other.to_string(),
+    })?;
     log::info!("created admin {} ({})", row.email, row.id);
     Ok(())
 }
 
 fn print_openapi() -> Result<(), String> {
-    let json = openapi_document().to_pretty_json().map_err(|e| e.to_string())?;
+    let json = openapi_document()
+        .to_pretty_json()
+        .map_err(|e| e.to_string())?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{json}").map_err(|e| e.to_string())
 }

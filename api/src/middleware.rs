@@ -13,7 +13,10 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 fn acceptable_request_id(v: &HeaderValue) -> Option<HeaderValue> {
     let s = v.to_str().ok()?;
-    let ok = !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+    let ok = !s.is_empty()
+        && s.len() <= 128
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
     ok.then(|| v.clone())
 }
 
@@ -58,7 +61,8 @@ pub fn problem_for_errors<B: MessageBody + 'static>(
     })
     .to_string();
     let res = res.map_body(|head, _| {
-        head.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        head.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         head.headers_mut().remove(header::CONTENT_LENGTH);
         EitherBody::<B, BoxBody>::right(BoxBody::new(body))
     });
@@ -68,5 +72,10 @@ pub fn problem_for_errors<B: MessageBody + 'static>(
 /// The answer for a request no route took: 405 when the path exists with other methods, else 404.
 pub async fn fallback(req: HttpRequest) -> HttpResponse {
     let path_exists = req.resource_map().has_resource(req.path());
-    if path_exists { ApiError::MethodNotAllowed } else { ApiError::NotFound }.error_response()
+    if path_exists {
+        ApiError::MethodNotAllowed
+    } else {
+        ApiError::NotFound
+    }
+    .error_response()
 }

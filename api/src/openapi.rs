@@ -21,15 +21,26 @@ macro_rules! problem_response {
                     .schema(Some(Ref::from_schema_name("Problem")))
                     .example(Some(example))
                     .build();
-                (stringify!($name), ResponseBuilder::new().description($description).content(PROBLEM_JSON, content).build().into())
+                (
+                    stringify!($name),
+                    ResponseBuilder::new()
+                        .description($description)
+                        .content(PROBLEM_JSON, content)
+                        .build()
+                        .into(),
+                )
             }
         }
     };
 }
 
-problem_response!(BadRequest, "The body is not well-formed JSON.", ApiError::BadRequest(
-    "The body is not valid JSON: EOF while parsing an object at line 1 column 12.".to_owned()
-));
+problem_response!(
+    BadRequest,
+    "The body is not well-formed JSON.",
+    ApiError::BadRequest(
+        "The body is not valid JSON: EOF while parsing an object at line 1 column 12.".to_owned()
+    )
+);
 problem_response!(
     Unauthorized,
     "No credentials, or an invalid or expired token.",
@@ -40,7 +51,11 @@ problem_response!(
     "Signed in, and the object is visible, but this action is not allowed.",
     ApiError::Forbidden("This needs the admin role.".to_owned())
 );
-problem_response!(NotFound, "No such object, or one the caller may not see.", ApiError::NotFound);
+problem_response!(
+    NotFound,
+    "No such object, or one the caller may not see.",
+    ApiError::NotFound
+);
 problem_response!(
     Conflict,
     "The request conflicts with stored data (a duplicate, or an illegal state change).",
@@ -64,17 +79,27 @@ problem_response!(
 problem_response!(
     UnsupportedMediaType,
     "The body is not sent as application/json.",
-    ApiError::UnsupportedMediaType("The body must be JSON, sent with Content-Type: application/json.".to_owned())
+    ApiError::UnsupportedMediaType(
+        "The body must be JSON, sent with Content-Type: application/json.".to_owned()
+    )
 );
 problem_response!(
     Unprocessable,
     "Fields break rules; `errors` lists each with its rule.",
     ApiError::Validation(vec![
         FieldError::new("bin", "check_digit", "the BIN check digit does not match"),
-        FieldError::new("region", "iso3166_2", "\"KZ-99\" is not an ISO 3166-2 subdivision code"),
+        FieldError::new(
+            "region",
+            "iso3166_2",
+            "\"KZ-99\" is not an ISO 3166-2 subdivision code"
+        ),
     ])
 );
-problem_response!(TooManyRequests, "Too many attempts; retry after `Retry-After` seconds.", ApiError::TooManyRequests(60));
+problem_response!(
+    TooManyRequests,
+    "Too many attempts; retry after `Retry-After` seconds.",
+    ApiError::TooManyRequests(60)
+);
 problem_response!(
     ServiceUnavailable,
     "The database is unreachable.",

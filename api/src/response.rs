@@ -18,7 +18,11 @@ pub fn etag(version: i64) -> String {
 
 /// The version an entity tag names, if it is one of ours.
 pub fn parse_etag(tag: &str) -> Option<i64> {
-    tag.trim().strip_prefix('"')?.strip_suffix('"')?.parse().ok()
+    tag.trim()
+        .strip_prefix('"')?
+        .strip_suffix('"')?
+        .parse()
+        .ok()
 }
 
 /// A single resource with its `ETag`; `201 Created` with `Location` when `location` is set.
@@ -32,12 +36,20 @@ pub struct Tagged<T> {
 impl<T> Tagged<T> {
     /// `200 OK` with an ETag.
     pub fn ok(body: T, version: i64) -> Self {
-        Self { body, version, location: None }
+        Self {
+            body,
+            version,
+            location: None,
+        }
     }
 
     /// `201 Created` with an ETag and a `Location`.
     pub fn created(body: T, version: i64, location: String) -> Self {
-        Self { body, version, location: Some(location) }
+        Self {
+            body,
+            version,
+            location: Some(location),
+        }
     }
 }
 
@@ -45,7 +57,11 @@ impl<T: Serialize> Responder for Tagged<T> {
     type Body = BoxBody;
 
     fn respond_to(self, _: &HttpRequest) -> HttpResponse {
-        let status = if self.location.is_some() { StatusCode::CREATED } else { StatusCode::OK };
+        let status = if self.location.is_some() {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
         let mut res = HttpResponse::build(status);
         res.insert_header((header::ETAG, etag(self.version)));
         if let Some(location) = self.location {
@@ -77,12 +93,20 @@ impl PageParams {
     pub fn to_request(&self) -> Result<PageRequest, ApiError> {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::invalid("limit", "range", format!("limit is between 1 and {MAX_LIMIT}")));
+            return Err(ApiError::invalid(
+                "limit",
+                "range",
+                format!("limit is between 1 and {MAX_LIMIT}"),
+            ));
         }
         let after = match &self.cursor {
             None => None,
             Some(c) => Some(decode_cursor(c).ok_or_else(|| {
-                ApiError::invalid("cursor", "format", "not a cursor this API issued; start again without one")
+                ApiError::invalid(
+                    "cursor",
+                    "format",
+                    "not a cursor this API issued; start again without one",
+                )
             })?),
         };
         Ok(PageRequest { after, limit })
@@ -96,7 +120,9 @@ fn encode_cursor(after: &str) -> String {
 fn decode_cursor(cursor: &str) -> Option<String> {
     let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
     let text = String::from_utf8(raw).ok()?;
-    text.strip_prefix(CURSOR_PREFIX).filter(|k| !k.is_empty()).map(str::to_owned)
+    text.strip_prefix(CURSOR_PREFIX)
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
 }
 
 /// One page of a list.
@@ -110,9 +136,15 @@ pub struct Paginated<T> {
 
 impl<T> Paginated<T> {
     /// Converts a stored page, turning its key into an opaque cursor.
-    pub fn try_from_page<R>(page: Page<R>, f: impl FnMut(R) -> Result<T, ApiError>) -> Result<Self, ApiError> {
+    pub fn try_from_page<R>(
+        page: Page<R>,
+        f: impl FnMut(R) -> Result<T, ApiError>,
+    ) -> Result<Self, ApiError> {
         let next_cursor = page.next_after.as_deref().map(encode_cursor);
-        Ok(Self { data: page.items.into_iter().map(f).collect::<Result<_, _>>()?, next_cursor })
+        Ok(Self {
+            data: page.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            next_cursor,
+        })
     }
 }
 
@@ -136,9 +168,25 @@ mod tests {
     #[test]
     fn limits_outside_1_to_200_are_refused() {
         for limit in [0, 201, -1] {
-            assert!(PageParams { limit: Some(limit), cursor: None }.to_request().is_err());
+            assert!(
+                PageParams {
+                    limit: Some(limit),
+                    cursor: None
+                }
+                .to_request()
+                .is_err()
+            );
         }
-        assert_eq!(PageParams { limit: None, cursor: None }.to_request().unwrap().limit, 50);
+        assert_eq!(
+            PageParams {
+                limit: None,
+                cursor: None
+            }
+            .to_request()
+            .unwrap()
+            .limit,
+            50
+        );
     }
 
     #[test]

@@ -72,7 +72,10 @@ pub struct ConfigError {
 }
 
 fn err(variable: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError { variable, message: message.into() }
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
 }
 
 /// Reads an environment variable; unset and empty are the same.
@@ -80,7 +83,11 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn parse_num<T: std::str::FromStr>(name: &'static str, default: T, ok: impl Fn(&T) -> bool) -> Result<T, ConfigError> {
+fn parse_num<T: std::str::FromStr>(
+    name: &'static str,
+    default: T,
+    ok: impl Fn(&T) -> bool,
+) -> Result<T, ConfigError> {
     match var(name) {
         None => Ok(default),
         Some(raw) => raw
@@ -97,15 +104,23 @@ impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
         let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         let bind_raw = var("SERIKTES_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned());
-        let bind = bind_raw
-            .parse()
-            .map_err(|_| err("SERIKTES_BIND", format!("{bind_raw:?} is not an address like 127.0.0.1:8080")))?;
-        let cors_origins = parse_origins(var("SERIKTES_CORS_ORIGINS").as_deref().unwrap_or_default())?;
+        let bind = bind_raw.parse().map_err(|_| {
+            err(
+                "SERIKTES_BIND",
+                format!("{bind_raw:?} is not an address like 127.0.0.1:8080"),
+            )
+        })?;
+        let cors_origins =
+            parse_origins(var("SERIKTES_CORS_ORIGINS").as_deref().unwrap_or_default())?;
         let db_pool_size = parse_num("SERIKTES_DB_POOL_SIZE", 8_u32, |n| (1..=256).contains(n))?;
-        let db_timeout = Duration::from_secs(parse_num("SERIKTES_DB_TIMEOUT_SECS", 5_u64, |n| (1..=300).contains(n))?);
+        let db_timeout = Duration::from_secs(parse_num("SERIKTES_DB_TIMEOUT_SECS", 5_u64, |n| {
+            (1..=300).contains(n)
+        })?);
         let workers = match var("SERIKTES_WORKERS") {
             None => None,
-            Some(_) => Some(parse_num("SERIKTES_WORKERS", 1_usize, |n| (1..=1024).contains(n))?),
+            Some(_) => Some(parse_num("SERIKTES_WORKERS", 1_usize, |n| {
+                (1..=1024).contains(n)
+            })?),
         };
         let jwt_secret = Self::resolve_jwt_secret(&database_url, var("SERIKTES_JWT_SECRET"))?;
         Ok(Self {
@@ -141,25 +156,37 @@ impl Settings {
     /// The JWT secret: `SERIKTES_JWT_SECRET` when set (at least 32 bytes); otherwise, on SQLite
     /// only, a random secret kept in `jwt-secret` (mode 0600) beside the database file, so tokens
     /// survive restarts. PostgreSQL deployments run several replicas and must share one secret.
-    pub fn resolve_jwt_secret(database_url: &str, configured: Option<String>) -> Result<Secret, ConfigError> {
+    pub fn resolve_jwt_secret(
+        database_url: &str,
+        configured: Option<String>,
+    ) -> Result<Secret, ConfigError> {
         const VAR: &str = "SERIKTES_JWT_SECRET";
         if let Some(s) = configured {
             if s.len() < MIN_SECRET_BYTES {
-                return Err(err(VAR, format!("must be at least {MIN_SECRET_BYTES} bytes")));
+                return Err(err(
+                    VAR,
+                    format!("must be at least {MIN_SECRET_BYTES} bytes"),
+                ));
             }
             return Ok(Secret::new(s));
         }
         if Backend::of_url(database_url) == Backend::Postgres {
-            return Err(err(VAR, "is required with PostgreSQL (replicas must share it); use 32+ random bytes"));
+            return Err(err(
+                VAR,
+                "is required with PostgreSQL (replicas must share it); use 32+ random bytes",
+            ));
         }
         let dir = sqlite_data_dir(database_url);
-        load_or_create_secret(&dir.join("jwt-secret")).map_err(|e| err(VAR, format!("unset, and {e}")))
+        load_or_create_secret(&dir.join("jwt-secret"))
+            .map_err(|e| err(VAR, format!("unset, and {e}")))
     }
 }
 
 /// The directory holding an SQLite database file.
 pub fn sqlite_data_dir(database_url: &str) -> PathBuf {
-    let path = database_url.strip_prefix("sqlite://").unwrap_or(database_url);
+    let path = database_url
+        .strip_prefix("sqlite://")
+        .unwrap_or(database_url);
     Path::new(path)
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -170,8 +197,12 @@ pub fn sqlite_data_dir(database_url: &str) -> PathBuf {
 pub fn ensure_sqlite_dir(database_url: &str) -> Result<(), ConfigError> {
     if Backend::of_url(database_url) == Backend::Sqlite {
         let dir = sqlite_data_dir(database_url);
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| err("DATABASE_URL", format!("cannot create directory {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            err(
+                "DATABASE_URL",
+                format!("cannot create directory {}: {e}", dir.display()),
+            )
+        })?;
     }
     Ok(())
 }
@@ -185,10 +216,14 @@ fn load_or_create_secret(path: &Path) -> Result<Secret, String> {
         if s.len() >= MIN_SECRET_BYTES {
             return Ok(Secret::new(s));
         }
-        return Err(format!("{} holds a secret shorter than {MIN_SECRET_BYTES} bytes", path.display()));
+        return Err(format!(
+            "{} holds a secret shorter than {MIN_SECRET_BYTES} bytes",
+            path.display()
+        ));
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let mut bytes = [0_u8; 48];
     getrandom::fill(&mut bytes).map_err(|e| format!("no randomness: {e}"))?;
@@ -199,7 +234,8 @@ fn load_or_create_secret(path: &Path) -> Result<Secret, String> {
         .mode(0o600)
         .open(path)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    file.write_all(secret.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    file.write_all(secret.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     log::info!("generated a JWT secret in {} (mode 0600)", path.display());
     Ok(Secret::new(secret))
 }
@@ -231,7 +267,12 @@ mod tests {
 
     #[test]
     fn origins_are_scheme_and_host_only() {
-        assert_eq!(parse_origins("https://a.kz, http://localhost:3000").unwrap().len(), 2);
+        assert_eq!(
+            parse_origins("https://a.kz, http://localhost:3000")
+                .unwrap()
+                .len(),
+            2
+        );
         assert!(parse_origins("a.kz").is_err());
         assert!(parse_origins("https://a.kz/path").is_err());
         assert_eq!(parse_origins("").unwrap(), Vec::<String>::new());
@@ -252,14 +293,23 @@ mod tests {
         let first = Settings::resolve_jwt_secret(&url, None).unwrap();
         let second = Settings::resolve_jwt_secret(&url, None).unwrap();
         assert_eq!(first.expose(), second.expose());
-        let mode = std::fs::metadata(dir.path().join("jwt-secret")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.path().join("jwt-secret"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 
     #[test]
     fn the_data_directory_is_the_parent_of_the_file() {
-        assert_eq!(sqlite_data_dir("./data/seriktes.db"), PathBuf::from("./data"));
+        assert_eq!(
+            sqlite_data_dir("./data/seriktes.db"),
+            PathBuf::from("./data")
+        );
         assert_eq!(sqlite_data_dir("seriktes.db"), PathBuf::from("."));
-        assert_eq!(sqlite_data_dir("sqlite:///var/lib/s/x.db"), PathBuf::from("/var/lib/s"));
+        assert_eq!(
+            sqlite_data_dir("sqlite:///var/lib/s/x.db"),
+            PathBuf::from("/var/lib/s")
+        );
     }
 }

@@ -43,14 +43,20 @@ pub fn connect_and_migrate(settings: &Settings) -> Result<(DbPool, Vec<String>),
     ensure_sqlite_dir(&settings.database_url)?;
     let pool = db::connect(
         &settings.database_url,
-        &PoolSettings { max_size: settings.db_pool_size, connection_timeout: settings.db_timeout },
+        &PoolSettings {
+            max_size: settings.db_pool_size,
+            connection_timeout: settings.db_timeout,
+        },
     )
     .map_err(|e| StartError::Database(chain(&e)))?;
-    let mut conn = pool.get().map_err(|e| StartError::Database(e.to_string()))?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| StartError::Database(e.to_string()))?;
     let applied = db::migrate(&mut conn).map_err(|e| StartError::Database(chain(&e)))?;
     // Housekeeping: refresh tokens that expired over a day ago are useless.
     let cutoff = now() - chrono::TimeDelta::days(1);
-    refresh_tokens::delete_expired(&mut conn, cutoff).map_err(|e| StartError::Database(chain(&e)))?;
+    refresh_tokens::delete_expired(&mut conn, cutoff)
+        .map_err(|e| StartError::Database(chain(&e)))?;
     Ok((pool.clone(), applied))
 }
 
@@ -67,15 +73,36 @@ fn chain(e: &dyn std::error::Error) -> String {
 
 /// The contract, exactly as the server serves it at `/api-docs/openapi.json`.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes::configure).split_for_parts();
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
     api
 }
 
 fn cors(origins: &[String]) -> Cors {
     let base = Cors::default()
-        .allowed_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
-        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::ACCEPT_LANGUAGE, middleware::REQUEST_ID])
-        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER, middleware::REQUEST_ID])
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::ACCEPT_LANGUAGE,
+            middleware::REQUEST_ID,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            middleware::REQUEST_ID,
+        ])
         .max_age(3600);
     if origins.iter().any(|o| o == "*") {
         return base.allow_any_origin();
@@ -113,19 +140,31 @@ impl Application {
             refresh_ttl: settings.refresh_token_ttl,
             dummy_hash,
         });
-        let listener =
-            TcpListener::bind(settings.bind).map_err(|source| StartError::Bind { addr: settings.bind, source })?;
-        let port = listener.local_addr().map_err(|source| StartError::Bind { addr: settings.bind, source })?.port();
+        let listener = TcpListener::bind(settings.bind).map_err(|source| StartError::Bind {
+            addr: settings.bind,
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind {
+                addr: settings.bind,
+                source,
+            })?
+            .port();
         let origins = settings.cors_origins.clone();
         let mut server = HttpServer::new(move || {
             let (app, api) = App::new()
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(crate::extract::MAX_BODY_BYTES))
-                .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+                .app_data(
+                    web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()),
+                )
                 .wrap(cors(&origins))
                 .wrap(ErrorHandlers::new().default_handler(middleware::problem_for_errors))
                 .wrap(from_fn(middleware::request_id))
-                .wrap(Logger::new(r#"%a "%r" %s %b %Dms request_id=%{x-request-id}o"#))
+                .wrap(Logger::new(
+                    r#"%a "%r" %s %b %Dms request_id=%{x-request-id}o"#,
+                ))
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
                 .configure(routes::configure)
@@ -135,11 +174,17 @@ impl Application {
                 .default_service(web::to(middleware::fallback))
         })
         .listen(listener)
-        .map_err(|source| StartError::Bind { addr: settings.bind, source })?;
+        .map_err(|source| StartError::Bind {
+            addr: settings.bind,
+            source,
+        })?;
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
-        Ok(Self { port, server: server.run() })
+        Ok(Self {
+            port,
+            server: server.run(),
+        })
     }
 
     /// The port the server listens on (useful when `bind` asked for port 0).

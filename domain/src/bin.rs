@@ -43,7 +43,9 @@ impl Bin {
         let (body, last) = digits.split_at(11);
         match check_digit(body) {
             Some(d) if last.first() == Some(&d) => Ok(Self(raw.to_owned())),
-            _ => Err(FieldError::new("", "check_digit", "the BIN check digit does not match").into()),
+            _ => {
+                Err(FieldError::new("", "check_digit", "the BIN check digit does not match").into())
+            }
         }
     }
 
@@ -96,7 +98,13 @@ mod tests {
 
     #[test]
     fn anything_but_twelve_digits_is_a_format_error() {
-        for bad in ["", "94074000091", "9407400009111", "94074000091a", "9407 4000 0911"] {
+        for bad in [
+            "",
+            "94074000091",
+            "9407400009111",
+            "94074000091a",
+            "9407 4000 0911",
+        ] {
             assert_eq!(code(Bin::parse(bad)), "format", "{bad:?}");
         }
     }

@@ -27,11 +27,17 @@ impl Email {
             )
             .into());
         }
-        let parsed = email_address::EmailAddress::from_str(&normalised)
-            .map_err(|e| FieldError::new("", "format", format!("not a valid e-mail address: {e}")))?;
+        let parsed = email_address::EmailAddress::from_str(&normalised).map_err(|e| {
+            FieldError::new("", "format", format!("not a valid e-mail address: {e}"))
+        })?;
         // A mailbox on a bare host name ("a@localhost") is legal but never a real user here.
         if !parsed.domain().contains('.') {
-            return Err(FieldError::new("", "format", "the domain of an e-mail address needs a dot").into());
+            return Err(FieldError::new(
+                "",
+                "format",
+                "the domain of an e-mail address needs a dot",
+            )
+            .into());
         }
         Ok(Self(normalised))
     }
@@ -66,12 +72,24 @@ mod tests {
 
     #[test]
     fn two_spellings_of_one_address_are_equal() {
-        assert_eq!(Email::parse("A@B.kz").unwrap(), Email::parse("a@b.KZ").unwrap());
+        assert_eq!(
+            Email::parse("A@B.kz").unwrap(),
+            Email::parse("a@b.KZ").unwrap()
+        );
     }
 
     #[test]
     fn malformed_addresses_are_rejected() {
-        for bad in ["", "   ", "no-at-sign", "a@", "@b.kz", "a b@c.kz", "a@localhost", "a@@b.kz"] {
+        for bad in [
+            "",
+            "   ",
+            "no-at-sign",
+            "a@",
+            "@b.kz",
+            "a b@c.kz",
+            "a@localhost",
+            "a@@b.kz",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }

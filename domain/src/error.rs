@@ -118,7 +118,8 @@ impl Validator {
     fn push_error(&mut self, field: &str, e: DomainError) {
         match e {
             DomainError::Invalid(list) => {
-                self.errors.extend(list.into_iter().map(|fe| fe.under(field)));
+                self.errors
+                    .extend(list.into_iter().map(|fe| fe.under(field)));
             }
             other => self
                 .errors
@@ -138,7 +139,9 @@ impl Validator {
     /// Like [`Self::finish`], then hands back `value` (which is `Some` whenever nothing failed).
     pub fn finish_with<T>(self, value: Option<T>) -> Result<T, DomainError> {
         self.finish()?;
-        value.ok_or_else(|| DomainError::Invalid(vec![FieldError::new("", "invalid", "invalid input")]))
+        value.ok_or_else(|| {
+            DomainError::Invalid(vec![FieldError::new("", "invalid", "invalid input")])
+        })
     }
 }
 

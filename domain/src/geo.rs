@@ -51,7 +51,12 @@ impl CountryCode {
         if code.len() == 2 && COUNTRIES.split(' ').any(|c| c == code) {
             Ok(Self(code))
         } else {
-            Err(FieldError::new("", "iso3166_1", format!("{raw:?} is not an ISO 3166-1 alpha-2 country code")).into())
+            Err(FieldError::new(
+                "",
+                "iso3166_1",
+                format!("{raw:?} is not an ISO 3166-1 alpha-2 country code"),
+            )
+            .into())
         }
     }
 
@@ -81,11 +86,17 @@ impl RegionCode {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let code = raw.trim().to_ascii_uppercase();
         let bad = || -> DomainError {
-            FieldError::new("", "iso3166_2", format!("{raw:?} is not an ISO 3166-2 subdivision code")).into()
+            FieldError::new(
+                "",
+                "iso3166_2",
+                format!("{raw:?} is not an ISO 3166-2 subdivision code"),
+            )
+            .into()
         };
         let (country, sub) = code.split_once('-').ok_or_else(bad)?;
         CountryCode::parse(country).map_err(|_| bad())?;
-        let shape_ok = (1..=3).contains(&sub.len()) && sub.chars().all(|c| c.is_ascii_alphanumeric());
+        let shape_ok =
+            (1..=3).contains(&sub.len()) && sub.chars().all(|c| c.is_ascii_alphanumeric());
         if !shape_ok {
             return Err(bad());
         }
@@ -149,7 +160,10 @@ mod tests {
     fn kazakh_regions_are_checked_against_the_list() {
         assert_eq!(RegionCode::parse("kz-39").unwrap().as_str(), "KZ-39");
         assert!(RegionCode::parse("KZ-99").is_err());
-        assert!(RegionCode::parse("KZ-KUS").is_err(), "pre-2022 letter codes are withdrawn");
+        assert!(
+            RegionCode::parse("KZ-KUS").is_err(),
+            "pre-2022 letter codes are withdrawn"
+        );
     }
 
     #[test]

@@ -116,7 +116,12 @@ mod tests {
     use super::*;
 
     fn change(from: Option<OrgRole>, to: Option<OrgRole>) -> MembershipChange {
-        MembershipChange { from, to, is_self: false, owner_count: 2 }
+        MembershipChange {
+            from,
+            to,
+            is_self: false,
+            owner_count: 2,
+        }
     }
 
     #[test]
@@ -124,7 +129,10 @@ mod tests {
         for actor in [OrgActor::Admin, OrgActor::Member(Owner)] {
             for from in [None, Some(Owner), Some(Member)] {
                 for to in [None, Some(Owner), Some(Accountant)] {
-                    assert!(authorize_change(actor, change(from, to)).is_ok(), "{actor:?} {from:?}->{to:?}");
+                    assert!(
+                        authorize_change(actor, change(from, to)).is_ok(),
+                        "{actor:?} {from:?}->{to:?}"
+                    );
                 }
             }
         }
@@ -136,8 +144,15 @@ mod tests {
         assert!(authorize_change(m, change(None, Some(Member))).is_ok());
         assert!(authorize_change(m, change(Some(Member), Some(Manager))).is_ok());
         assert!(authorize_change(m, change(Some(Accountant), None)).is_ok());
-        for c in [change(None, Some(Owner)), change(Some(Owner), Some(Member)), change(Some(Owner), None)] {
-            assert!(matches!(authorize_change(m, c), Err(DomainError::Forbidden(_))), "{c:?}");
+        for c in [
+            change(None, Some(Owner)),
+            change(Some(Owner), Some(Member)),
+            change(Some(Owner), None),
+        ] {
+            assert!(
+                matches!(authorize_change(m, c), Err(DomainError::Forbidden(_))),
+                "{c:?}"
+            );
         }
     }
 
@@ -145,21 +160,42 @@ mod tests {
     fn members_and_accountants_may_only_leave() {
         for role in [Member, Accountant] {
             let a = OrgActor::Member(role);
-            assert!(matches!(authorize_change(a, change(None, Some(Member))), Err(DomainError::Forbidden(_))));
-            assert!(matches!(authorize_change(a, change(Some(Member), None)), Err(DomainError::Forbidden(_))));
-            let leave = MembershipChange { is_self: true, ..change(Some(role), None) };
+            assert!(matches!(
+                authorize_change(a, change(None, Some(Member))),
+                Err(DomainError::Forbidden(_))
+            ));
+            assert!(matches!(
+                authorize_change(a, change(Some(Member), None)),
+                Err(DomainError::Forbidden(_))
+            ));
+            let leave = MembershipChange {
+                is_self: true,
+                ..change(Some(role), None)
+            };
             assert!(authorize_change(a, leave).is_ok());
         }
     }
 
     #[test]
     fn the_last_owner_cannot_be_removed_or_demoted() {
-        let last = |to| MembershipChange { owner_count: 1, ..change(Some(Owner), to) };
+        let last = |to| MembershipChange {
+            owner_count: 1,
+            ..change(Some(Owner), to)
+        };
         for to in [None, Some(Manager)] {
-            assert!(matches!(authorize_change(OrgActor::Admin, last(to)), Err(DomainError::Conflict(_))));
+            assert!(matches!(
+                authorize_change(OrgActor::Admin, last(to)),
+                Err(DomainError::Conflict(_))
+            ));
         }
-        let leave = MembershipChange { is_self: true, ..last(None) };
-        assert!(matches!(authorize_change(OrgActor::Member(Owner), leave), Err(DomainError::Conflict(_))));
+        let leave = MembershipChange {
+            is_self: true,
+            ..last(None)
+        };
+        assert!(matches!(
+            authorize_change(OrgActor::Member(Owner), leave),
+            Err(DomainError::Conflict(_))
+        ));
         assert!(authorize_change(OrgActor::Admin, last(Some(Owner))).is_ok());
     }
 

@@ -54,9 +54,12 @@ impl OrganizationKind {
 
     /// Parses a stored or wire name.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        Self::ALL.into_iter().find(|k| k.as_str() == raw).ok_or_else(|| {
-            FieldError::new("", "one_of", format!("{raw:?} is not an organisation kind")).into()
-        })
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == raw)
+            .ok_or_else(|| {
+                FieldError::new("", "one_of", format!("{raw:?} is not an organisation kind")).into()
+            })
     }
 }
 
@@ -65,16 +68,12 @@ pub fn parse_theme(raw: &str) -> Result<String, DomainError> {
     let t = raw.trim().to_lowercase();
     let ok = !t.is_empty()
         && t.len() <= 64
-        && t.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        && t.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     if ok {
         Ok(t)
     } else {
-        Err(FieldError::new(
-            "",
-            "format",
-            "a theme is 1–64 letters, digits, '_' or '-'",
-        )
-        .into())
+        Err(FieldError::new("", "format", "a theme is 1–64 letters, digits, '_' or '-'").into())
     }
 }
 
@@ -89,11 +88,17 @@ pub fn parse_themes(raw: &[String]) -> Result<Vec<String>, DomainError> {
         match parse_theme(t) {
             Ok(t) if !out.contains(&t) => out.push(t),
             Ok(_) => {}
-            Err(DomainError::Invalid(e)) => errors.extend(e.into_iter().map(|e| e.under(&i.to_string()))),
+            Err(DomainError::Invalid(e)) => {
+                errors.extend(e.into_iter().map(|e| e.under(&i.to_string())))
+            }
             Err(other) => errors.push(FieldError::new(i.to_string(), "invalid", other.to_string())),
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(DomainError::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(DomainError::Invalid(errors))
+    }
 }
 
 /// An IATI organisation identifier such as `KZ-BIN-940740000911` or `XM-DAC-41114`:
@@ -104,11 +109,18 @@ pub fn parse_iati_identifier(raw: &str) -> Result<String, DomainError> {
         && id.contains('-')
         && !id.starts_with('-')
         && !id.ends_with('-')
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if shape_ok {
         Ok(id.to_owned())
     } else {
-        Err(FieldError::new("", "format", "an IATI identifier looks like KZ-BIN-940740000911").into())
+        Err(FieldError::new(
+            "",
+            "format",
+            "an IATI identifier looks like KZ-BIN-940740000911",
+        )
+        .into())
     }
 }
 
@@ -126,7 +138,8 @@ mod tests {
 
     #[test]
     fn themes_are_normalised_and_deduplicated() {
-        let t = parse_themes(&["Human_Rights".into(), "human_rights".into(), "youth".into()]).unwrap();
+        let t =
+            parse_themes(&["Human_Rights".into(), "human_rights".into(), "youth".into()]).unwrap();
         assert_eq!(t, ["human_rights", "youth"]);
         let Err(DomainError::Invalid(e)) = parse_themes(&["ok".into(), "not ok".into()]) else {
             panic!("expected invalid");

@@ -18,7 +18,8 @@ fn is_language_tag(tag: &str) -> bool {
     let primary_ok = parts
         .next()
         .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
-    primary_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+    primary_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 impl LocalizedText {
@@ -35,7 +36,11 @@ impl LocalizedText {
                     format!("{tag:?} is not a BCP 47 language tag"),
                 ));
             } else if value.is_empty() {
-                errors.push(FieldError::new(tag.clone(), "required", "a translation may not be empty"));
+                errors.push(FieldError::new(
+                    tag.clone(),
+                    "required",
+                    "a translation may not be empty",
+                ));
             } else if value.chars().count() > max_chars {
                 errors.push(FieldError::new(
                     tag.clone(),
@@ -47,9 +52,17 @@ impl LocalizedText {
             }
         }
         if errors.is_empty() && out.is_empty() {
-            errors.push(FieldError::new("", "required", "at least one language is required"));
+            errors.push(FieldError::new(
+                "",
+                "required",
+                "at least one language is required",
+            ));
         }
-        if errors.is_empty() { Ok(Self(out)) } else { Err(DomainError::Invalid(errors)) }
+        if errors.is_empty() {
+            Ok(Self(out))
+        } else {
+            Err(DomainError::Invalid(errors))
+        }
     }
 
     /// The translations, by language tag.
@@ -72,13 +85,23 @@ mod tests {
     use super::*;
 
     fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]
     fn translations_are_trimmed_and_tags_lower_cased() {
-        let t = LocalizedText::parse(map(&[("EN", " Youth Centre "), ("kk", "Жастар орталығы")]), 100).unwrap();
-        assert_eq!(t.translations().get("en").map(String::as_str), Some("Youth Centre"));
+        let t = LocalizedText::parse(
+            map(&[("EN", " Youth Centre "), ("kk", "Жастар орталығы")]),
+            100,
+        )
+        .unwrap();
+        assert_eq!(
+            t.translations().get("en").map(String::as_str),
+            Some("Youth Centre")
+        );
         assert_eq!(t.pick("kk"), "Жастар орталығы");
         assert_eq!(t.pick("de"), "Youth Centre");
     }
@@ -99,7 +122,14 @@ mod tests {
             panic!("expected invalid");
         };
         let codes: Vec<_> = e.iter().map(|e| (e.field.as_str(), e.code)).collect();
-        assert_eq!(codes, [("english", "language_tag"), ("kk", "max_length"), ("ru", "required")]);
+        assert_eq!(
+            codes,
+            [
+                ("english", "language_tag"),
+                ("kk", "max_length"),
+                ("ru", "required")
+            ]
+        );
     }
 
     #[test]

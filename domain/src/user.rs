@@ -61,9 +61,19 @@ impl NewPassword {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let n = raw.chars().count();
         if n < Self::MIN_CHARS {
-            Err(FieldError::new("", "min_length", format!("at least {} characters", Self::MIN_CHARS)).into())
+            Err(FieldError::new(
+                "",
+                "min_length",
+                format!("at least {} characters", Self::MIN_CHARS),
+            )
+            .into())
         } else if n > Self::MAX_CHARS {
-            Err(FieldError::new("", "max_length", format!("at most {} characters", Self::MAX_CHARS)).into())
+            Err(FieldError::new(
+                "",
+                "max_length",
+                format!("at most {} characters", Self::MAX_CHARS),
+            )
+            .into())
         } else if raw.trim().is_empty() {
             Err(FieldError::new("", "format", "may not be only white space").into())
         } else {
@@ -90,7 +100,10 @@ mod tests {
     #[test]
     fn passwords_between_8_and_128_characters_are_accepted() {
         assert!(NewPassword::parse("correct horse").is_ok());
-        assert!(NewPassword::parse("пароль12").is_ok(), "characters, not bytes, are counted");
+        assert!(
+            NewPassword::parse("пароль12").is_ok(),
+            "characters, not bytes, are counted"
+        );
         assert!(NewPassword::parse("short").is_err());
         assert!(NewPassword::parse(&"x".repeat(129)).is_err());
         assert!(NewPassword::parse("          ").is_err());

@@ -29,7 +29,9 @@ pub struct AuditEventRow {
 
 /// Records an event.
 pub fn record(conn: &mut DbConn, event: &AuditEventRow) -> Result<(), StoreError> {
-    diesel::insert_into(audit_events::table).values(event).execute(conn)?;
+    diesel::insert_into(audit_events::table)
+        .values(event)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -47,8 +49,14 @@ pub struct AuditFilter {
 }
 
 /// One page of events, oldest first.
-pub fn list(conn: &mut DbConn, filter: &AuditFilter, page: &PageRequest) -> Result<Page<AuditEventRow>, StoreError> {
-    let mut q = audit_events::table.select(AuditEventRow::as_select()).into_boxed();
+pub fn list(
+    conn: &mut DbConn,
+    filter: &AuditFilter,
+    page: &PageRequest,
+) -> Result<Page<AuditEventRow>, StoreError> {
+    let mut q = audit_events::table
+        .select(AuditEventRow::as_select())
+        .into_boxed();
     if let Some(after) = &page.after {
         q = q.filter(audit_events::id.gt(after.clone()));
     }
@@ -64,6 +72,9 @@ pub fn list(conn: &mut DbConn, filter: &AuditFilter, page: &PageRequest) -> Resu
     if let Some(since) = filter.since {
         q = q.filter(audit_events::at.ge(since));
     }
-    let rows = q.order(audit_events::id.asc()).limit(page.fetch_limit()).load(conn)?;
+    let rows = q
+        .order(audit_events::id.asc())
+        .limit(page.fetch_limit())
+        .load(conn)?;
     Ok(Page::from_rows(rows, page, |r| r.id.clone()))
 }

@@ -76,7 +76,8 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -135,7 +136,8 @@ pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
 
 /// Checks that the database answers.
 pub fn ping(conn: &mut DbConn) -> Result<(), StoreError> {
-    conn.batch_execute("SELECT 1").map_err(|e| StoreError::Unavailable(Box::new(e)))
+    conn.batch_execute("SELECT 1")
+        .map_err(|e| StoreError::Unavailable(Box::new(e)))
 }
 
 /// Runs `f` in one write transaction: all of it is stored or none. On SQLite the transaction
@@ -143,7 +145,10 @@ pub fn ping(conn: &mut DbConn) -> Result<(), StoreError> {
 /// `busy_timeout` instead of one failing with `SQLITE_BUSY` when it upgrades a read lock.
 /// Repository functions never open transactions themselves, so this is never nested. A panic
 /// inside `f` rolls back before it unwinds, so no pooled connection is left mid-transaction.
-pub fn write<T, E: From<StoreError>>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E> {
+pub fn write<T, E: From<StoreError>>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E> {
     let begin = match conn.backend() {
         Backend::Postgres => "BEGIN",
         Backend::Sqlite => "BEGIN IMMEDIATE",

@@ -33,7 +33,12 @@ pub enum StoreError {
 fn duplicate_field(info: &dyn diesel::result::DatabaseErrorInformation) -> String {
     if let Some(constraint) = info.constraint_name() {
         if let Some(rest) = constraint.strip_suffix("_key") {
-            for table in ["users_", "organizations_", "refresh_tokens_", "memberships_"] {
+            for table in [
+                "users_",
+                "organizations_",
+                "refresh_tokens_",
+                "memberships_",
+            ] {
                 if let Some(column) = rest.strip_prefix(table) {
                     return column.to_owned();
                 }
@@ -52,10 +57,14 @@ impl From<DieselError> for StoreError {
     fn from(e: DieselError) -> Self {
         match e {
             DieselError::NotFound => Self::NotFound,
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Self::Duplicate {
-                field: duplicate_field(info.as_ref()),
-            },
-            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => Self::MissingReference,
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                Self::Duplicate {
+                    field: duplicate_field(info.as_ref()),
+                }
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                Self::MissingReference
+            }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
                 Self::Unavailable(Box::new(e))
             }

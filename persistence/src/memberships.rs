@@ -70,11 +70,18 @@ const COLUMNS: (
 
 /// Inserts a membership.
 pub fn insert(conn: &mut DbConn, row: &NewMembershipRow<'_>) -> Result<MembershipRow, StoreError> {
-    Ok(diesel::insert_into(memberships::table).values(row).returning(COLUMNS).get_result(conn)?)
+    Ok(diesel::insert_into(memberships::table)
+        .values(row)
+        .returning(COLUMNS)
+        .get_result(conn)?)
 }
 
 /// The membership of `user_id` in `organization_id`, if any.
-pub fn find(conn: &mut DbConn, organization_id: &str, user_id: &str) -> Result<Option<MembershipRow>, StoreError> {
+pub fn find(
+    conn: &mut DbConn,
+    organization_id: &str,
+    user_id: &str,
+) -> Result<Option<MembershipRow>, StoreError> {
     Ok(memberships::table
         .find((organization_id, user_id))
         .select(MembershipRow::as_select())
@@ -83,19 +90,30 @@ pub fn find(conn: &mut DbConn, organization_id: &str, user_id: &str) -> Result<O
 }
 
 /// The membership with the member's name and e-mail.
-pub fn find_member(conn: &mut DbConn, organization_id: &str, user_id: &str) -> Result<MemberRow, StoreError> {
+pub fn find_member(
+    conn: &mut DbConn,
+    organization_id: &str,
+    user_id: &str,
+) -> Result<MemberRow, StoreError> {
     let (membership, email, name) = memberships::table
         .inner_join(users::table)
         .filter(memberships::organization_id.eq(organization_id))
         .filter(memberships::user_id.eq(user_id))
         .select((MembershipRow::as_select(), users::email, users::name))
         .first(conn)?;
-    Ok(MemberRow { membership, email, name })
+    Ok(MemberRow {
+        membership,
+        email,
+        name,
+    })
 }
 
 /// All memberships of a user (a user belongs to few organisations), each with the
 /// organisation's name (JSON).
-pub fn of_user(conn: &mut DbConn, user_id: &str) -> Result<Vec<(MembershipRow, String)>, StoreError> {
+pub fn of_user(
+    conn: &mut DbConn,
+    user_id: &str,
+) -> Result<Vec<(MembershipRow, String)>, StoreError> {
     Ok(memberships::table
         .inner_join(organizations::table)
         .filter(memberships::user_id.eq(user_id))
@@ -105,7 +123,11 @@ pub fn of_user(conn: &mut DbConn, user_id: &str) -> Result<Vec<(MembershipRow, S
 }
 
 /// One page of an organisation's members, by user id.
-pub fn list(conn: &mut DbConn, organization_id: &str, page: &PageRequest) -> Result<Page<MemberRow>, StoreError> {
+pub fn list(
+    conn: &mut DbConn,
+    organization_id: &str,
+    page: &PageRequest,
+) -> Result<Page<MemberRow>, StoreError> {
     let mut q = memberships::table
         .inner_join(users::table)
         .filter(memberships::organization_id.eq(organization_id.to_owned()))
@@ -114,10 +136,21 @@ pub fn list(conn: &mut DbConn, organization_id: &str, page: &PageRequest) -> Res
     if let Some(after) = &page.after {
         q = q.filter(memberships::user_id.gt(after.clone()));
     }
-    let rows: Vec<(MembershipRow, String, String)> =
-        q.order(memberships::user_id.asc()).limit(page.fetch_limit()).load(conn)?;
-    let rows = rows.into_iter().map(|(membership, email, name)| MemberRow { membership, email, name }).collect();
-    Ok(Page::from_rows(rows, page, |r: &MemberRow| r.membership.user_id.clone()))
+    let rows: Vec<(MembershipRow, String, String)> = q
+        .order(memberships::user_id.asc())
+        .limit(page.fetch_limit())
+        .load(conn)?;
+    let rows = rows
+        .into_iter()
+        .map(|(membership, email, name)| MemberRow {
+            membership,
+            email,
+            name,
+        })
+        .collect();
+    Ok(Page::from_rows(rows, page, |r: &MemberRow| {
+        r.membership.user_id.clone()
+    }))
 }
 
 /// How many owners an organisation has.
@@ -151,11 +184,19 @@ pub fn set_role(
         memberships::updated_at.eq(now),
     ))
     .execute(conn)?;
-    if n == 1 { Ok(()) } else { Err(StoreError::VersionMismatch) }
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::VersionMismatch)
+    }
 }
 
 /// Deletes a membership.
 pub fn delete(conn: &mut DbConn, organization_id: &str, user_id: &str) -> Result<(), StoreError> {
     let n = diesel::delete(memberships::table.find((organization_id, user_id))).execute(conn)?;
-    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
 }

@@ -108,13 +108,22 @@ const COLUMNS: (
 );
 
 /// Inserts an organisation.
-pub fn insert(conn: &mut DbConn, row: &NewOrganizationRow<'_>) -> Result<OrganizationRow, StoreError> {
-    Ok(diesel::insert_into(organizations::table).values(row).returning(COLUMNS).get_result(conn)?)
+pub fn insert(
+    conn: &mut DbConn,
+    row: &NewOrganizationRow<'_>,
+) -> Result<OrganizationRow, StoreError> {
+    Ok(diesel::insert_into(organizations::table)
+        .values(row)
+        .returning(COLUMNS)
+        .get_result(conn)?)
 }
 
 /// Finds an organisation by id.
 pub fn find(conn: &mut DbConn, id: &str) -> Result<OrganizationRow, StoreError> {
-    Ok(organizations::table.find(id).select(OrganizationRow::as_select()).first(conn)?)
+    Ok(organizations::table
+        .find(id)
+        .select(OrganizationRow::as_select())
+        .first(conn)?)
 }
 
 /// Filters for [`list`].
@@ -140,7 +149,9 @@ pub fn list(
     filter: &OrganizationFilter,
     page: &PageRequest,
 ) -> Result<Page<OrganizationRow>, StoreError> {
-    let mut q = organizations::table.select(OrganizationRow::as_select()).into_boxed();
+    let mut q = organizations::table
+        .select(OrganizationRow::as_select())
+        .into_boxed();
     if let Some(after) = &page.after {
         q = q.filter(organizations::id.gt(after.clone()));
     }
@@ -165,7 +176,10 @@ pub fn list(
     if let Some(since) = filter.updated_since {
         q = q.filter(organizations::updated_at.ge(since));
     }
-    let rows = q.order(organizations::id.asc()).limit(page.fetch_limit()).load(conn)?;
+    let rows = q
+        .order(organizations::id.asc())
+        .limit(page.fetch_limit())
+        .load(conn)?;
     Ok(Page::from_rows(rows, page, |r| r.id.clone()))
 }
 
@@ -182,7 +196,9 @@ pub fn update(
         return Err(StoreError::VersionMismatch);
     }
     let updated = diesel::update(
-        organizations::table.find(id).filter(organizations::version.eq(current.version)),
+        organizations::table
+            .find(id)
+            .filter(organizations::version.eq(current.version)),
     )
     .set((
         changes,

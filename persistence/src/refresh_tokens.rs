@@ -48,7 +48,9 @@ pub struct NewRefreshTokenRow<'a> {
 
 /// Stores a new token.
 pub fn insert(conn: &mut DbConn, row: &NewRefreshTokenRow<'_>) -> Result<(), StoreError> {
-    diesel::insert_into(refresh_tokens::table).values(row).execute(conn)?;
+    diesel::insert_into(refresh_tokens::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -75,7 +77,11 @@ pub fn mark_used(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> Result<bool
 }
 
 /// Revokes every live token of a family.
-pub fn revoke_family(conn: &mut DbConn, family_id: &str, now: NaiveDateTime) -> Result<usize, StoreError> {
+pub fn revoke_family(
+    conn: &mut DbConn,
+    family_id: &str,
+    now: NaiveDateTime,
+) -> Result<usize, StoreError> {
     Ok(diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::family_id.eq(family_id))
@@ -86,7 +92,11 @@ pub fn revoke_family(conn: &mut DbConn, family_id: &str, now: NaiveDateTime) -> 
 }
 
 /// Revokes every live token of a user.
-pub fn revoke_user(conn: &mut DbConn, user_id: &str, now: NaiveDateTime) -> Result<usize, StoreError> {
+pub fn revoke_user(
+    conn: &mut DbConn,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> Result<usize, StoreError> {
     Ok(diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::user_id.eq(user_id))
@@ -98,5 +108,8 @@ pub fn revoke_user(conn: &mut DbConn, user_id: &str, now: NaiveDateTime) -> Resu
 
 /// Deletes tokens that expired before `cutoff` (housekeeping at start-up).
 pub fn delete_expired(conn: &mut DbConn, cutoff: NaiveDateTime) -> Result<usize, StoreError> {
-    Ok(diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(cutoff))).execute(conn)?)
+    Ok(
+        diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(cutoff)))
+            .execute(conn)?,
+    )
 }

@@ -71,4 +71,10 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organizations (organization_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens, organizations, memberships, audit_events);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    refresh_tokens,
+    organizations,
+    memberships,
+    audit_events
+);

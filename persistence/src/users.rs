@@ -93,12 +93,18 @@ const COLUMNS: (
 
 /// Inserts a user.
 pub fn insert(conn: &mut DbConn, row: &NewUserRow<'_>) -> Result<UserRow, StoreError> {
-    Ok(diesel::insert_into(users::table).values(row).returning(COLUMNS).get_result(conn)?)
+    Ok(diesel::insert_into(users::table)
+        .values(row)
+        .returning(COLUMNS)
+        .get_result(conn)?)
 }
 
 /// Finds a user by id.
 pub fn find(conn: &mut DbConn, id: &str) -> Result<UserRow, StoreError> {
-    Ok(users::table.find(id).select(UserRow::as_select()).first(conn)?)
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)?)
 }
 
 /// Finds a user by normalised e-mail address.
@@ -124,13 +130,21 @@ pub struct UserFilter {
 }
 
 /// One page of users, by id.
-pub fn list(conn: &mut DbConn, filter: &UserFilter, page: &PageRequest) -> Result<Page<UserRow>, StoreError> {
+pub fn list(
+    conn: &mut DbConn,
+    filter: &UserFilter,
+    page: &PageRequest,
+) -> Result<Page<UserRow>, StoreError> {
     let mut q = users::table.select(UserRow::as_select()).into_boxed();
     if let Some(after) = &page.after {
         q = q.filter(users::id.gt(after.clone()));
     }
     if let Some(text) = &filter.email_contains {
-        q = q.filter(users::email.like(format!("%{}%", escape_like(text))).escape('\\'));
+        q = q.filter(
+            users::email
+                .like(format!("%{}%", escape_like(text)))
+                .escape('\\'),
+        );
     }
     if let Some(active) = filter.active {
         q = q.filter(users::active.eq(active));
@@ -141,13 +155,18 @@ pub fn list(conn: &mut DbConn, filter: &UserFilter, page: &PageRequest) -> Resul
     if let Some(since) = filter.updated_since {
         q = q.filter(users::updated_at.ge(since));
     }
-    let rows = q.order(users::id.asc()).limit(page.fetch_limit()).load(conn)?;
+    let rows = q
+        .order(users::id.asc())
+        .limit(page.fetch_limit())
+        .load(conn)?;
     Ok(Page::from_rows(rows, page, |r| r.id.clone()))
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
 pub fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Applies `changes` if the user is still at `expected_version` (when given); bumps the version.
@@ -162,11 +181,19 @@ pub fn update(
     if expected_version.is_some_and(|v| v != current.version) {
         return Err(StoreError::VersionMismatch);
     }
-    let updated = diesel::update(users::table.find(id).filter(users::version.eq(current.version)))
-        .set((changes, users::version.eq(current.version + 1), users::updated_at.eq(now)))
-        .returning(COLUMNS)
-        .get_result(conn)
-        .optional()?;
+    let updated = diesel::update(
+        users::table
+            .find(id)
+            .filter(users::version.eq(current.version)),
+    )
+    .set((
+        changes,
+        users::version.eq(current.version + 1),
+        users::updated_at.eq(now),
+    ))
+    .returning(COLUMNS)
+    .get_result(conn)
+    .optional()?;
     updated.ok_or(StoreError::VersionMismatch)
 }
 

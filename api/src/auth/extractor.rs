@@ -33,7 +33,11 @@ impl CurrentUser {
 
     /// Fails with 403 unless the user is an administrator.
     pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.is_admin() { Ok(()) } else { Err(ApiError::Forbidden("This needs the admin role.".to_owned())) }
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden("This needs the admin role.".to_owned()))
+        }
     }
 }
 
@@ -44,10 +48,14 @@ fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     };
     let value = value.to_str().unwrap_or_default();
     match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
             Ok(Some(token.trim().to_owned()))
         }
-        _ => Err(ApiError::Unauthorized("The Authorization header must be 'Bearer <token>'.".to_owned())),
+        _ => Err(ApiError::Unauthorized(
+            "The Authorization header must be 'Bearer <token>'.".to_owned(),
+        )),
     }
 }
 
@@ -61,9 +69,13 @@ impl FromRequest for CurrentUser {
         let token = bearer(req);
         let state = req.app_data::<State>().cloned();
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-            let token =
-                token?.ok_or_else(|| ApiError::Unauthorized("Sign in and send 'Authorization: Bearer <token>'.".to_owned()))?;
+            let state =
+                state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let token = token?.ok_or_else(|| {
+                ApiError::Unauthorized(
+                    "Sign in and send 'Authorization: Bearer <token>'.".to_owned(),
+                )
+            })?;
             let claims = state.keys.verify(&token).map_err(|e| {
                 log::debug!("access token refused: {e}");
                 ApiError::Unauthorized(INVALID.to_owned())

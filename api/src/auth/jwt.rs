@@ -95,7 +95,11 @@ mod tests {
     #[test]
     fn expired_and_foreign_tokens_are_refused() {
         let long_ago = chrono::Utc::now().timestamp() - 3600;
-        assert!(keys().verify(&keys().issue("u1", long_ago).unwrap()).is_err());
+        assert!(
+            keys()
+                .verify(&keys().issue("u1", long_ago).unwrap())
+                .is_err()
+        );
         let other = JwtKeys::new(&Secret::new("b".repeat(32)), Duration::from_secs(900));
         let now = chrono::Utc::now().timestamp();
         assert!(keys().verify(&other.issue("u1", now).unwrap()).is_err());

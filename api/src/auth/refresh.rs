@@ -13,7 +13,10 @@ pub fn generate() -> Result<String, getrandom::Error> {
 
 /// The stored form of a token: lower-case hex SHA-256.
 pub fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -100,6 +100,8 @@ pub async fn list_audit_events(
         actor_id: f.actor_id.map(|a| a.to_string()),
         since: f.since.map(|t| t.naive_utc()),
     };
-    let rows = state.read(move |conn| Ok(audit::list(conn, &filter, &page)?)).await?;
+    let rows = state
+        .read(move |conn| Ok(audit::list(conn, &filter, &page)?))
+        .await?;
     Ok(web::Json(Paginated::try_from_page(rows, |r| Ok(r.into()))?))
 }

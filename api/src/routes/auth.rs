@@ -85,7 +85,10 @@ fn issue_pair(
             created_at: issued,
         },
     )?;
-    let access_token = state.keys.issue(user_id, issued.and_utc().timestamp()).map_err(ApiError::internal)?;
+    let access_token = state
+        .keys
+        .issue(user_id, issued.and_utc().timestamp())
+        .map_err(ApiError::internal)?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
@@ -111,15 +114,26 @@ fn issue_pair(
     )
 )]
 #[post("/auth/login")]
-pub async fn login(state: State, body: Json<LoginRequest>) -> Result<web::Json<TokenResponse>, ApiError> {
+pub async fn login(
+    state: State,
+    body: Json<LoginRequest>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
     let LoginRequest { email, password } = body.0;
     let user = match Email::parse(&email) {
-        Ok(email) => state.read(move |conn| Ok(users::find_by_email(conn, email.as_str())?)).await?,
+        Ok(email) => {
+            state
+                .read(move |conn| Ok(users::find_by_email(conn, email.as_str())?))
+                .await?
+        }
         Err(_) => None,
     };
-    let phc = user.as_ref().map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
+    let phc = user
+        .as_ref()
+        .map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
     let matches = web::block(move || password::verify(&password, &phc)).await?;
-    let user = user.filter(|u| matches && u.active).ok_or_else(|| ApiError::Unauthorized(BAD_CREDENTIALS.to_owned()))?;
+    let user = user
+        .filter(|u| matches && u.active)
+        .ok_or_else(|| ApiError::Unauthorized(BAD_CREDENTIALS.to_owned()))?;
     let st = state.clone();
     let pair = state
         .write(move |conn| issue_pair(conn, &st, &user.id, &uuid::Uuid::now_v7().to_string()))
@@ -150,7 +164,10 @@ enum Rotation {
     )
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(state: State, body: Json<RefreshRequest>) -> Result<web::Json<TokenResponse>, ApiError> {
+pub async fn refresh(
+    state: State,
+    body: Json<RefreshRequest>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
     let hash = refresh_token::hash(&body.0.refresh_token);
     let st = state.clone();
     // The revocation of a replayed family must be committed, so a refusal is a value here,
@@ -166,7 +183,10 @@ pub async fn refresh(state: State, body: Json<RefreshRequest>) -> Result<web::Js
             }
             if token.used_at.is_some() || !refresh_tokens::mark_used(conn, &token.id, at)? {
                 let n = refresh_tokens::revoke_family(conn, &token.family_id, at)?;
-                log::warn!("refresh token replayed: family {} revoked ({n} tokens)", token.family_id);
+                log::warn!(
+                    "refresh token replayed: family {} revoked ({n} tokens)",
+                    token.family_id
+                );
                 return Ok(Rotation::Refused);
             }
             let user = users::find(conn, &token.user_id)?;

@@ -79,17 +79,22 @@ pub async fn get_me(state: State, caller: CurrentUser) -> Result<web::Json<MeRes
             memberships::of_user(conn, &user_id)?
                 .into_iter()
                 .map(|(m, org_name)| {
-                    let role = seriktes_domain::membership::OrgRole::parse(&m.role).map_err(ApiError::internal)?;
+                    let role = seriktes_domain::membership::OrgRole::parse(&m.role)
+                        .map_err(ApiError::internal)?;
                     Ok(MyMembership {
                         organization_id: m.organization_id,
-                        organization_name: serde_json::from_str(&org_name).map_err(ApiError::internal)?,
+                        organization_name: serde_json::from_str(&org_name)
+                            .map_err(ApiError::internal)?,
                         role: role.into(),
                     })
                 })
                 .collect::<Result<Vec<_>, ApiError>>()
         })
         .await?;
-    Ok(web::Json(MeResponse { user: UserResponse::from_row(caller.row)?, memberships }))
+    Ok(web::Json(MeResponse {
+        user: UserResponse::from_row(caller.row)?,
+        memberships,
+    }))
 }
 
 /// Change your own password; every other session is signed out.
@@ -113,7 +118,10 @@ pub async fn change_password(
     caller: CurrentUser,
     body: Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ChangePasswordRequest { current_password, new_password } = body.0;
+    let ChangePasswordRequest {
+        current_password,
+        new_password,
+    } = body.0;
     let new_password = NewPassword::parse(&new_password).map_err(|e| match e {
         seriktes_domain::DomainError::Invalid(errs) => {
             ApiError::Validation(errs.into_iter().map(|e| e.under("new_password")).collect())
@@ -122,17 +130,30 @@ pub async fn change_password(
     })?;
     let phc = caller.row.password_hash.clone();
     if !web::block(move || password::verify(&current_password, &phc)).await? {
-        return Err(ApiError::invalid("current_password", "mismatch", "the current password is wrong"));
+        return Err(ApiError::invalid(
+            "current_password",
+            "mismatch",
+            "the current password is wrong",
+        ));
     }
     let hash = hash_password(new_password).await?;
     let id = caller.id().to_owned();
     state
         .write(move |conn| {
             let at = now();
-            let changes = UserChanges { password_hash: Some(hash), ..UserChanges::default() };
+            let changes = UserChanges {
+                password_hash: Some(hash),
+                ..UserChanges::default()
+            };
             users::update(conn, &id, None, &changes, at)?;
             refresh_tokens::revoke_user(conn, &id, at)?;
-            audit::record(conn, Some(&id), "user.password_change", ("user", &id), "changed own password".to_owned())
+            audit::record(
+                conn,
+                Some(&id),
+                "user.password_change",
+                ("user", &id),
+                "changed own password".to_owned(),
+            )
         })
         .await?;
     Ok(HttpResponse::new(StatusCode::NO_CONTENT))

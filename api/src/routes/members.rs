@@ -49,7 +49,8 @@ pub struct MemberResponse {
 
 impl MemberResponse {
     fn from_row(r: MemberRow) -> Result<Self, ApiError> {
-        let role = seriktes_domain::membership::OrgRole::parse(&r.membership.role).map_err(ApiError::internal)?;
+        let role = seriktes_domain::membership::OrgRole::parse(&r.membership.role)
+            .map_err(ApiError::internal)?;
         Ok(Self {
             organization_id: r.membership.organization_id,
             user_id: r.membership.user_id,
@@ -86,12 +87,20 @@ pub struct UpdateMemberRequest {
 }
 
 pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
-    cfg.service(list_members).service(add_member).service(get_member).service(update_member).service(remove_member);
+    cfg.service(list_members)
+        .service(add_member)
+        .service(get_member)
+        .service(update_member)
+        .service(remove_member);
 }
 
 /// The caller's standing in the organisation; 404 when the organisation does not exist or the
 /// caller is neither a member nor an admin.
-fn member_actor(conn: &mut DbConn, caller: &CurrentUser, org_id: &str) -> Result<OrgActor, ApiError> {
+fn member_actor(
+    conn: &mut DbConn,
+    caller: &CurrentUser,
+    org_id: &str,
+) -> Result<OrgActor, ApiError> {
     organizations::find(conn, org_id)?;
     actor_for(conn, caller, org_id)?.ok_or(ApiError::NotFound)
 }
@@ -110,7 +119,15 @@ fn authorize(
     } else {
         0
     };
-    Ok(authorize_change(actor, MembershipChange { from, to, is_self, owner_count })?)
+    Ok(authorize_change(
+        actor,
+        MembershipChange {
+            from,
+            to,
+            is_self,
+            owner_count,
+        },
+    )?)
 }
 
 fn parse_role(role: &str) -> Result<seriktes_domain::membership::OrgRole, ApiError> {
@@ -145,7 +162,10 @@ pub async fn list_members(
             Ok(memberships::list(conn, &org_id, &page)?)
         })
         .await?;
-    Ok(web::Json(Paginated::try_from_page(rows, MemberResponse::from_row)?))
+    Ok(web::Json(Paginated::try_from_page(
+        rows,
+        MemberResponse::from_row,
+    )?))
 }
 
 /// Add a member (admins, owners; managers for roles other than owner).
@@ -175,7 +195,11 @@ pub async fn add_member(
     id: web::Path<Uuid>,
     body: Json<AddMemberRequest>,
 ) -> Result<Tagged<MemberResponse>, ApiError> {
-    let AddMemberRequest { user_id, email, role } = body.0;
+    let AddMemberRequest {
+        user_id,
+        email,
+        role,
+    } = body.0;
     let email = match (&user_id, email) {
         (Some(_), None) => None,
         (None, Some(e)) => Some(Email::parse(&e).map_err(|e| match e {
@@ -184,7 +208,13 @@ pub async fn add_member(
             }
             other => other.into(),
         })?),
-        _ => return Err(ApiError::invalid("user_id", "one_of", "give exactly one of user_id and email")),
+        _ => {
+            return Err(ApiError::invalid(
+                "user_id",
+                "one_of",
+                "give exactly one of user_id and email",
+            ));
+        }
     };
     let role = seriktes_domain::membership::OrgRole::from(role);
     let org_id = id.into_inner().to_string();
@@ -198,14 +228,32 @@ pub async fn add_member(
                     }
                     other => other.into(),
                 })?,
-                (None, Some(email)) => users::find_by_email(conn, email.as_str())?
-                    .ok_or_else(|| ApiError::invalid("email", "exists", "no user has this e-mail address"))?,
-                (None, None) => return Err(ApiError::invalid("user_id", "one_of", "give exactly one of user_id and email")),
+                (None, Some(email)) => {
+                    users::find_by_email(conn, email.as_str())?.ok_or_else(|| {
+                        ApiError::invalid("email", "exists", "no user has this e-mail address")
+                    })?
+                }
+                (None, None) => {
+                    return Err(ApiError::invalid(
+                        "user_id",
+                        "one_of",
+                        "give exactly one of user_id and email",
+                    ));
+                }
             };
             if memberships::find(conn, &org_id, &user.id)?.is_some() {
-                return Err(ApiError::conflict("This user is already a member; change their role instead."));
+                return Err(ApiError::conflict(
+                    "This user is already a member; change their role instead.",
+                ));
             }
-            authorize(conn, actor, &org_id, user.id == caller.id(), None, Some(role))?;
+            authorize(
+                conn,
+                actor,
+                &org_id,
+                user.id == caller.id(),
+                None,
+                Some(role),
+            )?;
             let at = now();
             memberships::insert(
                 conn,
@@ -218,13 +266,26 @@ pub async fn add_member(
                 },
             )?;
             let summary = format!("added {} as {}", user.email, role.as_str());
-            audit::record(conn, Some(caller.id()), "membership.create", ("organization", &org_id), summary)?;
+            audit::record(
+                conn,
+                Some(caller.id()),
+                "membership.create",
+                ("organization", &org_id),
+                summary,
+            )?;
             Ok(memberships::find_member(conn, &org_id, &user.id)?)
         })
         .await?;
     let version = row.membership.version;
-    let location = format!("/api/v1/organizations/{}/members/{}", row.membership.organization_id, row.membership.user_id);
-    Ok(Tagged::created(MemberResponse::from_row(row)?, version, location))
+    let location = format!(
+        "/api/v1/organizations/{}/members/{}",
+        row.membership.organization_id, row.membership.user_id
+    );
+    Ok(Tagged::created(
+        MemberResponse::from_row(row)?,
+        version,
+        location,
+    ))
 }
 
 /// Get one membership (the organisation's members and admins).
@@ -299,11 +360,29 @@ pub async fn update_member(
             let actor = member_actor(conn, &caller, &org_id)?;
             let current = memberships::find(conn, &org_id, &user_id)?.ok_or(ApiError::NotFound)?;
             let from = parse_role(&current.role)?;
-            authorize(conn, actor, &org_id, user_id == caller.id(), Some(from), Some(role))?;
+            authorize(
+                conn,
+                actor,
+                &org_id,
+                user_id == caller.id(),
+                Some(from),
+                Some(role),
+            )?;
             memberships::set_role(conn, &current, if_match.0, role.as_str(), now())?;
             let member = memberships::find_member(conn, &org_id, &user_id)?;
-            let summary = format!("changed {} from {} to {}", member.email, from.as_str(), role.as_str());
-            audit::record(conn, Some(caller.id()), "membership.update", ("organization", &org_id), summary)?;
+            let summary = format!(
+                "changed {} from {} to {}",
+                member.email,
+                from.as_str(),
+                role.as_str()
+            );
+            audit::record(
+                conn,
+                Some(caller.id()),
+                "membership.update",
+                ("organization", &org_id),
+                summary,
+            )?;
             Ok(member)
         })
         .await?;
@@ -340,10 +419,23 @@ pub async fn remove_member(
             let actor = member_actor(conn, &caller, &org_id)?;
             let member = memberships::find_member(conn, &org_id, &user_id)?;
             let from = parse_role(&member.membership.role)?;
-            authorize(conn, actor, &org_id, user_id == caller.id(), Some(from), None)?;
+            authorize(
+                conn,
+                actor,
+                &org_id,
+                user_id == caller.id(),
+                Some(from),
+                None,
+            )?;
             memberships::delete(conn, &org_id, &user_id)?;
             let summary = format!("removed {} ({})", member.email, from.as_str());
-            audit::record(conn, Some(caller.id()), "membership.delete", ("organization", &org_id), summary)
+            audit::record(
+                conn,
+                Some(caller.id()),
+                "membership.delete",
+                ("organization", &org_id),
+                summary,
+            )
         })
         .await?;
     Ok(HttpResponse::new(StatusCode::NO_CONTENT))

@@ -20,7 +20,9 @@ use seriktes_domain::membership::{OrgActor, OrgRole};
 use seriktes_domain::organization::{parse_iati_identifier, parse_themes};
 use seriktes_domain::text::LocalizedText as Text;
 use seriktes_domain::{DomainError, Validator};
-use seriktes_persistence::organizations::{self, NewOrganizationRow, OrganizationChanges, OrganizationFilter, OrganizationRow};
+use seriktes_persistence::organizations::{
+    self, NewOrganizationRow, OrganizationChanges, OrganizationFilter, OrganizationRow,
+};
 use seriktes_persistence::{DbConn, memberships};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -65,7 +67,8 @@ pub struct OrganizationResponse {
 impl OrganizationResponse {
     /// The wire form of a stored organisation.
     pub fn from_row(row: OrganizationRow) -> Result<Self, ApiError> {
-        let kind = seriktes_domain::organization::OrganizationKind::parse(&row.kind).map_err(ApiError::internal)?;
+        let kind = seriktes_domain::organization::OrganizationKind::parse(&row.kind)
+            .map_err(ApiError::internal)?;
         Ok(Self {
             id: row.id,
             kind: kind.into(),
@@ -167,13 +170,20 @@ impl Draft {
         let mut v = Validator::new();
         let name = v.check("name", Text::parse(self.name, MAX_NAME));
         let bin = v.check_opt("bin", self.bin, |b| Bin::parse(&b));
-        let country = v.check("country", self.country.as_deref().map_or(Ok(CountryCode::kazakhstan()), CountryCode::parse));
+        let country = v.check(
+            "country",
+            self.country
+                .as_deref()
+                .map_or(Ok(CountryCode::kazakhstan()), CountryCode::parse),
+        );
         let region = match &country {
             Some(c) => v.check_opt("region", self.region, |r| RegionCode::parse_in(&r, c)),
             None => None,
         };
         let themes = v.check("themes", parse_themes(&self.themes));
-        let iati = v.check_opt("iati_identifier", self.iati_identifier, |i| parse_iati_identifier(&i));
+        let iati = v.check_opt("iati_identifier", self.iati_identifier, |i| {
+            parse_iati_identifier(&i)
+        });
         v.finish()?;
         let kind = seriktes_domain::organization::OrganizationKind::from(self.kind);
         let changes = (|| {
@@ -191,7 +201,8 @@ impl Draft {
     }
 
     fn from_row(row: &OrganizationRow) -> Result<Self, ApiError> {
-        let kind = seriktes_domain::organization::OrganizationKind::parse(&row.kind).map_err(ApiError::internal)?;
+        let kind = seriktes_domain::organization::OrganizationKind::parse(&row.kind)
+            .map_err(ApiError::internal)?;
         Ok(Self {
             kind: kind.into(),
             name: serde_json::from_str(&row.name).map_err(ApiError::internal)?,
@@ -230,18 +241,27 @@ impl Draft {
 }
 
 /// How the caller relates to an organisation: admin, a member with a role, or neither.
-pub(crate) fn actor_for(conn: &mut DbConn, caller: &CurrentUser, org_id: &str) -> Result<Option<OrgActor>, ApiError> {
+pub(crate) fn actor_for(
+    conn: &mut DbConn,
+    caller: &CurrentUser,
+    org_id: &str,
+) -> Result<Option<OrgActor>, ApiError> {
     if caller.is_admin() {
         return Ok(Some(OrgActor::Admin));
     }
     match memberships::find(conn, org_id, caller.id())? {
-        Some(m) => Ok(Some(OrgActor::Member(OrgRole::parse(&m.role).map_err(ApiError::internal)?))),
+        Some(m) => Ok(Some(OrgActor::Member(
+            OrgRole::parse(&m.role).map_err(ApiError::internal)?,
+        ))),
         None => Ok(None),
     }
 }
 
 pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
-    cfg.service(create_organization).service(list_organizations).service(get_organization).service(update_organization);
+    cfg.service(create_organization)
+        .service(list_organizations)
+        .service(get_organization)
+        .service(update_organization);
 }
 
 /// Create an organisation (admins).
@@ -299,13 +319,23 @@ pub async fn create_organization(
                 },
             )?;
             let summary = format!("created {} organisation {}", row.kind, row.name);
-            audit::record(conn, Some(caller.id()), "organization.create", ("organization", &row.id), summary)?;
+            audit::record(
+                conn,
+                Some(caller.id()),
+                "organization.create",
+                ("organization", &row.id),
+                summary,
+            )?;
             Ok(row)
         })
         .await?;
     log::info!("organization {} created", row.id);
     let (version, location) = (row.version, format!("/api/v1/organizations/{}", row.id));
-    Ok(Tagged::created(OrganizationResponse::from_row(row)?, version, location))
+    Ok(Tagged::created(
+        OrganizationResponse::from_row(row)?,
+        version,
+        location,
+    ))
 }
 
 /// List organisations, oldest first.
@@ -330,15 +360,24 @@ pub async fn list_organizations(
     let page = page.0.to_request()?;
     let f = filter.0;
     let filter = OrganizationFilter {
-        kind: f.kind.map(|k| seriktes_domain::organization::OrganizationKind::from(k).as_str().to_owned()),
+        kind: f.kind.map(|k| {
+            seriktes_domain::organization::OrganizationKind::from(k)
+                .as_str()
+                .to_owned()
+        }),
         country: f.country.map(|c| c.trim().to_ascii_uppercase()),
         region: f.region.map(|r| r.trim().to_ascii_uppercase()),
         bin: f.bin.map(|b| b.trim().to_owned()),
         member_user_id: f.mine.filter(|m| *m).map(|_| caller.id().to_owned()),
         updated_since: f.updated_since.map(|t| t.naive_utc()),
     };
-    let rows = state.read(move |conn| Ok(organizations::list(conn, &filter, &page)?)).await?;
-    Ok(web::Json(Paginated::try_from_page(rows, OrganizationResponse::from_row)?))
+    let rows = state
+        .read(move |conn| Ok(organizations::list(conn, &filter, &page)?))
+        .await?;
+    Ok(web::Json(Paginated::try_from_page(
+        rows,
+        OrganizationResponse::from_row,
+    )?))
 }
 
 /// Get an organisation.
@@ -360,7 +399,9 @@ pub async fn get_organization(
     id: web::Path<Uuid>,
 ) -> Result<Tagged<OrganizationResponse>, ApiError> {
     let id = id.into_inner().to_string();
-    let row = state.read(move |conn| Ok(organizations::find(conn, &id)?)).await?;
+    let row = state
+        .read(move |conn| Ok(organizations::find(conn, &id)?))
+        .await?;
     let version = row.version;
     Ok(Tagged::ok(OrganizationResponse::from_row(row)?, version))
 }
@@ -401,15 +442,23 @@ pub async fn update_organization(
     let row = state
         .write(move |conn| {
             let current = organizations::find(conn, &id)?;
-            let may_edit = actor_for(conn, &caller, &id)?.is_some_and(OrgActor::can_edit_organization);
+            let may_edit =
+                actor_for(conn, &caller, &id)?.is_some_and(OrgActor::can_edit_organization);
             if !may_edit {
                 return Err(ApiError::Forbidden(
-                    "Only admins and the organisation's owners and managers may edit it.".to_owned(),
+                    "Only admins and the organisation's owners and managers may edit it."
+                        .to_owned(),
                 ));
             }
             let changes = Draft::from_row(&current)?.apply(patch).validate()?;
             let updated = organizations::update(conn, &id, if_match.0, &changes, now())?;
-            audit::record(conn, Some(caller.id()), "organization.update", ("organization", &id), describe(&current, &updated))?;
+            audit::record(
+                conn,
+                Some(caller.id()),
+                "organization.update",
+                ("organization", &id),
+                describe(&current, &updated),
+            )?;
             Ok(updated)
         })
         .await?;
@@ -426,10 +475,17 @@ fn describe(before: &OrganizationRow, after: &OrganizationRow) -> String {
         ("country", before.country != after.country),
         ("region", before.region != after.region),
         ("themes", before.themes != after.themes),
-        ("iati_identifier", before.iati_identifier != after.iati_identifier),
+        (
+            "iati_identifier",
+            before.iati_identifier != after.iati_identifier,
+        ),
     ]
     .into_iter()
     .filter_map(|(f, c)| c.then_some(f))
     .collect();
-    if changed.is_empty() { "no changes".to_owned() } else { format!("changed {}", changed.join(", ")) }
+    if changed.is_empty() {
+        "no changes".to_owned()
+    } else {
+        format!("changed {}", changed.join(", "))
+    }
 }

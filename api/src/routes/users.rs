@@ -49,7 +49,8 @@ pub struct UserResponse {
 impl UserResponse {
     /// The wire form of a stored user.
     pub fn from_row(row: UserRow) -> Result<Self, ApiError> {
-        let role = seriktes_domain::user::SystemRole::parse(&row.system_role).map_err(ApiError::internal)?;
+        let role = seriktes_domain::user::SystemRole::parse(&row.system_role)
+            .map_err(ApiError::internal)?;
         Ok(Self {
             id: row.id,
             email: row.email,
@@ -114,12 +115,17 @@ pub struct UserListParams {
 }
 
 pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
-    cfg.service(create_user).service(list_users).service(get_user).service(update_user);
+    cfg.service(create_user)
+        .service(list_users)
+        .service(get_user)
+        .service(update_user);
 }
 
 /// Hashes a password on the blocking pool.
 pub(crate) async fn hash_password(password: NewPassword) -> Result<String, ApiError> {
-    web::block(move || password::hash(password.expose())).await?.map_err(|e| ApiError::Internal(e.to_string().into()))
+    web::block(move || password::hash(password.expose()))
+        .await?
+        .map_err(|e| ApiError::Internal(e.to_string().into()))
 }
 
 /// A validated new account.
@@ -145,7 +151,9 @@ impl TryFrom<CreateUserRequest> for NewUser {
                 email,
                 name,
                 password,
-                role: r.system_role.map_or(seriktes_domain::user::SystemRole::User, Into::into),
+                role: r
+                    .system_role
+                    .map_or(seriktes_domain::user::SystemRole::User, Into::into),
                 active: r.active.unwrap_or(true),
             }),
             _ => Err(FieldError::new("", "invalid", "invalid input").into()),
@@ -178,7 +186,13 @@ pub fn insert_user(
             updated_at: at,
         },
     )?;
-    audit::record(conn, actor, "user.create", ("user", &row.id), format!("created {} user {}", role.as_str(), row.email))?;
+    audit::record(
+        conn,
+        actor,
+        "user.create",
+        ("user", &row.id),
+        format!("created {} user {}", role.as_str(), row.email),
+    )?;
     Ok(row)
 }
 
@@ -210,11 +224,25 @@ pub async fn create_user(
     let new = NewUser::try_from(body.0)?;
     let hash = hash_password(new.password.clone()).await?;
     let row = state
-        .write(move |conn| insert_user(conn, Some(caller.id()), &new.email, &new.name, &hash, new.role, new.active))
+        .write(move |conn| {
+            insert_user(
+                conn,
+                Some(caller.id()),
+                &new.email,
+                &new.name,
+                &hash,
+                new.role,
+                new.active,
+            )
+        })
         .await?;
     log::info!("user {} created", row.id);
     let (version, location) = (row.version, format!("/api/v1/users/{}", row.id));
-    Ok(Tagged::created(UserResponse::from_row(row)?, version, location))
+    Ok(Tagged::created(
+        UserResponse::from_row(row)?,
+        version,
+        location,
+    ))
 }
 
 /// List users (admins), oldest first.
@@ -243,11 +271,20 @@ pub async fn list_users(
     let filter = UserFilter {
         email_contains: f.email.map(|e| e.trim().to_lowercase()),
         active: f.active,
-        system_role: f.system_role.map(|r| seriktes_domain::user::SystemRole::from(r).as_str().to_owned()),
+        system_role: f.system_role.map(|r| {
+            seriktes_domain::user::SystemRole::from(r)
+                .as_str()
+                .to_owned()
+        }),
         updated_since: f.updated_since.map(|t| t.naive_utc()),
     };
-    let rows = state.read(move |conn| Ok(users::list(conn, &filter, &page)?)).await?;
-    Ok(web::Json(Paginated::try_from_page(rows, UserResponse::from_row)?))
+    let rows = state
+        .read(move |conn| Ok(users::list(conn, &filter, &page)?))
+        .await?;
+    Ok(web::Json(Paginated::try_from_page(
+        rows,
+        UserResponse::from_row,
+    )?))
 }
 
 /// Get a user (admins).
@@ -264,7 +301,11 @@ pub async fn list_users(
     )
 )]
 #[get("/users/{id}")]
-pub async fn get_user(state: State, caller: CurrentUser, id: web::Path<Uuid>) -> Result<Tagged<UserResponse>, ApiError> {
+pub async fn get_user(
+    state: State,
+    caller: CurrentUser,
+    id: web::Path<Uuid>,
+) -> Result<Tagged<UserResponse>, ApiError> {
     caller.require_admin()?;
     let id = id.into_inner().to_string();
     let row = state.read(move |conn| Ok(users::find(conn, &id)?)).await?;
@@ -320,7 +361,11 @@ pub async fn update_user(
         email: email.flatten().map(|e| e.as_str().to_owned()),
         name: name.flatten(),
         password_hash,
-        system_role: r.system_role.map(|s| seriktes_domain::user::SystemRole::from(s).as_str().to_owned()),
+        system_role: r.system_role.map(|s| {
+            seriktes_domain::user::SystemRole::from(s)
+                .as_str()
+                .to_owned()
+        }),
         active: r.active,
     };
     let id = id.into_inner().to_string();
@@ -329,9 +374,12 @@ pub async fn update_user(
             let before = users::find(conn, &id)?;
             let loses_admin = before.system_role == "admin"
                 && before.active
-                && (changes.system_role.as_deref().is_some_and(|r| r != "admin") || changes.active == Some(false));
+                && (changes.system_role.as_deref().is_some_and(|r| r != "admin")
+                    || changes.active == Some(false));
             if loses_admin && users::count_active_admins(conn)? <= 1 {
-                return Err(ApiError::conflict("This is the last active admin; make another user admin first."));
+                return Err(ApiError::conflict(
+                    "This is the last active admin; make another user admin first.",
+                ));
             }
             let at = now();
             let after = users::update(conn, &id, if_match.0, &changes, at)?;
@@ -339,7 +387,13 @@ pub async fn update_user(
             if signs_out {
                 refresh_tokens::revoke_user(conn, &id, at)?;
             }
-            audit::record(conn, Some(caller.id()), "user.update", ("user", &id), describe_user_changes(&changes))?;
+            audit::record(
+                conn,
+                Some(caller.id()),
+                "user.update",
+                ("user", &id),
+                describe_user_changes(&changes),
+            )?;
             Ok(after)
         })
         .await?;
@@ -365,5 +419,9 @@ fn describe_user_changes(c: &UserChanges) -> String {
     if let Some(a) = c.active {
         parts.push(if a { "activated" } else { "deactivated" }.to_owned());
     }
-    if parts.is_empty() { "no changes".to_owned() } else { format!("changed {}", parts.join(", ")) }
+    if parts.is_empty() {
+        "no changes".to_owned()
+    } else {
+        format!("changed {}", parts.join(", "))
+    }
 }

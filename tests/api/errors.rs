@@ -1,0 +1,87 @@
+//! Every error status answers RFC 9457 problem+json, never a stack trace, and a failed write
+//! leaves nothing behind.
+
+use crate::both_backends;
+use awc::http::Method;
+use serde_json::json;
+
+both_backends! {
+    async fn malformed_json_is_400(app) {
+        let admin = app.admin_token().await;
+        let auth = format!("Bearer {admin}");
+        let r = app
+            .raw(Method::POST, "/api/v1/organizations", &[("Authorization", &auth), ("Content-Type", "application/json")], b"{\"kind\": ".to_vec())
+            .await
+            .expect_problem(400);
+        assert_eq!(r.body["type"], "urn:seriktes:problem:malformed-request");
+        app.raw(Method::POST, "/api/v1/auth/login", &[("Content-Type", "application/json")], br#"{"email": "a@example.org", "password": "x"} trailing"#.to_vec())
+            .await
+            .expect_problem(400);
+    }
+
+    async fn a_body_that_is_not_json_is_415(app) {
+        let r = app
+            .raw(Method::POST, "/api/v1/auth/login", &[("Content-Type", "text/plain")], b"email=a".to_vec())
+            .await
+            .expect_problem(415);
+        assert_eq!(r.body["type"], "urn:seriktes:problem:unsupported-media-type");
+        app.raw(Method::POST, "/api/v1/auth/login", &[], b"{}".to_vec()).await.expect_problem(415);
+        // application/problem+json style suffixes are JSON too.
+        app.raw(Method::POST, "/api/v1/auth/login", &[("Content-Type", "application/merge-patch+json")], b"{\"email\":\"a@b.kz\",\"password\":\"x\"}".to_vec())
+            .await
+            .expect_problem(401);
+    }
+
+    async fn a_body_over_256_kib_is_413(app) {
+        let big = format!("{{\"email\": \"{}\", \"password\": \"x\"}}", "a".repeat(300 * 1024));
+        let r = app
+            .raw(Method::POST, "/api/v1/auth/login", &[("Content-Type", "application/json")], big.into_bytes())
+            .await
+            .expect_problem(413);
+        assert_eq!(r.body["type"], "urn:seriktes:problem:payload-too-large");
+    }
+
+    async fn unknown_routes_are_404_and_wrong_methods_405(app) {
+        let r = app.get("/api/v1/no-such-thing", None).await.expect_problem(404);
+        assert_eq!(r.body["type"], "urn:seriktes:problem:not-found");
+        app.get("/", None).await.expect_problem(404);
+        let r = app.delete("/api/v1/auth/login", None).await.expect_problem(405);
+        assert_eq!(r.body["type"], "urn:seriktes:problem:method-not-allowed");
+        app.call(Method::PUT, "/api/v1/organizations", None, None).await.expect_problem(405);
+    }
+
+    async fn a_malformed_id_in_a_path_is_404(app) {
+        let admin = app.admin_token().await;
+        app.get("/api/v1/organizations/not-a-uuid", Some(&admin)).await.expect_problem(404);
+        app.get(&format!("/api/v1/organizations/{}", uuid::Uuid::new_v4()), Some(&admin)).await.expect_problem(404);
+    }
+
+    async fn shape_errors_are_422_naming_the_field_and_rule(app) {
+        let admin = app.admin_token().await;
+        let r = app.post("/api/v1/organizations", Some(&admin), &json!({"name": {"en": "X"}})).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("kind".to_owned(), "required".to_owned())]);
+        let r = app.post("/api/v1/organizations", Some(&admin), &json!({"kind": "ngo", "name": {"en": 5}})).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("name.en".to_owned(), "type".to_owned())]);
+        let r = app.post("/api/v1/organizations", Some(&admin), &json!({"kind": "ngo", "name": {"en": "X"}, "colour": "red"})).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("colour".to_owned(), "unknown_field".to_owned())]);
+        let r = app.get("/api/v1/users?limit=abc", Some(&admin)).await.expect_problem(422);
+        assert_eq!(r.field_errors()[0].0, "limit");
+        let r = app.get("/api/v1/users?limit=500", Some(&admin)).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("limit".to_owned(), "range".to_owned())]);
+        let r = app.get("/api/v1/users?cursor=forged", Some(&admin)).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("cursor".to_owned(), "format".to_owned())]);
+    }
+
+    async fn a_failed_write_stores_nothing(app) {
+        let admin = app.admin_token().await;
+        let body = json!({"kind": "ngo", "name": {"en": "First"}, "bin": "940740000911"});
+        app.post("/api/v1/organizations", Some(&admin), &body).await.expect(201);
+        let dup = json!({"kind": "donor", "name": {"en": "Second"}, "bin": "940740000911"});
+        let r = app.post("/api/v1/organizations", Some(&admin), &dup).await.expect_problem(409);
+        assert_eq!(r.field_errors(), [("bin".to_owned(), "unique".to_owned())]);
+        let orgs = app.get("/api/v1/organizations", Some(&admin)).await.expect(200);
+        assert_eq!(orgs.body["data"].as_array().unwrap().len(), 1);
+        let events = app.get("/api/v1/audit-events?entity_type=organization", Some(&admin)).await.expect(200);
+        assert_eq!(events.body["data"].as_array().unwrap().len(), 1, "no audit row for the refused insert");
+    }
+}

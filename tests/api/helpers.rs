@@ -1,0 +1,472 @@
+//! `spawn_app`: the real application (same `Application::build` as `main`) on a random port,
+//! against a fresh SQLite file or a fresh PostgreSQL database, dropped afterwards.
+
+use awc::http::Method;
+use awc::http::header::HeaderMap;
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use serde_json::{Value, json};
+use seriktes_api::Settings;
+use seriktes_api::routes::users::insert_user;
+use seriktes_domain::email::Email;
+use seriktes_domain::user::SystemRole;
+use seriktes_persistence::{PoolSettings, db};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The JWT secret every test app uses (tests forge tokens with it).
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+/// The password of every user the helpers create.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each test body once per backend: `mod <name> { fn sqlite(); fn postgres(); }`.
+#[macro_export]
+macro_rules! both_backends {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports, reason = "not every test uses every helper")]
+                use super::*;
+
+                async fn run($app: $crate::helpers::TestApp) $body
+
+                #[actix_web::test]
+                async fn sqlite() {
+                    run($crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await.expect("sqlite app")).await;
+                }
+
+                #[actix_web::test]
+                async fn postgres() {
+                    if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await {
+                        run(app).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+enum TestDb {
+    Sqlite(
+        #[expect(dead_code, reason = "held so the directory lives as long as the app")]
+        tempfile::TempDir,
+    ),
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+}
+
+impl TestDb {
+    fn drop_now(&self) {
+        if let Self::Postgres { admin_url, name } = self {
+            if let Ok(mut conn) = PgConnection::establish(admin_url) {
+                let _ =
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute(&mut conn);
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        self.drop_now();
+    }
+}
+
+/// A running app and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: awc::Client,
+    pub database_url: String,
+    _db: TestDb,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub raw: Vec<u8>,
+}
+
+impl Resp {
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the status, printing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+
+    /// Asserts an RFC 9457 problem with this status.
+    #[track_caller]
+    pub fn expect_problem(self, status: u16) -> Self {
+        let r = self.expect(status);
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/problem+json"),
+            "{}",
+            r.body
+        );
+        assert_eq!(r.body["status"], status);
+        assert!(
+            r.body["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("urn:seriktes:problem:")),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body["title"].is_string() && r.body["detail"].is_string(),
+            "{}",
+            r.body
+        );
+        r
+    }
+
+    /// The `(field, code)` pairs of a 422.
+    pub fn field_errors(&self) -> Vec<(String, String)> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| {
+                        (
+                            e["field"].as_str().unwrap_or("").to_owned(),
+                            e["code"].as_str().unwrap_or("").to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Whether PostgreSQL answers; checked once per test run, sweeping databases older test runs
+/// left behind (over an hour old).
+fn postgres_available() -> bool {
+    static AVAILABLE: OnceLock<Result<(), String>> = OnceLock::new();
+    let result = AVAILABLE.get_or_init(|| {
+        let url = postgres_admin_url();
+        let mut conn = PgConnection::establish(&url).map_err(|e| format!("{url}: {e}"))?;
+        #[derive(diesel::QueryableByName)]
+        struct Name {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            datname: String,
+        }
+        let names: Vec<Name> = diesel::sql_query(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'seriktes\\_test\\_%'",
+        )
+        .load(&mut conn)
+        .map_err(|e| e.to_string())?;
+        let hour_ago = now_secs().saturating_sub(3600);
+        for n in names {
+            let created = n
+                .datname
+                .split('_')
+                .nth(2)
+                .and_then(|s| s.parse::<u64>().ok())
+                .unwrap_or(0);
+            if created < hour_ago {
+                let _ = diesel::sql_query(format!(
+                    "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                    n.datname
+                ))
+                .execute(&mut conn);
+            }
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => true,
+        Err(e) if in_ci() => {
+            panic!("PostgreSQL is unreachable under CI=true ({e}); set TEST_POSTGRES_URL")
+        }
+        Err(e) => {
+            eprintln!(
+                "\n!!!! SKIPPING the PostgreSQL run of this test: PostgreSQL is unreachable ({e}).\n!!!! Set TEST_POSTGRES_URL or start PostgreSQL; under CI=true this fails.\n"
+            );
+            false
+        }
+    }
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Starts the app on a fresh database of `backend`; `None` when PostgreSQL is unavailable
+/// outside CI.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like [`spawn_app`], with a chance to change the settings first.
+pub async fn spawn_app_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
+    init_logging();
+    let (database_url, db) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = dir.path().join("seriktes.db").display().to_string();
+            (url, TestDb::Sqlite(dir))
+        }
+        Backend::Postgres => {
+            if !postgres_available() {
+                return None;
+            }
+            let admin_url = postgres_admin_url();
+            let name = format!(
+                "seriktes_test_{}_{}",
+                now_secs(),
+                uuid::Uuid::new_v4().simple()
+            );
+            let mut conn = PgConnection::establish(&admin_url).expect("connect to PostgreSQL");
+            diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+                .execute(&mut conn)
+                .expect("create test database");
+            let (base, _) = admin_url.rsplit_once('/').expect("database URL has a path");
+            (
+                format!("{base}/{name}"),
+                TestDb::Postgres { admin_url, name },
+            )
+        }
+    };
+    let mut settings = Settings::for_database(&database_url, JWT_SECRET);
+    settings.workers = Some(1);
+    settings.db_pool_size = 4;
+    configure(&mut settings);
+    let app = seriktes_api::Application::build(settings)
+        .await
+        .expect("app starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    actix_web::rt::spawn(app.run_until_stopped());
+    let client = awc::Client::builder()
+        .disable_redirects()
+        .timeout(Duration::from_secs(60))
+        .finish();
+    Some(TestApp {
+        address,
+        client,
+        database_url,
+        _db: db,
+    })
+}
+
+/// Tests are silent unless `TEST_LOG=1` (then `RUST_LOG` picks the level).
+fn init_logging() {
+    if std::env::var("TEST_LOG").is_ok() {
+        let _ = env_logger::builder().is_test(true).try_init();
+    }
+}
+
+impl TestApp {
+    /// Drops the PostgreSQL database under the running app (an outage).
+    pub fn drop_database(&self) {
+        self._db.drop_now();
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Resp {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        let res = match body {
+            Some(b) => req.send_json(b).await,
+            None => req.send().await,
+        };
+        read(res.expect("request sent")).await
+    }
+
+    /// Sends raw bytes with the given headers.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Resp {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
+        read(req.send_body(body).await.expect("request sent")).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        self.call(Method::PATCH, path, token, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Resp {
+        self.call(Method::DELETE, path, token, None).await
+    }
+
+    /// PATCH with `If-Match`.
+    pub async fn patch_if_match(&self, path: &str, token: &str, etag: &str, body: &Value) -> Resp {
+        let req = self
+            .client
+            .request(Method::PATCH, format!("{}{path}", self.address))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("If-Match", etag));
+        read(req.send_json(body).await.expect("request sent")).await
+    }
+
+    /// Creates a user straight in the database (as `seriktes create-admin` does) and returns its id.
+    pub async fn seed_user(&self, email: &str, role: SystemRole) -> String {
+        let url = self.database_url.clone();
+        let email = Email::parse(email).expect("valid e-mail");
+        actix_web::web::block(move || {
+            let pool = db::connect(
+                &url,
+                &PoolSettings {
+                    max_size: 1,
+                    connection_timeout: Duration::from_secs(5),
+                },
+            )
+            .expect("pool");
+            let mut conn = pool.get().expect("connection");
+            let hash = seriktes_api::auth::password::hash(PASSWORD).expect("hash");
+            db::write(&mut conn, |c| {
+                insert_user(c, None, &email, "Seeded User", &hash, role, true)
+            })
+            .expect("insert user")
+            .id
+        })
+        .await
+        .expect("seed user")
+    }
+
+    /// Signs in and returns the token response.
+    pub async fn login(&self, email: &str, password: &str) -> Resp {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    /// Signs in with the helpers' password and returns the access token.
+    pub async fn token(&self, email: &str) -> String {
+        let r = self.login(email, PASSWORD).await.expect(200);
+        r.body["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
+    }
+
+    /// Seeds an admin and returns its access token.
+    pub async fn admin_token(&self) -> String {
+        self.seed_user("admin@example.org", SystemRole::Admin).await;
+        self.token("admin@example.org").await
+    }
+
+    /// Creates a user through the API (as admin) and returns `(id, access token)`.
+    pub async fn user(&self, admin: &str, email: &str) -> (String, String) {
+        let r = self
+            .post(
+                "/api/v1/users",
+                Some(admin),
+                &json!({"email": email, "name": "Test User", "password": PASSWORD}),
+            )
+            .await
+            .expect(201);
+        let id = r.body["id"].as_str().expect("id").to_owned();
+        (id, self.token(email).await)
+    }
+
+    /// Creates an NGO (as admin) and returns its id.
+    pub async fn organization(&self, admin: &str, name: &str) -> String {
+        let r = self
+            .post(
+                "/api/v1/organizations",
+                Some(admin),
+                &json!({"kind": "ngo", "name": {"en": name}, "region": "KZ-39"}),
+            )
+            .await
+            .expect(201);
+        r.body["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Adds a member (as admin).
+    pub async fn add_member(&self, admin: &str, org: &str, user_id: &str, role: &str) {
+        self.post(
+            &format!("/api/v1/organizations/{org}/members"),
+            Some(admin),
+            &json!({"user_id": user_id, "role": role}),
+        )
+        .await
+        .expect(201);
+    }
+}
+
+async fn read<S>(mut res: awc::ClientResponse<S>) -> Resp
+where
+    S: futures_core::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+{
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let raw = res
+        .body()
+        .limit(16 * 1024 * 1024)
+        .await
+        .expect("body")
+        .to_vec();
+    let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+    Resp {
+        status,
+        headers,
+        body,
+        raw,
+    }
+}

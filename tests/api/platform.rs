@@ -1,0 +1,130 @@
+//! Health probes, Swagger UI, CORS, request ids.
+
+use crate::both_backends;
+use crate::helpers::{Backend, spawn_app_with};
+use awc::http::Method;
+
+both_backends! {
+    async fn health_probes_answer(app) {
+        let live = app.get("/health/live", None).await.expect(200);
+        assert_eq!(live.body["status"], "ok");
+        let ready = app.get("/health/ready", None).await.expect(200);
+        assert_eq!(ready.body["status"], "ok");
+    }
+
+    async fn swagger_ui_and_the_contract_are_served(app) {
+        let ui = app.get("/swagger-ui/", None).await.expect(200);
+        assert!(ui.header("content-type").unwrap().starts_with("text/html"));
+        let init = app.get("/swagger-ui/swagger-initializer.js", None).await.expect(200);
+        assert!(String::from_utf8_lossy(&init.raw).contains("/api-docs/openapi.json"));
+        let redirect = app.get("/swagger-ui", None).await;
+        assert_eq!(redirect.status, 307);
+        let doc = app.get("/api-docs/openapi.json", None).await.expect(200);
+        assert_eq!(doc.body["openapi"], "3.1.0");
+        assert_eq!(doc.body["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    }
+
+    async fn request_ids_are_echoed_or_generated(app) {
+        let r = app.raw(Method::GET, "/health/live", &[("X-Request-Id", "abc-123")], Vec::new()).await.expect(200);
+        assert_eq!(r.header("x-request-id"), Some("abc-123"));
+        let r = app.get("/health/live", None).await.expect(200);
+        assert_eq!(r.header("x-request-id").map(str::len), Some(36));
+        let r = app.raw(Method::GET, "/nope", &[("X-Request-Id", "bad id with spaces")], Vec::new()).await.expect_problem(404);
+        assert_ne!(r.header("x-request-id"), Some("bad id with spaces"));
+    }
+}
+
+#[actix_web::test]
+async fn cors_allows_configured_origins_only() {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.cors_origins = vec!["https://app.example.org".to_owned()]
+    })
+    .await
+    .unwrap();
+    let ok = app
+        .raw(
+            Method::GET,
+            "/health/live",
+            &[("Origin", "https://app.example.org")],
+            Vec::new(),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        ok.header("access-control-allow-origin"),
+        Some("https://app.example.org")
+    );
+    let preflight = app
+        .raw(
+            Method::OPTIONS,
+            "/api/v1/organizations",
+            &[
+                ("Origin", "https://app.example.org"),
+                ("Access-Control-Request-Method", "PATCH"),
+                (
+                    "Access-Control-Request-Headers",
+                    "authorization, if-match, content-type",
+                ),
+            ],
+            Vec::new(),
+        )
+        .await
+        .expect(200);
+    assert!(
+        preflight
+            .header("access-control-allow-methods")
+            .unwrap()
+            .contains("PATCH")
+    );
+    // Another origin gets no CORS grant, so browsers keep the response from its scripts.
+    let refused = app
+        .raw(
+            Method::GET,
+            "/health/live",
+            &[("Origin", "https://evil.example")],
+            Vec::new(),
+        )
+        .await;
+    assert!(refused.header("access-control-allow-origin").is_none());
+    let preflight = app
+        .raw(
+            Method::OPTIONS,
+            "/api/v1/organizations",
+            &[
+                ("Origin", "https://evil.example"),
+                ("Access-Control-Request-Method", "POST"),
+            ],
+            Vec::new(),
+        )
+        .await;
+    assert!(preflight.header("access-control-allow-origin").is_none());
+    assert!(
+        preflight.status >= 400,
+        "a foreign preflight is refused: {}",
+        preflight.status
+    );
+    assert_eq!(
+        preflight.header("content-type"),
+        Some("application/problem+json")
+    );
+}
+
+#[actix_web::test]
+async fn readiness_is_503_when_the_database_is_gone() {
+    let Some(app) = spawn_app_with(Backend::Postgres, |s| {
+        s.db_timeout = std::time::Duration::from_secs(1)
+    })
+    .await
+    else {
+        return;
+    };
+    app.get("/health/ready", None).await.expect(200);
+    app.drop_database();
+    let r = app.get("/health/ready", None).await.expect_problem(503);
+    assert_eq!(r.body["type"], "urn:seriktes:problem:unavailable");
+    assert!(r.header("retry-after").is_some());
+    assert!(
+        !r.body["detail"].as_str().unwrap().contains("postgres"),
+        "no internals in the body"
+    );
+}

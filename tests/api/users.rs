@@ -1,0 +1,142 @@
+//! User administration: create, list with pagination, update with If-Match, last-admin guard.
+
+use crate::both_backends;
+use crate::helpers::PASSWORD;
+use serde_json::json;
+use seriktes_domain::user::SystemRole;
+
+both_backends! {
+    async fn admins_create_users_with_location_and_etag(app) {
+        let admin = app.admin_token().await;
+        let r = app
+            .post("/api/v1/users", Some(&admin), &json!({"email": " Dana@Example.ORG ", "name": "Dana", "password": PASSWORD}))
+            .await
+            .expect(201);
+        let id = r.body["id"].as_str().unwrap();
+        assert_eq!(r.header("location"), Some(format!("/api/v1/users/{id}").as_str()));
+        assert_eq!(r.header("etag"), Some("\"1\""));
+        assert_eq!(r.body["email"], "dana@example.org");
+        assert_eq!(r.body["system_role"], "user");
+        assert_eq!(r.body["active"], true);
+        let got = app.get(&format!("/api/v1/users/{id}"), Some(&admin)).await.expect(200);
+        assert_eq!(got.body, r.body);
+        assert_eq!(got.header("etag"), Some("\"1\""));
+    }
+
+    async fn e_mail_addresses_are_unique_whatever_their_case(app) {
+        let admin = app.admin_token().await;
+        app.user(&admin, "dana@example.org").await;
+        let r = app
+            .post("/api/v1/users", Some(&admin), &json!({"email": "DANA@example.org", "name": "Dana 2", "password": PASSWORD}))
+            .await
+            .expect_problem(409);
+        assert_eq!(r.field_errors(), [("email".to_owned(), "unique".to_owned())]);
+    }
+
+    async fn invalid_users_are_422_with_every_field(app) {
+        let admin = app.admin_token().await;
+        let r = app
+            .post("/api/v1/users", Some(&admin), &json!({"email": "nope", "name": "  ", "password": "short"}))
+            .await
+            .expect_problem(422);
+        let mut errors = r.field_errors();
+        errors.sort();
+        assert_eq!(errors, [
+            ("email".to_owned(), "format".to_owned()),
+            ("name".to_owned(), "required".to_owned()),
+            ("password".to_owned(), "min_length".to_owned()),
+        ]);
+    }
+
+    async fn only_admins_manage_users(app) {
+        let admin = app.admin_token().await;
+        let (id, user) = app.user(&admin, "u@example.org").await;
+        app.get("/api/v1/users", Some(&user)).await.expect_problem(403);
+        app.get(&format!("/api/v1/users/{id}"), Some(&user)).await.expect_problem(403);
+        app.post("/api/v1/users", Some(&user), &json!({"email": "x@example.org", "name": "X", "password": PASSWORD}))
+            .await
+            .expect_problem(403);
+        app.patch(&format!("/api/v1/users/{id}"), Some(&user), &json!({"system_role": "admin"})).await.expect_problem(403);
+        app.get("/api/v1/users", None).await.expect_problem(401);
+    }
+
+    async fn the_user_list_pages_with_cursors_and_filters(app) {
+        let admin = app.admin_token().await;
+        for i in 0..7 {
+            app.post("/api/v1/users", Some(&admin), &json!({"email": format!("user{i}@example.org"), "name": format!("User {i}"), "password": PASSWORD}))
+                .await
+                .expect(201);
+        }
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/api/v1/users?limit=3&cursor={c}"),
+                None => "/api/v1/users?limit=3".to_owned(),
+            };
+            let page = app.get(&path, Some(&admin)).await.expect(200);
+            pages += 1;
+            let data = page.body["data"].as_array().unwrap();
+            assert!(data.len() <= 3);
+            seen.extend(data.iter().map(|u| u["email"].as_str().unwrap().to_owned()));
+            match page.body["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(pages, 3);
+        assert_eq!(seen.len(), 8, "admin + 7, each once: {seen:?}");
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 8);
+
+        let admins = app.get("/api/v1/users?system_role=admin", Some(&admin)).await.expect(200);
+        assert_eq!(admins.body["data"].as_array().unwrap().len(), 1);
+        let by_email = app.get("/api/v1/users?email=user3", Some(&admin)).await.expect(200);
+        assert_eq!(by_email.body["data"][0]["email"], "user3@example.org");
+        let future = app.get("/api/v1/users?updated_since=2999-01-01T00:00:00Z", Some(&admin)).await.expect(200);
+        assert_eq!(future.body["data"], json!([]));
+        assert_eq!(future.body["next_cursor"], serde_json::Value::Null);
+    }
+
+    async fn updates_honour_if_match(app) {
+        let admin = app.admin_token().await;
+        let (id, _) = app.user(&admin, "u@example.org").await;
+        let path = format!("/api/v1/users/{id}");
+        let r = app.patch_if_match(&path, &admin, "\"1\"", &json!({"name": "Renamed"})).await.expect(200);
+        assert_eq!(r.header("etag"), Some("\"2\""));
+        assert_eq!(r.body["name"], "Renamed");
+        let stale = app.patch_if_match(&path, &admin, "\"1\"", &json!({"name": "Stale"})).await.expect_problem(412);
+        assert_eq!(stale.body["type"], "urn:seriktes:problem:precondition-failed");
+        app.patch_if_match(&path, &admin, "W/\"2\"", &json!({"name": "Weak"})).await.expect_problem(412);
+        let got = app.get(&path, Some(&admin)).await.expect(200);
+        assert_eq!(got.body["name"], "Renamed");
+        app.patch_if_match(&path, &admin, "*", &json!({"name": "Any"})).await.expect(200);
+    }
+
+    async fn admins_reset_passwords_and_change_roles(app) {
+        let admin = app.admin_token().await;
+        let (id, _) = app.user(&admin, "u@example.org").await;
+        app.patch(&format!("/api/v1/users/{id}"), Some(&admin), &json!({"password": "reset by the admin", "system_role": "admin"}))
+            .await
+            .expect(200);
+        app.login("u@example.org", PASSWORD).await.expect_problem(401);
+        let r = app.login("u@example.org", "reset by the admin").await.expect(200);
+        let token = r.body["access_token"].as_str().unwrap();
+        app.get("/api/v1/users", Some(token)).await.expect(200);
+    }
+
+    async fn the_last_active_admin_cannot_be_demoted_or_deactivated(app) {
+        let admin_id = app.seed_user("admin@example.org", SystemRole::Admin).await;
+        let admin = app.token("admin@example.org").await;
+        let path = format!("/api/v1/users/{admin_id}");
+        app.patch(&path, Some(&admin), &json!({"active": false})).await.expect_problem(409);
+        app.patch(&path, Some(&admin), &json!({"system_role": "user"})).await.expect_problem(409);
+        let second = app.seed_user("second@example.org", SystemRole::Admin).await;
+        app.patch(&path, Some(&admin), &json!({"system_role": "user"})).await.expect(200);
+        let other = app.token("second@example.org").await;
+        app.patch(&format!("/api/v1/users/{second}"), Some(&other), &json!({"active": false})).await.expect_problem(409);
+    }
+}
