@@ -31,20 +31,18 @@ pub enum StoreError {
 /// The column a unique-violation message names. SQLite says `UNIQUE constraint failed:
 /// users.email`; PostgreSQL names the constraint, which our migrations call `<table>_<column>_key`.
 fn duplicate_field(info: &dyn diesel::result::DatabaseErrorInformation) -> String {
-    if let Some(constraint) = info.constraint_name() {
-        if let Some(rest) = constraint.strip_suffix("_key") {
-            for table in [
-                "users_",
-                "organizations_",
-                "refresh_tokens_",
-                "memberships_",
-            ] {
-                if let Some(column) = rest.strip_prefix(table) {
-                    return column.to_owned();
-                }
-            }
-            return rest.to_owned();
-        }
+    if let Some(rest) = info.constraint_name().and_then(|c| c.strip_suffix("_key")) {
+        let tables = [
+            "users_",
+            "organizations_",
+            "refresh_tokens_",
+            "memberships_",
+        ];
+        let column = tables
+            .iter()
+            .find_map(|t| rest.strip_prefix(t))
+            .unwrap_or(rest);
+        return column.to_owned();
     }
     info.message()
         .rsplit_once(": ")

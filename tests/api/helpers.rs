@@ -25,26 +25,24 @@ pub enum Backend {
     Postgres,
 }
 
-/// Runs each test body once per backend: `mod <name> { fn sqlite(); fn postgres(); }`.
+/// Runs each test body once per backend: `async fn <name>` plus `mod <name> { sqlite; postgres }`.
 #[macro_export]
 macro_rules! both_backends {
     ($(async fn $name:ident($app:ident) $body:block)*) => {
         $(
+            async fn $name($app: $crate::helpers::TestApp) $body
+
             mod $name {
-                #[allow(unused_imports, reason = "not every test uses every helper")]
-                use super::*;
-
-                async fn run($app: $crate::helpers::TestApp) $body
-
                 #[actix_web::test]
                 async fn sqlite() {
-                    run($crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await.expect("sqlite app")).await;
+                    let app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await;
+                    super::$name(app.expect("sqlite app")).await;
                 }
 
                 #[actix_web::test]
                 async fn postgres() {
                     if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await {
-                        run(app).await;
+                        super::$name(app).await;
                     }
                 }
             }
@@ -65,8 +63,10 @@ enum TestDb {
 
 impl TestDb {
     fn drop_now(&self) {
-        if let Self::Postgres { admin_url, name } = self {
-            if let Ok(mut conn) = PgConnection::establish(admin_url) {
+        if let Self::Postgres { admin_url, name } = self
+            && let Ok(mut conn) = PgConnection::establish(admin_url)
+        {
+            {
                 let _ =
                     diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                         .execute(&mut conn);

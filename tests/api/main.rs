@@ -1,13 +1,27 @@
 //! Integration tests: each test starts the real app on a random port and calls it over HTTP,
 //! once against a fresh SQLite file and once against a fresh PostgreSQL database.
 
+#[expect(
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr,
+    reason = "the test harness fails loudly by design"
+)]
 mod helpers;
 
+#[cfg(test)]
 mod audit;
+#[cfg(test)]
 mod auth;
+#[cfg(test)]
 mod contract;
+#[cfg(test)]
 mod errors;
+#[cfg(test)]
 mod members;
+#[cfg(test)]
 mod organizations;
+#[cfg(test)]
 mod platform;
+#[cfg(test)]
 mod users;

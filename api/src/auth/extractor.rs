@@ -88,7 +88,7 @@ impl FromRequest for CurrentUser {
                 .await?
                 .filter(|u| u.active)
                 .ok_or_else(|| ApiError::Unauthorized(INVALID.to_owned()))?;
-            let role = SystemRole::parse(&row.system_role).map_err(|e| ApiError::internal(e))?;
+            let role = SystemRole::parse(&row.system_role).map_err(ApiError::internal)?;
             Ok(Self { row, role })
         })
     }
