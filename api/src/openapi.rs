@@ -154,3 +154,30 @@ Sign in with `POST /api/v1/auth/login`, then use **Authorize** with the `access_
     )
 )]
 pub struct ApiDoc;
+
+/// Declares a group of the reusable error responses above, to list in `responses(...)` at once.
+macro_rules! response_group {
+    ($(#[$doc:meta])* $name:ident { $($status:literal => $response:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name;
+
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> std::collections::BTreeMap<String, RefOr<Response>> {
+                [$(($status, stringify!($response))),+]
+                    .into_iter()
+                    .map(|(status, name)| (status.to_owned(), RefOr::Ref(Ref::from_response_name(name))))
+                    .collect()
+            }
+        }
+    };
+}
+
+response_group!(
+    /// What any endpoint that reads a JSON body may answer: 400, 413, 415, 422.
+    BodyErrors { "400" => BadRequest, "413" => PayloadTooLarge, "415" => UnsupportedMediaType, "422" => Unprocessable }
+);
+response_group!(
+    /// What any endpoint that checks credentials may answer: 401, 503.
+    AuthErrors { "401" => Unauthorized, "503" => ServiceUnavailable }
+);

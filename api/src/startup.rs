@@ -13,7 +13,7 @@ use actix_web::dev::Server;
 use actix_web::http::{Method, header};
 use actix_web::middleware::{ErrorHandlers, Logger, from_fn};
 use actix_web::{App, HttpServer, web};
-use seriktes_persistence::{DbPool, PoolSettings, db, refresh_tokens};
+use seriktes_persistence::{DbPool, PoolSettings, db, refresh_tokens, users};
 use std::net::TcpListener;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
@@ -126,6 +126,19 @@ impl Application {
         if !applied.is_empty() {
             log::info!("applied migrations: {}", applied.join(", "));
         }
+        let check_pool = pool.clone();
+        let admins = web::block(move || {
+            let mut conn = check_pool.get().map_err(|e| e.to_string())?;
+            users::count_active_admins(&mut conn).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| StartError::Database(e.to_string()))?
+        .map_err(StartError::Database)?;
+        if admins == 0 {
+            log::warn!(
+                "no active admin yet; create one: echo 'a long passphrase' | seriktes create-admin --email you@example.org"
+            );
+        }
         // A hash of a random password, so unknown e-mails cost a verification too.
         let dummy_hash = web::block(|| {
             let secret = crate::auth::refresh::generate().map_err(|e| e.to_string())?;
@@ -139,6 +152,7 @@ impl Application {
             keys: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
             refresh_ttl: settings.refresh_token_ttl,
             dummy_hash,
+            login_throttle: crate::auth::throttle::LoginThrottle::default(),
         });
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartError::Bind {
             addr: settings.bind,

@@ -18,6 +18,8 @@ pub struct AppState {
     /// A hash of a random password, verified when an e-mail is unknown so that a wrong e-mail
     /// and a wrong password take the same time.
     pub dummy_hash: String,
+    /// Failed sign-ins per client and e-mail.
+    pub login_throttle: crate::auth::throttle::LoginThrottle,
 }
 
 /// The shared state as handlers receive it.

@@ -9,6 +9,7 @@ pub mod error;
 pub mod geo;
 pub mod ids;
 pub mod membership;
+pub mod money;
 pub mod organization;
 pub mod text;
 pub mod user;

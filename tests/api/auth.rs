@@ -126,6 +126,19 @@ both_backends! {
         app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": refresh})).await.expect_problem(401);
     }
 
+    async fn repeated_failed_sign_ins_are_throttled_with_429(app) {
+        app.seed_user("a@example.org", SystemRole::User).await;
+        app.seed_user("b@example.org", SystemRole::User).await;
+        for _ in 0..10 {
+            app.login("a@example.org", "not the password").await.expect_problem(401);
+        }
+        let r = app.login("A@example.org", PASSWORD).await.expect_problem(429);
+        assert_eq!(r.body["type"], "urn:seriktes:problem:rate-limited");
+        let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=900).contains(&wait), "{wait}");
+        app.login("b@example.org", PASSWORD).await.expect(200);
+    }
+
     async fn a_user_changes_their_own_password(app) {
         app.seed_user("a@example.org", SystemRole::User).await;
         let login = app.login("a@example.org", PASSWORD).await.expect(200);

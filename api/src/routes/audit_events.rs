@@ -78,10 +78,9 @@ pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfi
     params(PageParams, AuditListParams),
     responses(
         (status = 200, description = "One page of events.", body = Paginated<AuditEventResponse>),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::AuthErrors,
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::Unprocessable),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]
 #[get("/audit-events")]

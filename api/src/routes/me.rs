@@ -67,8 +67,7 @@ pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfi
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The signed-in user.", body = MeResponse),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        crate::openapi::AuthErrors,
     )
 )]
 #[get("/me")]
@@ -104,12 +103,8 @@ pub async fn get_me(state: State, caller: CurrentUser) -> Result<web::Json<MeRes
     request_body = ChangePasswordRequest,
     responses(
         (status = 204, description = "Changed; all refresh tokens are revoked."),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        crate::openapi::BodyErrors,
+        crate::openapi::AuthErrors,
     )
 )]
 #[put("/me/password")]

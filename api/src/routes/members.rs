@@ -141,10 +141,9 @@ fn parse_role(role: &str) -> Result<seriktes_domain::membership::OrgRole, ApiErr
     params(("id" = Uuid, Path, description = "Organisation id"), PageParams),
     responses(
         (status = 200, description = "One page of members, by user id.", body = Paginated<MemberResponse>),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::AuthErrors,
         (status = 404, response = crate::openapi::NotFound),
         (status = 422, response = crate::openapi::Unprocessable),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]
 #[get("/organizations/{id}/members")]
@@ -177,15 +176,11 @@ pub async fn list_members(
     responses(
         (status = 201, description = "Added; `Location` names the membership.", body = MemberResponse,
             headers(("ETag" = String), ("Location" = String))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::BodyErrors,
+        crate::openapi::AuthErrors,
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]
 #[post("/organizations/{id}/members")]
@@ -295,9 +290,8 @@ pub async fn add_member(
     params(("id" = Uuid, Path, description = "Organisation id"), ("user_id" = Uuid, Path, description = "User id")),
     responses(
         (status = 200, description = "The membership.", body = MemberResponse, headers(("ETag" = String))),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::AuthErrors,
         (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]
 #[get("/organizations/{id}/members/{user_id}")]
@@ -332,16 +326,12 @@ pub async fn get_member(
     request_body = UpdateMemberRequest,
     responses(
         (status = 200, description = "The updated membership.", body = MemberResponse, headers(("ETag" = String))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::BodyErrors,
+        crate::openapi::AuthErrors,
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict),
         (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]
 #[patch("/organizations/{id}/members/{user_id}")]
@@ -399,11 +389,10 @@ pub async fn update_member(
     params(("id" = Uuid, Path, description = "Organisation id"), ("user_id" = Uuid, Path, description = "User id")),
     responses(
         (status = 204, description = "Removed."),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::AuthErrors,
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]
 #[delete("/organizations/{id}/members/{user_id}")]

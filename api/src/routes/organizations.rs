@@ -272,14 +272,10 @@ pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfi
     responses(
         (status = 201, description = "Created; `Location` names it.", body = OrganizationResponse,
             headers(("ETag" = String), ("Location" = String))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::BodyErrors,
+        crate::openapi::AuthErrors,
         (status = 403, response = crate::openapi::Forbidden),
         (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]
 #[post("/organizations")]
@@ -345,9 +341,8 @@ pub async fn create_organization(
     params(PageParams, OrganizationListParams),
     responses(
         (status = 200, description = "One page of organisations.", body = Paginated<OrganizationResponse>),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::AuthErrors,
         (status = 422, response = crate::openapi::Unprocessable),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]
 #[get("/organizations")]
@@ -387,9 +382,8 @@ pub async fn list_organizations(
     params(("id" = Uuid, Path, description = "Organisation id")),
     responses(
         (status = 200, description = "The organisation.", body = OrganizationResponse, headers(("ETag" = String))),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::AuthErrors,
         (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]
 #[get("/organizations/{id}")]
@@ -417,16 +411,12 @@ pub async fn get_organization(
     request_body = UpdateOrganizationRequest,
     responses(
         (status = 200, description = "The updated organisation.", body = OrganizationResponse, headers(("ETag" = String))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::BodyErrors,
+        crate::openapi::AuthErrors,
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict),
         (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]
 #[patch("/organizations/{id}")]

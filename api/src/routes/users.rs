@@ -204,14 +204,10 @@ pub fn insert_user(
     responses(
         (status = 201, description = "Created; `Location` names it.", body = UserResponse,
             headers(("ETag" = String, description = "Version of the user"), ("Location" = String))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::BodyErrors,
+        crate::openapi::AuthErrors,
         (status = 403, response = crate::openapi::Forbidden),
         (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]
 #[post("/users")]
@@ -252,10 +248,9 @@ pub async fn create_user(
     params(PageParams, UserListParams),
     responses(
         (status = 200, description = "One page of users.", body = Paginated<UserResponse>),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::AuthErrors,
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::Unprocessable),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]
 #[get("/users")]
@@ -294,10 +289,9 @@ pub async fn list_users(
     params(("id" = Uuid, Path, description = "User id")),
     responses(
         (status = 200, description = "The user.", body = UserResponse, headers(("ETag" = String))),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::AuthErrors,
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]
 #[get("/users/{id}")]
@@ -326,16 +320,12 @@ pub async fn get_user(
     request_body = UpdateUserRequest,
     responses(
         (status = 200, description = "The updated user.", body = UserResponse, headers(("ETag" = String))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::BodyErrors,
+        crate::openapi::AuthErrors,
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict),
         (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]
 #[patch("/users/{id}")]
