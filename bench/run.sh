@@ -17,7 +17,7 @@ PORT="${PORT:-18181}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 
 cargo build --release --locked --bin seriktes
-BIN="$PWD/target/release/seriktes"
+BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/seriktes"
 WORK="$(mktemp -d)"
 SERVER_PID=""
 cleanup() {

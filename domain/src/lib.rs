@@ -3,15 +3,21 @@
 //! Pure by design (STYLE §1): no I/O, no clock, no randomness, no framework. Callers pass
 //! `now` and ids in; every rule here is unit-tested beside its code.
 
+pub mod application;
 pub mod bin;
+pub mod call;
 pub mod email;
 pub mod error;
 pub mod geo;
+pub mod grant;
 pub mod ids;
 pub mod membership;
 pub mod money;
 pub mod organization;
+pub mod programme;
+pub mod review;
 pub mod text;
 pub mod user;
+pub mod workflow;
 
 pub use error::{DomainError, FieldError, Validator};

@@ -1,0 +1,125 @@
+//! State machines (DESIGN: Workflows), declared as transition tables. Each machine gets a
+//! state enum, an action enum and `apply`, which answers an illegal action with
+//! `DomainError::InvalidTransition` naming the current state and the actions allowed in it.
+
+/// Declares a state machine:
+///
+/// ```ignore
+/// state_machine! {
+///     /// Doc.
+///     entity "grant", GrantStatus, GrantAction;
+///     states { Active = "active", Suspended = "suspended" }
+///     actions { Suspend = "suspend", Resume = "resume" }
+///     transitions { (Active, Suspend) => Suspended, (Suspended, Resume) => Active }
+/// }
+/// ```
+#[macro_export]
+macro_rules! state_machine {
+    (
+        $(#[$doc:meta])*
+        entity $entity:literal, $state:ident, $action:ident;
+        states { $($s:ident = $sname:literal),+ $(,)? }
+        actions { $($a:ident = $aname:literal),+ $(,)? }
+        transitions { $(($from:ident, $act:ident) => $to:ident),+ $(,)? }
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $state { $(#[doc = $sname] $s),+ }
+
+        /// An action that moves the state machine.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $action { $(#[doc = $aname] $a),+ }
+
+        impl $state {
+            /// Every state.
+            pub const ALL: &'static [Self] = &[$(Self::$s),+];
+            /// Every allowed `(from, action, to)`.
+            pub const TRANSITIONS: &'static [(Self, $action, Self)] = &[$((Self::$from, $action::$act, Self::$to)),+];
+
+            /// The wire and storage name.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Self::$s => $sname),+ }
+            }
+
+            /// Parses a stored or wire name.
+            pub fn parse(raw: &str) -> Result<Self, $crate::DomainError> {
+                Self::ALL.iter().copied().find(|s| s.as_str() == raw).ok_or_else(|| {
+                    $crate::FieldError::new("", "one_of", format!("{raw:?} is not a {} state", $entity)).into()
+                })
+            }
+
+            /// The actions allowed in this state, in declaration order.
+            pub fn allowed_actions(self) -> Vec<&'static str> {
+                Self::TRANSITIONS.iter().filter(|(f, _, _)| *f == self).map(|(_, a, _)| a.as_str()).collect()
+            }
+
+            /// The state after `action`, or `InvalidTransition` (409).
+            pub fn apply(self, action: $action) -> Result<Self, $crate::DomainError> {
+                Self::TRANSITIONS
+                    .iter()
+                    .find(|(f, a, _)| *f == self && *a == action)
+                    .map(|(_, _, to)| *to)
+                    .ok_or_else(|| $crate::DomainError::InvalidTransition {
+                        entity: $entity,
+                        action: action.as_str(),
+                        from: self.as_str(),
+                        allowed: self.allowed_actions(),
+                    })
+            }
+
+            /// Whether no action leaves this state.
+            pub fn is_final(self) -> bool {
+                self.allowed_actions().is_empty()
+            }
+        }
+
+        impl $action {
+            /// Every action.
+            pub const ALL: &'static [Self] = &[$(Self::$a),+];
+
+            /// The wire name.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Self::$a => $aname),+ }
+            }
+        }
+    };
+}
+
+/// Checks a machine against the complete list of edges a test expects: every listed edge is
+/// allowed and leads where listed, every other (state, action) pair is refused with the current
+/// state and its allowed actions.
+#[cfg(test)]
+pub(crate) fn assert_exactly<S, A>(
+    states: &[S],
+    actions: &[A],
+    expected: &[(&str, &str, &str)],
+    apply: impl Fn(S, A) -> Result<S, crate::DomainError>,
+    name: impl Fn(S) -> &'static str,
+    action_name: impl Fn(A) -> &'static str,
+) where
+    S: Copy + std::fmt::Debug,
+    A: Copy + std::fmt::Debug,
+{
+    for &s in states {
+        for &a in actions {
+            let edge = expected
+                .iter()
+                .find(|(f, act, _)| *f == name(s) && *act == action_name(a));
+            match (apply(s, a), edge) {
+                (Ok(to), Some((_, _, want))) => assert_eq!(name(to), *want, "{s:?} --{a:?}-->"),
+                (Err(crate::DomainError::InvalidTransition { from, allowed, .. }), None) => {
+                    assert_eq!(from, name(s));
+                    let want: Vec<&str> = expected
+                        .iter()
+                        .filter(|(f, _, _)| *f == name(s))
+                        .map(|(_, act, _)| *act)
+                        .collect();
+                    assert_eq!(allowed, want, "allowed actions in {s:?}");
+                }
+                (got, want) => panic!("{s:?} --{a:?}--> gave {got:?}, expected {want:?}"),
+            }
+        }
+    }
+}
