@@ -67,6 +67,16 @@ problem_response!(
     }
 );
 problem_response!(
+    InvalidTransition,
+    "The action is not allowed in the object's current state; `current_state` and `allowed_actions` say what is.",
+    ApiError::from(seriktes_domain::DomainError::InvalidTransition {
+        entity: "call",
+        action: "publish",
+        from: "decided",
+        allowed: vec![],
+    })
+);
+problem_response!(
     PreconditionFailed,
     "`If-Match` names a version other than the current one; read the object again.",
     ApiError::PreconditionFailed
@@ -139,7 +149,7 @@ Sign in with `POST /api/v1/auth/login`, then use **Authorize** with the `access_
     components(
         schemas(Problem, ProblemField),
         responses(
-            BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge,
+            BadRequest, Unauthorized, Forbidden, NotFound, Conflict, InvalidTransition, PreconditionFailed, PayloadTooLarge,
             UnsupportedMediaType, Unprocessable, TooManyRequests, ServiceUnavailable
         )
     ),
@@ -149,6 +159,8 @@ Sign in with `POST /api/v1/auth/login`, then use **Authorize** with the `access_
         (name = "me", description = "The signed-in user."),
         (name = "users", description = "User accounts (admins)."),
         (name = "organizations", description = "Organisations and their members."),
+        (name = "programmes", description = "Donor-funded programmes and their funders."),
+        (name = "calls", description = "Calls for proposals: window, eligibility, criteria, committee."),
         (name = "audit", description = "Who changed what, when (admins)."),
         (name = "health", description = "Liveness and readiness probes.")
     )

@@ -135,6 +135,14 @@ pub struct Paginated<T> {
 }
 
 impl<T> Paginated<T> {
+    /// A page from converted items and the stored page's key.
+    pub fn from_parts(data: Vec<T>, next_after: Option<&str>) -> Self {
+        Self {
+            data,
+            next_cursor: next_after.map(encode_cursor),
+        }
+    }
+
     /// Converts a stored page, turning its key into an opaque cursor.
     pub fn try_from_page<R>(
         page: Page<R>,

@@ -46,6 +46,22 @@ wire_enum!(
     SystemRole <=> seriktes_domain::user::SystemRole { Admin, User }
 );
 
+wire_enum!(
+    /// A programme's status: `draft → active → closed`.
+    ProgrammeStatus <=> seriktes_domain::programme::ProgrammeStatus { Draft, Active, Closed }
+);
+
+wire_enum!(
+    /// A call's status: `draft → open → closed → decided`; `closed` is reached by itself at
+    /// `closes_at`.
+    CallStatus <=> seriktes_domain::call::CallStatus { Draft, Open, Closed, Decided }
+);
+
+/// JSON text of a value stored in a TEXT column (maps and lists always serialise).
+pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 /// Text in one or more languages, keyed by BCP 47 language tag (`kk`, `ru`, `en`); at least one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"kk": "Жастар бастамалары орталығы", "ru": "Центр молодёжных инициатив", "en": "Youth Initiatives Centre"}))]
@@ -65,4 +81,58 @@ where
     D: serde::Deserializer<'de>,
 {
     Option::<T>::deserialize(de).map(Some)
+}
+
+/// An amount of money: a decimal string (never a float) and an ISO 4217 currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"amount": "3846.00", "currency": "EUR"}))]
+pub struct Money {
+    /// Decimal amount with at most the currency's decimal places, e.g. `"3846.00"`.
+    #[schema(pattern = r"^-?[0-9]+(\.[0-9]+)?$")]
+    pub amount: String,
+    /// ISO 4217 currency code.
+    #[schema(pattern = "^[A-Z]{3}$")]
+    pub currency: String,
+}
+
+impl Money {
+    /// The domain value; errors name `amount` or `currency`.
+    pub fn parse(&self) -> Result<seriktes_domain::money::Money, seriktes_domain::DomainError> {
+        let currency = seriktes_domain::money::Currency::parse(&self.currency)
+            .map_err(|e| prefix_errors(e, "currency"))?;
+        seriktes_domain::money::Money::parse_positive(&self.amount, currency)
+    }
+
+    /// The wire form of `minor` units in `currency`.
+    pub fn from_minor(minor: i64, currency: seriktes_domain::money::Currency) -> Self {
+        let m = seriktes_domain::money::Money::from_minor(minor, currency);
+        Self {
+            amount: m.amount_string(),
+            currency: currency.as_str().to_owned(),
+        }
+    }
+}
+
+/// Puts field errors that name no field under `field`.
+fn prefix_errors(e: seriktes_domain::DomainError, field: &str) -> seriktes_domain::DomainError {
+    match e {
+        seriktes_domain::DomainError::Invalid(errors) => seriktes_domain::DomainError::Invalid(
+            errors
+                .into_iter()
+                .map(|mut fe| {
+                    if fe.field.is_empty() {
+                        fe.field = field.to_owned();
+                    }
+                    fe
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// Reads a value stored as JSON text; a failure is data corruption (500).
+pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, crate::error::ApiError> {
+    serde_json::from_str(text).map_err(crate::error::ApiError::internal)
 }

@@ -5,11 +5,13 @@
 //! transaction ([`db::write`]). Nothing here knows HTTP; errors are [`StoreError`].
 
 pub mod audit;
+pub mod calls;
 pub mod db;
 pub mod error;
 pub mod memberships;
 pub mod organizations;
 pub mod page;
+pub mod programmes;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod users;

@@ -71,10 +71,88 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organizations (organization_id));
 
+diesel::table! {
+    programmes (id) {
+        id -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        managing_organization_id -> Text,
+        currency -> Text,
+        budget_minor -> BigInt,
+        starts_on -> Date,
+        ends_on -> Date,
+        regions -> Text,
+        themes -> Text,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    programme_funders (programme_id, organization_id) {
+        programme_id -> Text,
+        organization_id -> Text,
+        committed_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    calls (id) {
+        id -> Text,
+        programme_id -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        max_award_minor -> BigInt,
+        envelope_minor -> BigInt,
+        eligible_kinds -> Text,
+        eligible_regions -> Text,
+        min_duration_months -> Integer,
+        max_duration_months -> Integer,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    call_criteria (id) {
+        id -> Text,
+        call_id -> Text,
+        position -> Integer,
+        name -> Text,
+        weight -> Integer,
+        max_score -> Integer,
+    }
+}
+
+diesel::table! {
+    call_committee (call_id, user_id) {
+        call_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::joinable!(programmes -> organizations (managing_organization_id));
+diesel::joinable!(programme_funders -> programmes (programme_id));
+diesel::joinable!(calls -> programmes (programme_id));
+diesel::joinable!(call_criteria -> calls (call_id));
+diesel::joinable!(call_committee -> calls (call_id));
+diesel::joinable!(programme_funders -> organizations (organization_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     refresh_tokens,
     organizations,
     memberships,
-    audit_events
+    audit_events,
+    programmes,
+    programme_funders,
+    calls,
+    call_criteria,
+    call_committee,
 );

@@ -14,6 +14,8 @@ mod audit;
 #[cfg(test)]
 mod auth;
 #[cfg(test)]
+mod calls;
+#[cfg(test)]
 mod contract;
 #[cfg(test)]
 mod errors;
@@ -23,5 +25,7 @@ mod members;
 mod organizations;
 #[cfg(test)]
 mod platform;
+#[cfg(test)]
+mod programmes;
 #[cfg(test)]
 mod users;

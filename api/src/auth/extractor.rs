@@ -93,3 +93,22 @@ impl FromRequest for CurrentUser {
         })
     }
 }
+
+/// The signed-in user, or nobody: for endpoints anonymous callers may use too. A present but
+/// invalid token is still 401, so a client never silently loses its identity.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl FromRequest for MaybeUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if req.headers().contains_key(header::AUTHORIZATION) {
+            let user = CurrentUser::from_request(req, payload);
+            Box::pin(async move { Ok(Self(Some(user.await?))) })
+        } else {
+            Box::pin(async { Ok(Self(None)) })
+        }
+    }
+}

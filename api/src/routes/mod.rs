@@ -2,10 +2,12 @@
 
 pub mod audit_events;
 pub mod auth;
+pub mod calls;
 pub mod health;
 pub mod me;
 pub mod members;
 pub mod organizations;
+pub mod programmes;
 pub mod users;
 
 use utoipa_actix_web::scope;
@@ -20,6 +22,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(users::configure)
             .configure(organizations::configure)
             .configure(members::configure)
+            .configure(programmes::configure)
+            .configure(calls::configure)
             .configure(audit_events::configure),
     );
 }

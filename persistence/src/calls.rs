@@ -1,0 +1,370 @@
+//! Calls for proposals, their weighted criteria and their committee.
+
+use crate::db::DbConn;
+use crate::error::StoreError;
+use crate::page::{Page, PageRequest};
+use crate::schema::{
+    call_committee, call_criteria, calls, memberships, programme_funders, programmes,
+};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// A stored call. Text fields hold JSON; money is in the programme's currency.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = calls)]
+pub struct CallRow {
+    /// UUID.
+    pub id: String,
+    /// The programme.
+    pub programme_id: String,
+    /// JSON multilingual title.
+    pub title: String,
+    /// JSON multilingual description.
+    pub description: Option<String>,
+    /// Window start (UTC).
+    pub opens_at: NaiveDateTime,
+    /// Window end (UTC); the call is closed from this instant.
+    pub closes_at: NaiveDateTime,
+    /// Largest award, minor units.
+    pub max_award_minor: i64,
+    /// Total envelope, minor units.
+    pub envelope_minor: i64,
+    /// JSON array of organisation kinds.
+    pub eligible_kinds: String,
+    /// JSON array of ISO 3166-2 codes.
+    pub eligible_regions: String,
+    /// Shortest project, months.
+    pub min_duration_months: i32,
+    /// Longest project, months.
+    pub max_duration_months: i32,
+    /// Stored status (`open` may be effectively `closed`).
+    pub status: String,
+    /// Incremented on every change (ETag).
+    pub version: i64,
+    /// When created (UTC).
+    pub created_at: NaiveDateTime,
+    /// When last changed (UTC).
+    pub updated_at: NaiveDateTime,
+}
+
+/// The editable fields of a call.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = calls, treat_none_as_null = true)]
+pub struct CallFields {
+    /// JSON multilingual title.
+    pub title: String,
+    /// JSON multilingual description.
+    pub description: Option<String>,
+    /// Window start (UTC).
+    pub opens_at: NaiveDateTime,
+    /// Window end (UTC).
+    pub closes_at: NaiveDateTime,
+    /// Largest award, minor units.
+    pub max_award_minor: i64,
+    /// Total envelope, minor units.
+    pub envelope_minor: i64,
+    /// JSON array of kinds.
+    pub eligible_kinds: String,
+    /// JSON array of regions.
+    pub eligible_regions: String,
+    /// Shortest project, months.
+    pub min_duration_months: i32,
+    /// Longest project, months.
+    pub max_duration_months: i32,
+}
+
+/// A call to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = calls)]
+pub struct NewCallRow<'a> {
+    /// UUID.
+    pub id: &'a str,
+    /// The programme.
+    pub programme_id: &'a str,
+    /// `draft`.
+    pub status: &'a str,
+    /// When created (UTC).
+    pub created_at: NaiveDateTime,
+    /// Same as `created_at`.
+    pub updated_at: NaiveDateTime,
+}
+
+/// One weighted criterion.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = call_criteria)]
+pub struct CriterionRow {
+    /// UUID.
+    pub id: String,
+    /// The call.
+    pub call_id: String,
+    /// Order in the call, from 0.
+    pub position: i32,
+    /// JSON multilingual name.
+    pub name: String,
+    /// Relative weight.
+    pub weight: i32,
+    /// Highest score.
+    pub max_score: i32,
+}
+
+/// The columns of a row, in `Row` field order (for `RETURNING`).
+type Columns = (
+    calls::id,
+    calls::programme_id,
+    calls::title,
+    calls::description,
+    calls::opens_at,
+    calls::closes_at,
+    calls::max_award_minor,
+    calls::envelope_minor,
+    calls::eligible_kinds,
+    calls::eligible_regions,
+    calls::min_duration_months,
+    calls::max_duration_months,
+    calls::status,
+    calls::version,
+    calls::created_at,
+    calls::updated_at,
+);
+const COLUMNS: Columns = (
+    calls::id,
+    calls::programme_id,
+    calls::title,
+    calls::description,
+    calls::opens_at,
+    calls::closes_at,
+    calls::max_award_minor,
+    calls::envelope_minor,
+    calls::eligible_kinds,
+    calls::eligible_regions,
+    calls::min_duration_months,
+    calls::max_duration_months,
+    calls::status,
+    calls::version,
+    calls::created_at,
+    calls::updated_at,
+);
+
+/// Inserts a call with its fields.
+pub fn insert(
+    conn: &mut DbConn,
+    row: &NewCallRow<'_>,
+    fields: &CallFields,
+) -> Result<CallRow, StoreError> {
+    Ok(diesel::insert_into(calls::table)
+        .values((row, fields))
+        .returning(COLUMNS)
+        .get_result(conn)?)
+}
+
+/// Finds a call.
+pub fn find(conn: &mut DbConn, id: &str) -> Result<CallRow, StoreError> {
+    Ok(calls::table
+        .find(id)
+        .select(CallRow::as_select())
+        .first(conn)?)
+}
+
+/// Who is listing calls, which decides the drafts and closed calls they see.
+#[derive(Debug, Clone)]
+pub enum CallAudience {
+    /// Everything.
+    Admin,
+    /// Published calls, plus drafts of programmes run or funded by the user's organisations.
+    User(String),
+    /// Open and decided calls only.
+    Anonymous,
+}
+
+/// Filters for [`list`].
+#[derive(Debug)]
+pub struct CallFilter {
+    /// Who is asking.
+    pub audience: CallAudience,
+    /// Only calls of this programme.
+    pub programme_id: Option<String>,
+    /// Only calls in this effective status.
+    pub status: Option<String>,
+    /// Only calls changed at or after this time.
+    pub updated_since: Option<NaiveDateTime>,
+    /// The current time, to derive `closed` from `closes_at`.
+    pub now: NaiveDateTime,
+}
+
+/// One page of calls, by id.
+pub fn list(
+    conn: &mut DbConn,
+    filter: &CallFilter,
+    page: &PageRequest,
+) -> Result<Page<CallRow>, StoreError> {
+    let mut q = calls::table.select(CallRow::as_select()).into_boxed();
+    if let Some(after) = &page.after {
+        q = q.filter(calls::id.gt(after.clone()));
+    }
+    if let Some(p) = &filter.programme_id {
+        q = q.filter(calls::programme_id.eq(p.clone()));
+    }
+    let now = filter.now;
+    match filter.status.as_deref() {
+        Some("open") => q = q.filter(calls::status.eq("open").and(calls::closes_at.gt(now))),
+        Some("closed") => {
+            q = q.filter(
+                calls::status
+                    .eq("closed")
+                    .or(calls::status.eq("open").and(calls::closes_at.le(now))),
+            );
+        }
+        Some(other) => q = q.filter(calls::status.eq(other.to_owned())),
+        None => {}
+    }
+    match &filter.audience {
+        CallAudience::Admin => {}
+        CallAudience::Anonymous => {
+            q = q.filter(
+                calls::status
+                    .eq("decided")
+                    .or(calls::status.eq("open").and(calls::closes_at.gt(now))),
+            );
+        }
+        CallAudience::User(user) => {
+            let my_orgs = || {
+                memberships::table
+                    .filter(memberships::user_id.eq(user.clone()))
+                    .select(memberships::organization_id)
+            };
+            let run_by_mine = programmes::table
+                .filter(programmes::managing_organization_id.eq_any(my_orgs()))
+                .select(programmes::id);
+            let funded_by_mine = programme_funders::table
+                .filter(programme_funders::organization_id.eq_any(my_orgs()))
+                .select(programme_funders::programme_id);
+            q = q.filter(
+                calls::status
+                    .ne("draft")
+                    .or(calls::programme_id.eq_any(run_by_mine))
+                    .or(calls::programme_id.eq_any(funded_by_mine)),
+            );
+        }
+    }
+    if let Some(since) = filter.updated_since {
+        q = q.filter(calls::updated_at.ge(since));
+    }
+    let rows = q
+        .order(calls::id.asc())
+        .limit(page.fetch_limit())
+        .load(conn)?;
+    Ok(Page::from_rows(rows, page, |r| r.id.clone()))
+}
+
+/// Replaces the editable fields if the call is still at `expected_version` (when given).
+pub fn update(
+    conn: &mut DbConn,
+    current: &CallRow,
+    expected_version: Option<i64>,
+    fields: &CallFields,
+    now: NaiveDateTime,
+) -> Result<CallRow, StoreError> {
+    if expected_version.is_some_and(|v| v != current.version) {
+        return Err(StoreError::VersionMismatch);
+    }
+    diesel::update(
+        calls::table
+            .find(&current.id)
+            .filter(calls::version.eq(current.version)),
+    )
+    .set((
+        fields,
+        calls::version.eq(current.version + 1),
+        calls::updated_at.eq(now),
+    ))
+    .returning(COLUMNS)
+    .get_result(conn)
+    .optional()?
+    .ok_or(StoreError::VersionMismatch)
+}
+
+/// Sets the stored status if the call is still at `expected_version` (when given).
+pub fn set_status(
+    conn: &mut DbConn,
+    current: &CallRow,
+    expected_version: Option<i64>,
+    status: &str,
+    now: NaiveDateTime,
+) -> Result<CallRow, StoreError> {
+    if expected_version.is_some_and(|v| v != current.version) {
+        return Err(StoreError::VersionMismatch);
+    }
+    diesel::update(
+        calls::table
+            .find(&current.id)
+            .filter(calls::version.eq(current.version)),
+    )
+    .set((
+        calls::status.eq(status),
+        calls::version.eq(current.version + 1),
+        calls::updated_at.eq(now),
+    ))
+    .returning(COLUMNS)
+    .get_result(conn)
+    .optional()?
+    .ok_or(StoreError::VersionMismatch)
+}
+
+/// The criteria of some calls, in call then position order (one query for a page).
+pub fn criteria_of(
+    conn: &mut DbConn,
+    call_ids: &[String],
+) -> Result<Vec<CriterionRow>, StoreError> {
+    Ok(call_criteria::table
+        .filter(call_criteria::call_id.eq_any(call_ids))
+        .select(CriterionRow::as_select())
+        .order((call_criteria::call_id.asc(), call_criteria::position.asc()))
+        .load(conn)?)
+}
+
+/// Replaces a call's criteria.
+pub fn replace_criteria(
+    conn: &mut DbConn,
+    call_id: &str,
+    criteria: &[CriterionRow],
+) -> Result<(), StoreError> {
+    diesel::delete(call_criteria::table.filter(call_criteria::call_id.eq(call_id)))
+        .execute(conn)?;
+    for c in criteria {
+        diesel::insert_into(call_criteria::table)
+            .values(c)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The committee members (user ids) of some calls, as `(call_id, user_id)`.
+pub fn committee_of(
+    conn: &mut DbConn,
+    call_ids: &[String],
+) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(call_committee::table
+        .filter(call_committee::call_id.eq_any(call_ids))
+        .select((call_committee::call_id, call_committee::user_id))
+        .order((call_committee::call_id.asc(), call_committee::user_id.asc()))
+        .load(conn)?)
+}
+
+/// Replaces a call's committee.
+pub fn replace_committee(
+    conn: &mut DbConn,
+    call_id: &str,
+    user_ids: &[String],
+) -> Result<(), StoreError> {
+    diesel::delete(call_committee::table.filter(call_committee::call_id.eq(call_id)))
+        .execute(conn)?;
+    for u in user_ids {
+        diesel::insert_into(call_committee::table)
+            .values((
+                call_committee::call_id.eq(call_id),
+                call_committee::user_id.eq(u),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,321 @@
+//! Programmes and their funders.
+
+use crate::db::DbConn;
+use crate::error::StoreError;
+use crate::page::{Page, PageRequest};
+use crate::schema::{memberships, organizations, programme_funders, programmes};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+/// A stored programme. `title`/`description` are JSON multilingual text, `regions`/`themes` JSON arrays.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = programmes)]
+pub struct ProgrammeRow {
+    /// UUID.
+    pub id: String,
+    /// JSON multilingual title.
+    pub title: String,
+    /// JSON multilingual description.
+    pub description: Option<String>,
+    /// The organisation that runs it.
+    pub managing_organization_id: String,
+    /// ISO 4217.
+    pub currency: String,
+    /// Budget in minor units.
+    pub budget_minor: i64,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// JSON array of ISO 3166-2 codes.
+    pub regions: String,
+    /// JSON array of theme tags.
+    pub themes: String,
+    /// `draft`, `active` or `closed`.
+    pub status: String,
+    /// Incremented on every change (ETag).
+    pub version: i64,
+    /// When created (UTC).
+    pub created_at: NaiveDateTime,
+    /// When last changed (UTC).
+    pub updated_at: NaiveDateTime,
+}
+
+/// The editable fields of a programme, as stored.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = programmes, treat_none_as_null = true)]
+pub struct ProgrammeFields {
+    /// JSON multilingual title.
+    pub title: String,
+    /// JSON multilingual description.
+    pub description: Option<String>,
+    /// The organisation that runs it.
+    pub managing_organization_id: String,
+    /// ISO 4217.
+    pub currency: String,
+    /// Budget in minor units.
+    pub budget_minor: i64,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// JSON array of regions.
+    pub regions: String,
+    /// JSON array of themes.
+    pub themes: String,
+}
+
+/// A programme to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = programmes)]
+pub struct NewProgrammeRow<'a> {
+    /// UUID.
+    pub id: &'a str,
+    /// `draft`.
+    pub status: &'a str,
+    /// When created (UTC).
+    pub created_at: NaiveDateTime,
+    /// Same as `created_at`.
+    pub updated_at: NaiveDateTime,
+}
+
+/// One funder's commitment.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = programme_funders)]
+pub struct FunderRow {
+    /// Programme UUID.
+    pub programme_id: String,
+    /// Funding organisation UUID.
+    pub organization_id: String,
+    /// Committed amount in minor units of the programme's currency.
+    pub committed_minor: i64,
+}
+
+/// The columns of a row, in `Row` field order (for `RETURNING`).
+type Columns = (
+    programmes::id,
+    programmes::title,
+    programmes::description,
+    programmes::managing_organization_id,
+    programmes::currency,
+    programmes::budget_minor,
+    programmes::starts_on,
+    programmes::ends_on,
+    programmes::regions,
+    programmes::themes,
+    programmes::status,
+    programmes::version,
+    programmes::created_at,
+    programmes::updated_at,
+);
+const COLUMNS: Columns = (
+    programmes::id,
+    programmes::title,
+    programmes::description,
+    programmes::managing_organization_id,
+    programmes::currency,
+    programmes::budget_minor,
+    programmes::starts_on,
+    programmes::ends_on,
+    programmes::regions,
+    programmes::themes,
+    programmes::status,
+    programmes::version,
+    programmes::created_at,
+    programmes::updated_at,
+);
+
+/// Inserts a programme with its fields.
+pub fn insert(
+    conn: &mut DbConn,
+    row: &NewProgrammeRow<'_>,
+    fields: &ProgrammeFields,
+) -> Result<ProgrammeRow, StoreError> {
+    Ok(diesel::insert_into(programmes::table)
+        .values((row, fields))
+        .returning(COLUMNS)
+        .get_result(conn)?)
+}
+
+/// Finds a programme.
+pub fn find(conn: &mut DbConn, id: &str) -> Result<ProgrammeRow, StoreError> {
+    Ok(programmes::table
+        .find(id)
+        .select(ProgrammeRow::as_select())
+        .first(conn)?)
+}
+
+/// Filters for [`list`].
+#[derive(Debug, Default)]
+pub struct ProgrammeFilter {
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only programmes run by this organisation.
+    pub managing_organization_id: Option<String>,
+    /// Only programmes this organisation funds.
+    pub funder_organization_id: Option<String>,
+    /// For a non-admin: the user whose organisations' drafts are visible; other drafts are hidden.
+    pub visible_to_user: Option<String>,
+    /// Only programmes changed at or after this time.
+    pub updated_since: Option<NaiveDateTime>,
+}
+
+/// One page of programmes, by id.
+pub fn list(
+    conn: &mut DbConn,
+    filter: &ProgrammeFilter,
+    page: &PageRequest,
+) -> Result<Page<ProgrammeRow>, StoreError> {
+    let mut q = programmes::table
+        .select(ProgrammeRow::as_select())
+        .into_boxed();
+    if let Some(after) = &page.after {
+        q = q.filter(programmes::id.gt(after.clone()));
+    }
+    if let Some(s) = &filter.status {
+        q = q.filter(programmes::status.eq(s.clone()));
+    }
+    if let Some(org) = &filter.managing_organization_id {
+        q = q.filter(programmes::managing_organization_id.eq(org.clone()));
+    }
+    if let Some(org) = &filter.funder_organization_id {
+        let funded = programme_funders::table
+            .filter(programme_funders::organization_id.eq(org.clone()))
+            .select(programme_funders::programme_id);
+        q = q.filter(programmes::id.eq_any(funded));
+    }
+    if let Some(user) = &filter.visible_to_user {
+        let my_orgs = || {
+            memberships::table
+                .filter(memberships::user_id.eq(user.clone()))
+                .select(memberships::organization_id)
+        };
+        let funded_by_mine = programme_funders::table
+            .filter(programme_funders::organization_id.eq_any(my_orgs()))
+            .select(programme_funders::programme_id);
+        q = q.filter(
+            programmes::status
+                .ne("draft")
+                .or(programmes::managing_organization_id.eq_any(my_orgs()))
+                .or(programmes::id.eq_any(funded_by_mine)),
+        );
+    }
+    if let Some(since) = filter.updated_since {
+        q = q.filter(programmes::updated_at.ge(since));
+    }
+    let rows = q
+        .order(programmes::id.asc())
+        .limit(page.fetch_limit())
+        .load(conn)?;
+    Ok(Page::from_rows(rows, page, |r| r.id.clone()))
+}
+
+/// Replaces the editable fields if the programme is still at `expected_version` (when given).
+pub fn update(
+    conn: &mut DbConn,
+    current: &ProgrammeRow,
+    expected_version: Option<i64>,
+    fields: &ProgrammeFields,
+    now: NaiveDateTime,
+) -> Result<ProgrammeRow, StoreError> {
+    if expected_version.is_some_and(|v| v != current.version) {
+        return Err(StoreError::VersionMismatch);
+    }
+    diesel::update(
+        programmes::table
+            .find(&current.id)
+            .filter(programmes::version.eq(current.version)),
+    )
+    .set((
+        fields,
+        programmes::version.eq(current.version + 1),
+        programmes::updated_at.eq(now),
+    ))
+    .returning(COLUMNS)
+    .get_result(conn)
+    .optional()?
+    .ok_or(StoreError::VersionMismatch)
+}
+
+/// Sets the status if the programme is still at `expected_version` (when given).
+pub fn set_status(
+    conn: &mut DbConn,
+    current: &ProgrammeRow,
+    expected_version: Option<i64>,
+    status: &str,
+    now: NaiveDateTime,
+) -> Result<ProgrammeRow, StoreError> {
+    if expected_version.is_some_and(|v| v != current.version) {
+        return Err(StoreError::VersionMismatch);
+    }
+    diesel::update(
+        programmes::table
+            .find(&current.id)
+            .filter(programmes::version.eq(current.version)),
+    )
+    .set((
+        programmes::status.eq(status),
+        programmes::version.eq(current.version + 1),
+        programmes::updated_at.eq(now),
+    ))
+    .returning(COLUMNS)
+    .get_result(conn)
+    .optional()?
+    .ok_or(StoreError::VersionMismatch)
+}
+
+/// The funders of some programmes with each funder's name (JSON), ordered by programme then
+/// organisation: one query for a whole page.
+pub fn funders_of(
+    conn: &mut DbConn,
+    programme_ids: &[String],
+) -> Result<Vec<(FunderRow, String)>, StoreError> {
+    Ok(programme_funders::table
+        .inner_join(organizations::table)
+        .filter(programme_funders::programme_id.eq_any(programme_ids))
+        .select((FunderRow::as_select(), organizations::name))
+        .order((
+            programme_funders::programme_id.asc(),
+            programme_funders::organization_id.asc(),
+        ))
+        .load(conn)?)
+}
+
+/// Whether the user is a member of the programme's managing organisation or of a funder.
+pub fn involves_user(
+    conn: &mut DbConn,
+    programme: &ProgrammeRow,
+    user_id: &str,
+) -> Result<bool, StoreError> {
+    let my_orgs: Vec<String> = memberships::table
+        .filter(memberships::user_id.eq(user_id))
+        .select(memberships::organization_id)
+        .load(conn)?;
+    if my_orgs.contains(&programme.managing_organization_id) {
+        return Ok(true);
+    }
+    let funds: i64 = programme_funders::table
+        .filter(programme_funders::programme_id.eq(&programme.id))
+        .filter(programme_funders::organization_id.eq_any(&my_orgs))
+        .count()
+        .get_result(conn)?;
+    Ok(funds > 0)
+}
+
+/// Replaces a programme's funders (rows inserted one by one: MultiConnection has no batch insert).
+pub fn replace_funders(
+    conn: &mut DbConn,
+    programme_id: &str,
+    funders: &[FunderRow],
+) -> Result<(), StoreError> {
+    diesel::delete(
+        programme_funders::table.filter(programme_funders::programme_id.eq(programme_id)),
+    )
+    .execute(conn)?;
+    for f in funders {
+        diesel::insert_into(programme_funders::table)
+            .values(f)
+            .execute(conn)?;
+    }
+    Ok(())
+}
