@@ -161,6 +161,7 @@ Sign in with `POST /api/v1/auth/login`, then use **Authorize** with the `access_
         (name = "organizations", description = "Organisations and their members."),
         (name = "programmes", description = "Donor-funded programmes and their funders."),
         (name = "calls", description = "Calls for proposals: window, eligibility, criteria, committee."),
+        (name = "applications", description = "NGOs' proposals to calls: draft, submit, withdraw."),
         (name = "audit", description = "Who changed what, when (admins)."),
         (name = "health", description = "Liveness and readiness probes.")
     )

@@ -57,6 +57,14 @@ wire_enum!(
     CallStatus <=> seriktes_domain::call::CallStatus { Draft, Open, Closed, Decided }
 );
 
+wire_enum!(
+    /// An application's status: `draft → submitted → under_review → awarded | rejected`,
+    /// `draft | submitted → withdrawn`.
+    ApplicationStatus <=> seriktes_domain::application::ApplicationStatus {
+        Draft, Submitted, UnderReview, Awarded, Rejected, Withdrawn
+    }
+);
+
 /// JSON text of a value stored in a TEXT column (maps and lists always serialise).
 pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()

@@ -4,6 +4,7 @@
 //! Repository functions take `&mut DbConn`, never the pool, so callers can put several in one
 //! transaction ([`db::write`]). Nothing here knows HTTP; errors are [`StoreError`].
 
+pub mod applications;
 pub mod audit;
 pub mod calls;
 pub mod db;

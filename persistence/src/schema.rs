@@ -137,6 +137,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        call_id -> Text,
+        applicant_organization_id -> Text,
+        title -> Text,
+        summary -> Text,
+        currency -> Text,
+        requested_minor -> BigInt,
+        duration_months -> Integer,
+        regions -> Text,
+        target_groups -> Text,
+        budget_lines -> Text,
+        partner_organization_ids -> Text,
+        status -> Text,
+        submitted_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(applications -> calls (call_id));
+diesel::joinable!(applications -> organizations (applicant_organization_id));
 diesel::joinable!(programmes -> organizations (managing_organization_id));
 diesel::joinable!(programme_funders -> programmes (programme_id));
 diesel::joinable!(calls -> programmes (programme_id));
@@ -155,4 +179,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     calls,
     call_criteria,
     call_committee,
+    applications,
 );

@@ -6,7 +6,7 @@ use crate::helpers::TestApp;
 use crate::programmes::{Cast, active_programme, cast, programme_body};
 use serde_json::{Value, json};
 
-fn rfc3339_in(secs: i64) -> String {
+pub fn rfc3339_in(secs: i64) -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -47,7 +47,7 @@ pub fn call_body(committee: &[&str]) -> Value {
     })
 }
 
-async fn draft_call(app: &TestApp, c: &Cast, programme: &str, body: &Value) -> String {
+pub async fn draft_call(app: &TestApp, c: &Cast, programme: &str, body: &Value) -> String {
     let r = app
         .post(
             &format!("/api/v1/programmes/{programme}/calls"),

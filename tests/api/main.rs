@@ -10,6 +10,8 @@
 mod helpers;
 
 #[cfg(test)]
+mod applications;
+#[cfg(test)]
 mod audit;
 #[cfg(test)]
 mod auth;

@@ -1,5 +1,6 @@
 //! HTTP handlers, one module per resource, mounted by [`configure`].
 
+pub mod applications;
 pub mod audit_events;
 pub mod auth;
 pub mod calls;
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(members::configure)
             .configure(programmes::configure)
             .configure(calls::configure)
+            .configure(applications::configure)
             .configure(audit_events::configure),
     );
 }
