@@ -162,6 +162,7 @@ Sign in with `POST /api/v1/auth/login`, then use **Authorize** with the `access_
         (name = "programmes", description = "Donor-funded programmes and their funders."),
         (name = "calls", description = "Calls for proposals: window, eligibility, criteria, committee."),
         (name = "applications", description = "NGOs' proposals to calls: draft, submit, withdraw."),
+        (name = "reviews", description = "Expert review: assignments, scores, conflicts of interest, ranking."),
         (name = "audit", description = "Who changed what, when (admins)."),
         (name = "health", description = "Liveness and readiness probes.")
     )

@@ -65,6 +65,11 @@ wire_enum!(
     }
 );
 
+wire_enum!(
+    /// A review's status: `assigned → submitted`, or `recused` after a declared conflict.
+    ReviewStatus <=> seriktes_domain::review::ReviewStatus { Assigned, Submitted, Recused }
+);
+
 /// JSON text of a value stored in a TEXT column (maps and lists always serialise).
 pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()

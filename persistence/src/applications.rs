@@ -278,3 +278,12 @@ pub fn set_status(
     .optional()?
     .ok_or(StoreError::VersionMismatch)
 }
+
+/// Every application to a call (a call has tens to hundreds), by id.
+pub fn of_call(conn: &mut DbConn, call_id: &str) -> Result<Vec<ApplicationRow>, StoreError> {
+    Ok(applications::table
+        .filter(applications::call_id.eq(call_id))
+        .select(ApplicationRow::as_select())
+        .order(applications::id.asc())
+        .load(conn)?)
+}

@@ -14,6 +14,7 @@ pub mod organizations;
 pub mod page;
 pub mod programmes;
 pub mod refresh_tokens;
+pub mod reviews;
 pub mod schema;
 pub mod users;
 

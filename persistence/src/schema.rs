@@ -159,6 +159,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reviews (id) {
+        id -> Text,
+        application_id -> Text,
+        reviewer_user_id -> Text,
+        status -> Text,
+        conflict_of_interest -> Bool,
+        conflict_note -> Nullable<Text>,
+        scores -> Text,
+        comment -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(reviews -> applications (application_id));
+diesel::joinable!(reviews -> users (reviewer_user_id));
 diesel::joinable!(applications -> calls (call_id));
 diesel::joinable!(applications -> organizations (applicant_organization_id));
 diesel::joinable!(programmes -> organizations (managing_organization_id));
@@ -180,4 +199,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     call_criteria,
     call_committee,
     applications,
+    reviews,
 );

@@ -7,15 +7,15 @@ use crate::programmes::{Cast, active_programme, cast};
 use serde_json::{Value, json};
 
 /// An open call and an NGO in an eligible region with its manager.
-struct Scene {
-    c: Cast,
-    call: String,
-    ngo: String,
-    ngo_manager: String,
-    expert: String,
+pub struct Scene {
+    pub c: Cast,
+    pub call: String,
+    pub ngo: String,
+    pub ngo_manager: String,
+    pub expert: String,
 }
 
-async fn scene(app: &TestApp, closes_in: i64) -> Scene {
+pub async fn scene(app: &TestApp, closes_in: i64) -> Scene {
     let c = cast(app).await;
     let programme = active_programme(app, &c).await;
     let (expert_id, expert) = app.user(&c.admin, "expert@example.org").await;
@@ -41,7 +41,7 @@ async fn scene(app: &TestApp, closes_in: i64) -> Scene {
     }
 }
 
-async fn ngo(app: &TestApp, admin: &str, name: &str, kind: &str, region: &str) -> String {
+pub async fn ngo(app: &TestApp, admin: &str, name: &str, kind: &str, region: &str) -> String {
     let r = app
         .post(
             "/api/v1/organizations",
@@ -53,7 +53,7 @@ async fn ngo(app: &TestApp, admin: &str, name: &str, kind: &str, region: &str) -
     r.body["id"].as_str().unwrap().to_owned()
 }
 
-fn application(applicant: &str, requested: &str, lines: &[&str]) -> Value {
+pub fn application(applicant: &str, requested: &str, lines: &[&str]) -> Value {
     json!({
         "applicant_organization_id": applicant,
         "title": {"en": "Legal aid for rural women"},
@@ -205,4 +205,30 @@ both_backends! {
         let r = app.post(&format!("/api/v1/calls/{}/applications", s.call), Some(&s.ngo_manager), &body).await.expect_problem(422);
         assert_eq!(r.field_errors(), [("partner_organization_ids.0".to_owned(), "exists".to_owned())]);
     }
+}
+
+/// A new eligible NGO (region KZ-79) with an owner who drafts and submits an application for
+/// `requested`; returns `(application id, owner token)`.
+pub async fn submitted(app: &TestApp, s: &Scene, name: &str, requested: &str) -> (String, String) {
+    let org = ngo(app, &s.c.admin, name, "ngo", "KZ-79").await;
+    let email = format!("{}@ngo.kz", name.to_lowercase().replace(' ', "."));
+    let (uid, token) = app.user(&s.c.admin, &email).await;
+    app.add_member(&s.c.admin, &org, &uid, "owner").await;
+    let r = app
+        .post(
+            &format!("/api/v1/calls/{}/applications", s.call),
+            Some(&token),
+            &application(&org, requested, &[requested]),
+        )
+        .await
+        .expect(201);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/v1/applications/{id}/submit"),
+        Some(&token),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    (id, token)
 }

@@ -30,4 +30,6 @@ mod platform;
 #[cfg(test)]
 mod programmes;
 #[cfg(test)]
+mod reviews;
+#[cfg(test)]
 mod users;

@@ -9,6 +9,7 @@ pub mod me;
 pub mod members;
 pub mod organizations;
 pub mod programmes;
+pub mod reviews;
 pub mod users;
 
 use utoipa_actix_web::scope;
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(programmes::configure)
             .configure(calls::configure)
             .configure(applications::configure)
+            .configure(reviews::configure)
             .configure(audit_events::configure),
     );
 }
