@@ -119,6 +119,17 @@ impl ApiError {
         Self::Validation(vec![FieldError::new(field, code, message)])
     }
 
+    /// The same error with its field paths put under `parent` (`amount` → `parent.amount`).
+    #[must_use]
+    pub fn under(self, parent: &str) -> Self {
+        match self {
+            Self::Validation(errors) => {
+                Self::Validation(errors.into_iter().map(|e| e.under(parent)).collect())
+            }
+            other => other,
+        }
+    }
+
     /// A plain 409.
     pub fn conflict(detail: impl Into<String>) -> Self {
         Self::Conflict {

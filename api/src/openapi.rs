@@ -163,6 +163,8 @@ Sign in with `POST /api/v1/auth/login`, then use **Authorize** with the `access_
         (name = "calls", description = "Calls for proposals: window, eligibility, criteria, committee."),
         (name = "applications", description = "NGOs' proposals to calls: draft, submit, withdraw."),
         (name = "reviews", description = "Expert review: assignments, scores, conflicts of interest, ranking."),
+        (name = "grants", description = "Awards, grants, amendments and tranches."),
+        (name = "public", description = "Published data, no sign-in: awarded grants."),
         (name = "audit", description = "Who changed what, when (admins)."),
         (name = "health", description = "Liveness and readiness probes.")
     )

@@ -70,6 +70,16 @@ wire_enum!(
     ReviewStatus <=> seriktes_domain::review::ReviewStatus { Assigned, Submitted, Recused }
 );
 
+wire_enum!(
+    /// A grant's status: `active ⇄ suspended`, `active → completed | terminated`.
+    GrantStatus <=> seriktes_domain::grant::GrantStatus { Active, Suspended, Completed, Terminated }
+);
+
+wire_enum!(
+    /// A tranche's status: `planned → approved → paid`, `planned | approved → cancelled`.
+    DisbursementStatus <=> seriktes_domain::grant::DisbursementStatus { Planned, Approved, Paid, Cancelled }
+);
+
 /// JSON text of a value stored in a TEXT column (maps and lists always serialise).
 pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()

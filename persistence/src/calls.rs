@@ -382,3 +382,13 @@ pub fn is_committee_member(
         .get_result(conn)?;
     Ok(n > 0)
 }
+
+/// Locks a call's row until the transaction ends (a no-op UPDATE: PostgreSQL takes a row lock;
+/// SQLite's write transaction already excludes other writers). Serialises awards against the
+/// envelope.
+pub fn lock(conn: &mut DbConn, id: &str) -> Result<(), StoreError> {
+    diesel::update(calls::table.find(id))
+        .set(calls::version.eq(calls::version))
+        .execute(conn)?;
+    Ok(())
+}

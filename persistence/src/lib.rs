@@ -9,6 +9,7 @@ pub mod audit;
 pub mod calls;
 pub mod db;
 pub mod error;
+pub mod grants;
 pub mod memberships;
 pub mod organizations;
 pub mod page;

@@ -210,3 +210,11 @@ pub fn update(
     .optional()?;
     updated.ok_or(StoreError::VersionMismatch)
 }
+
+/// The names (JSON) of some organisations, as `(id, name)`: one query for a page.
+pub fn names(conn: &mut DbConn, ids: &[String]) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .select((organizations::id, organizations::name))
+        .load(conn)?)
+}

@@ -176,6 +176,56 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    grants (id) {
+        id -> Text,
+        application_id -> Text,
+        call_id -> Text,
+        programme_id -> Text,
+        grantee_organization_id -> Text,
+        mentor_organization_id -> Nullable<Text>,
+        currency -> Text,
+        amount_minor -> BigInt,
+        starts_on -> Date,
+        ends_on -> Date,
+        budget_lines -> Text,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grant_amendments (id) {
+        id -> Text,
+        grant_id -> Text,
+        reason -> Text,
+        changes -> Text,
+        actor_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    disbursements (id) {
+        id -> Text,
+        grant_id -> Text,
+        amount_minor -> BigInt,
+        planned_on -> Date,
+        condition -> Nullable<Text>,
+        status -> Text,
+        paid_on -> Nullable<Date>,
+        payment_reference -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(grant_amendments -> grants (grant_id));
+diesel::joinable!(disbursements -> grants (grant_id));
+diesel::joinable!(grants -> programmes (programme_id));
 diesel::joinable!(reviews -> applications (application_id));
 diesel::joinable!(reviews -> users (reviewer_user_id));
 diesel::joinable!(applications -> calls (call_id));
@@ -200,4 +250,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     call_committee,
     applications,
     reviews,
+    grants,
+    grant_amendments,
+    disbursements,
 );

@@ -22,6 +22,8 @@ mod contract;
 #[cfg(test)]
 mod errors;
 #[cfg(test)]
+mod grants;
+#[cfg(test)]
 mod members;
 #[cfg(test)]
 mod organizations;

@@ -169,12 +169,67 @@ pub struct ApplicationListParams {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// A budget line as stored.
+/// A budget line as stored (applications and grants share the form).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct StoredLine {
-    category: String,
-    description: String,
-    amount_minor: i64,
+pub(crate) struct StoredLine {
+    pub(crate) category: String,
+    pub(crate) description: String,
+    pub(crate) amount_minor: i64,
+}
+
+/// The wire form of stored budget lines.
+pub(crate) fn budget_lines(stored: &str, currency: Currency) -> Result<Vec<BudgetLine>, ApiError> {
+    let lines: Vec<StoredLine> = from_json(stored)?;
+    Ok(lines
+        .into_iter()
+        .map(|l| BudgetLine {
+            category: l.category,
+            description: l.description,
+            amount: Money::from_minor(l.amount_minor, currency),
+        })
+        .collect())
+}
+
+/// Validates budget lines in `currency`, returning the stored form.
+pub(crate) fn parse_budget_lines(
+    v: &mut Validator,
+    lines: Vec<BudgetLine>,
+    currency: Currency,
+) -> Vec<StoredLine> {
+    if lines.len() > MAX_LINES {
+        v.push(FieldError::new(
+            "budget_lines",
+            "max_items",
+            format!("at most {MAX_LINES} lines"),
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, l) in lines.into_iter().enumerate() {
+        let category = v.check(
+            &format!("budget_lines.{i}.category"),
+            parse_line(&l.category, 100),
+        );
+        let description = v.check(
+            &format!("budget_lines.{i}.description"),
+            parse_line(&l.description, 1000),
+        );
+        let amount = v.check(&format!("budget_lines.{i}.amount"), l.amount.parse());
+        if amount.is_some_and(|a| a.currency() != currency) {
+            v.push(FieldError::new(
+                format!("budget_lines.{i}.amount.currency"),
+                "currency_mismatch",
+                format!("the currency is {currency}"),
+            ));
+        }
+        if let (Some(category), Some(description), Some(amount)) = (category, description, amount) {
+            out.push(StoredLine {
+                category,
+                description,
+                amount_minor: amount.minor(),
+            });
+        }
+    }
+    out
 }
 
 /// The editable fields before validation.
@@ -228,41 +283,7 @@ impl Draft {
                 groups.push(g);
             }
         }
-        if self.budget_lines.len() > MAX_LINES {
-            v.push(FieldError::new(
-                "budget_lines",
-                "max_items",
-                format!("at most {MAX_LINES} lines"),
-            ));
-        }
-        let mut lines = Vec::new();
-        for (i, l) in self.budget_lines.into_iter().enumerate() {
-            let category = v.check(
-                &format!("budget_lines.{i}.category"),
-                parse_line(&l.category, 100),
-            );
-            let description = v.check(
-                &format!("budget_lines.{i}.description"),
-                parse_line(&l.description, 1000),
-            );
-            let amount = v.check(&format!("budget_lines.{i}.amount"), l.amount.parse());
-            if amount.is_some_and(|a| a.currency() != currency) {
-                v.push(FieldError::new(
-                    format!("budget_lines.{i}.amount.currency"),
-                    "currency_mismatch",
-                    format!("the call's currency is {currency}"),
-                ));
-            }
-            if let (Some(category), Some(description), Some(amount)) =
-                (category, description, amount)
-            {
-                lines.push(StoredLine {
-                    category,
-                    description,
-                    amount_minor: amount.minor(),
-                });
-            }
-        }
+        let lines = parse_budget_lines(&mut v, self.budget_lines, currency);
         let mut partners: Vec<String> = Vec::new();
         for (i, p) in self.partners.iter().enumerate() {
             let p = p.to_string();
@@ -294,7 +315,6 @@ impl Draft {
     }
 
     fn from_row(row: &ApplicationRow, currency: Currency) -> Result<Self, ApiError> {
-        let lines: Vec<StoredLine> = from_json(&row.budget_lines)?;
         let partners: Vec<String> = from_json(&row.partner_organization_ids)?;
         Ok(Self {
             title: from_json(&row.title)?,
@@ -303,14 +323,7 @@ impl Draft {
             duration_months: row.duration_months,
             regions: from_json(&row.regions)?,
             target_groups: from_json(&row.target_groups)?,
-            budget_lines: lines
-                .into_iter()
-                .map(|l| BudgetLine {
-                    category: l.category,
-                    description: l.description,
-                    amount: Money::from_minor(l.amount_minor, currency),
-                })
-                .collect(),
+            budget_lines: budget_lines(&row.budget_lines, currency)?,
             partners: partners
                 .iter()
                 .filter_map(|p| Uuid::parse_str(p).ok())
@@ -848,4 +861,9 @@ pub async fn withdraw_application(
         ApplicationAction::Withdraw,
     )
     .await
+}
+
+/// An application as the programme's managers see it (no applicant actions).
+pub(crate) fn reviewer_view(row: ApplicationRow) -> Result<ApplicationResponse, ApiError> {
+    response(row, Role::Reviewer)
 }

@@ -4,6 +4,8 @@ pub mod applications;
 pub mod audit_events;
 pub mod auth;
 pub mod calls;
+pub mod disbursements;
+pub mod grants;
 pub mod health;
 pub mod me;
 pub mod members;
@@ -28,6 +30,9 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(calls::configure)
             .configure(applications::configure)
             .configure(reviews::configure)
+            .configure(grants::configure)
+            .configure(disbursements::configure)
+            .service(grants::list_public_grants)
             .configure(audit_events::configure),
     );
 }

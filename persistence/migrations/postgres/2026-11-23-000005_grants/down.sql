@@ -1,0 +1,3 @@
+DROP TABLE disbursements;
+DROP TABLE grant_amendments;
+DROP TABLE grants;

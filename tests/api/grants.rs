@@ -1,0 +1,212 @@
+//! The whole story, on both backends: the EU Delegation funds a programme a foundation runs,
+//! an embassy co-funds it; a call for mini-projects (EUR 3,846 cap, 12 months, 4 regions)
+//! gets 23 applications; an expert committee scores them; 17 are awarded; each grant gets a
+//! mentor and tranches; one grant is amended. Plus every rejection path on the way.
+
+use crate::applications::{Scene, application, ngo, scene, submitted};
+use crate::both_backends;
+use crate::helpers::TestApp;
+use serde_json::{Value, json};
+
+async fn reviewer(app: &TestApp, s: &Scene, email: &str) -> (String, String) {
+    app.user(&s.c.admin, email).await
+}
+
+/// Scores every review assigned to `token` with relevance `rel(i)` and feasibility 10, and submits.
+async fn score_all(app: &TestApp, token: &str, crit: &[String], apps: &[String]) {
+    let reviews = app
+        .get("/api/v1/reviews?limit=200", Some(token))
+        .await
+        .expect(200);
+    for r in reviews.body["data"].as_array().unwrap() {
+        let idx = apps
+            .iter()
+            .position(|a| a == r["application_id"].as_str().unwrap())
+            .unwrap();
+        // Earlier applications score higher: relevance 10 for the first, down to 0 for the 23rd.
+        let relevance = i32::try_from(10 - (idx * 10 / 22)).unwrap();
+        let id = r["id"].as_str().unwrap();
+        let body = json!({"scores": [{"criterion_id": crit[0], "score": relevance}, {"criterion_id": crit[1], "score": 10}]});
+        app.patch(&format!("/api/v1/reviews/{id}"), Some(token), &body)
+            .await
+            .expect(200);
+        app.post(
+            &format!("/api/v1/reviews/{id}/submit"),
+            Some(token),
+            &json!({}),
+        )
+        .await
+        .expect(200);
+    }
+}
+
+fn money(amount: &str) -> Value {
+    json!({"amount": amount, "currency": "EUR"})
+}
+
+both_backends! {
+    async fn twenty_three_ngos_apply_and_seventeen_grants_are_paid_in_tranches(app) {
+        let s = scene(&app, 30 * 86_400).await;
+        let call_path = format!("/api/v1/calls/{}", s.call);
+
+        // 23 NGOs apply (the scene's NGO first).
+        let first = app
+            .post(&format!("{call_path}/applications"), Some(&s.ngo_manager), &application(&s.ngo, "3846.00", &["3846.00"]))
+            .await
+            .expect(201);
+        let first = first.body["id"].as_str().unwrap().to_owned();
+        app.post(&format!("/api/v1/applications/{first}/submit"), Some(&s.ngo_manager), &json!({})).await.expect(200);
+        let mut apps = vec![first];
+        let mut owners = vec![s.ngo_manager.clone()];
+        for i in 1..23 {
+            let (id, token) = submitted(&app, &s, &format!("NGO {i:02}"), "3846.00").await;
+            apps.push(id);
+            owners.push(token);
+        }
+        let submitted_list = app.get(&format!("/api/v1/applications?call_id={}&status=submitted&limit=200", s.call), Some(&s.c.manager)).await.expect(200);
+        assert_eq!(submitted_list.body["data"].as_array().unwrap().len(), 23);
+
+        // Awards wait for the call to close.
+        let early = app.post(&format!("/api/v1/applications/{}/award", apps[0]), Some(&s.c.manager), &json!({"starts_on": "2026-04-01"})).await.expect_problem(409);
+        assert_eq!(early.body["current_state"], "open");
+        app.post(&format!("{call_path}/close"), Some(&s.c.manager), &json!({})).await.expect(200);
+
+        // The scene's expert reviews all 23; a reviewer of no committee sees nothing of this call.
+        let (_, stranger) = reviewer(&app, &s, "other.call.expert@example.org").await;
+        let assigned = app.post(&format!("{call_path}/assign-reviews"), Some(&s.c.manager), &json!({})).await.expect(200);
+        assert_eq!(assigned.body["assigned"], 23);
+        let crit: Vec<String> = app.get(&call_path, Some(&s.c.manager)).await.expect(200).body["criteria"]
+            .as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+        score_all(&app, &s.expert, &crit, &apps).await;
+        app.get(&format!("/api/v1/applications/{}", apps[0]), Some(&stranger)).await.expect_problem(404);
+        assert_eq!(app.get("/api/v1/reviews", Some(&stranger)).await.expect(200).body["data"], json!([]));
+
+        let ranking = app.get(&format!("{call_path}/ranking"), Some(&s.c.manager)).await.expect(200);
+        let ranked: Vec<String> = ranking.body["data"].as_array().unwrap().iter().map(|r| r["application_id"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(ranked.len(), 23);
+        assert_eq!(ranked[0], apps[0]);
+        assert_eq!(ranking.body["data"][0]["rank"], 1);
+        assert_eq!(ranking.body["data"][0]["score"], 100.0);
+
+        // A mentor organisation for every grant.
+        let mentor = ngo(&app, &s.c.admin, "Mentor Network", "network", "KZ-71").await;
+        let (mentor_uid, mentor_member) = app.user(&s.c.admin, "mentor@network.kz").await;
+        app.add_member(&s.c.admin, &mentor, &mentor_uid, "member").await;
+
+        // The 17 best are awarded: 17 × 3,846 = 65,382, the whole envelope.
+        let mut grants = Vec::new();
+        for a in &ranked[..17] {
+            let g = app
+                .post(&format!("/api/v1/applications/{a}/award"), Some(&s.c.manager), &json!({"starts_on": "2026-04-01", "mentor_organization_id": mentor}))
+                .await
+                .expect(201);
+            assert_eq!(g.body["amount"], money("3846.00"));
+            assert_eq!(g.body["ends_on"], "2027-03-31");
+            grants.push(g.body["id"].as_str().unwrap().to_owned());
+        }
+        let over = app
+            .post(&format!("/api/v1/applications/{}/award", ranked[17]), Some(&s.c.manager), &json!({"starts_on": "2026-04-01"}))
+            .await
+            .expect_problem(409);
+        let detail = over.body["detail"].as_str().unwrap();
+        assert!(detail.contains("65382.00 EUR") && detail.contains("69228.00 EUR"), "{detail}");
+        let again = app
+            .post(&format!("/api/v1/applications/{}/award", ranked[0]), Some(&s.c.manager), &json!({"starts_on": "2026-04-01"}))
+            .await
+            .expect_problem(409);
+        assert_eq!(again.body["current_state"], "awarded");
+
+        let decided = app.post(&format!("{call_path}/decide"), Some(&s.c.manager), &json!({})).await.expect(200);
+        assert_eq!(decided.body, json!({"call_id": s.call, "status": "decided", "awarded": 17, "rejected": 6, "awarded_total": money("65382.00")}));
+        // Decided: the call is public again, its reviews visible to the managers.
+        app.get(&call_path, None).await.expect(200);
+        let reviews = app.get(&format!("/api/v1/reviews?call_id={}&limit=200", s.call), Some(&s.c.manager)).await.expect(200);
+        assert_eq!(reviews.body["data"].as_array().unwrap().len(), 23);
+        let rejected = app.get(&format!("/api/v1/applications/{}", ranked[22]), Some(&s.c.manager)).await.expect(200);
+        assert_eq!(rejected.body["status"], "rejected");
+
+        // Tranches: two halves per grant; more than the grant is refused.
+        let g0 = &grants[0];
+        let t1 = app.post(&format!("/api/v1/grants/{g0}/disbursements"), Some(&s.c.manager), &json!({"amount": money("1923.00"), "planned_on": "2026-04-15"})).await.expect(201);
+        let t2 = app.post(&format!("/api/v1/grants/{g0}/disbursements"), Some(&s.c.manager), &json!({"amount": money("1923.00"), "planned_on": "2026-10-15", "condition": "Interim report accepted"})).await.expect(201);
+        let too_much = app.post(&format!("/api/v1/grants/{g0}/disbursements"), Some(&s.c.manager), &json!({"amount": money("0.01"), "planned_on": "2027-01-15"})).await.expect_problem(409);
+        assert!(too_much.body["detail"].as_str().unwrap().contains("3846.01 EUR"));
+        let t1 = t1.body["id"].as_str().unwrap().to_owned();
+        let t2 = t2.body["id"].as_str().unwrap().to_owned();
+        // An accountant of the foundation pays; the grantee cannot.
+        let (acc_id, accountant) = app.user(&s.c.admin, "accountant@foundation.kz").await;
+        app.add_member(&s.c.admin, &s.c.foundation, &acc_id, "accountant").await;
+        let pay = json!({"paid_on": "2026-04-16", "reference": "KZ-2026-0416-01"});
+        app.post(&format!("/api/v1/disbursements/{t1}/pay"), Some(&accountant), &pay).await.expect_problem(409);
+        app.post(&format!("/api/v1/disbursements/{t1}/approve"), Some(&accountant), &json!({})).await.expect_problem(403);
+        app.post(&format!("/api/v1/disbursements/{t1}/approve"), Some(&s.c.manager), &json!({})).await.expect(200);
+        let grantee = &owners[apps.iter().position(|a| *a == ranked[0]).unwrap()];
+        app.post(&format!("/api/v1/disbursements/{t1}/pay"), Some(grantee), &pay).await.expect_problem(403);
+        let paid = app.post(&format!("/api/v1/disbursements/{t1}/pay"), Some(&accountant), &pay).await.expect(200);
+        assert_eq!(paid.body["status"], "paid");
+        assert_eq!(paid.body["payment_reference"], "KZ-2026-0416-01");
+        app.post(&format!("/api/v1/disbursements/{t1}/cancel"), Some(&s.c.manager), &json!({})).await.expect_problem(409);
+        app.post(&format!("/api/v1/disbursements/{t2}/cancel"), Some(&s.c.manager), &json!({})).await.expect(200);
+        for g in &grants[1..] {
+            app.post(&format!("/api/v1/grants/{g}/disbursements"), Some(&s.c.manager), &json!({"amount": money("3846.00"), "planned_on": "2026-04-15"})).await.expect(201);
+        }
+
+        // The grantee and its mentor read the grant; another NGO does not.
+        let grant = app.get(&format!("/api/v1/grants/{g0}"), Some(grantee)).await.expect(200);
+        assert_eq!(grant.body["paid"], money("1923.00"));
+        assert_eq!(grant.body["committed"], money("1923.00"));
+        assert_eq!(grant.body["allowed_actions"], json!([]));
+        app.get(&format!("/api/v1/grants/{g0}"), Some(&mentor_member)).await.expect(200);
+        let outsider_ngo = &owners[apps.iter().position(|a| *a == ranked[22]).unwrap()];
+        app.get(&format!("/api/v1/grants/{g0}"), Some(outsider_ngo)).await.expect_problem(404);
+        assert_eq!(app.get("/api/v1/grants", Some(outsider_ngo)).await.expect(200).body["data"], json!([]));
+        let mentored = app.get("/api/v1/grants?limit=200", Some(&mentor_member)).await.expect(200);
+        assert_eq!(mentored.body["data"].as_array().unwrap().len(), 17);
+
+        // One grant is amended: more money for a second seminar; the history keeps it.
+        let amend = json!({
+            "reason": "Embassy co-funding for a second seminar",
+            "amount": money("4346.00"),
+            "budget_lines": [
+                {"category": "staff", "description": "Lawyer", "amount": money("3846.00")},
+                {"category": "events", "description": "Seminar", "amount": money("500.00")}
+            ]
+        });
+        let a = app.post(&format!("/api/v1/grants/{g0}/amendments"), Some(&s.c.manager), &amend).await.expect(201);
+        assert_eq!(a.body["changes"]["amount"], json!({"from": "3846.00", "to": "4346.00"}));
+        let bad = app.post(&format!("/api/v1/grants/{g0}/amendments"), Some(&s.c.manager), &json!({"reason": "typo", "amount": money("4000.00")})).await.expect_problem(422);
+        assert_eq!(bad.field_errors(), [("budget_lines".to_owned(), "budget_total".to_owned())]);
+        let below = app.post(&format!("/api/v1/grants/{g0}/amendments"), Some(&s.c.manager), &json!({
+            "reason": "cut", "amount": money("1000.00"),
+            "budget_lines": [{"category": "staff", "description": "Lawyer", "amount": money("1000.00")}]
+        })).await.expect_problem(409);
+        assert!(below.body["detail"].as_str().unwrap().contains("1923.00 EUR"));
+        let history = app.get(&format!("/api/v1/grants/{g0}/amendments"), Some(grantee)).await.expect(200);
+        assert_eq!(history.body.as_array().unwrap().len(), 1);
+        let amended = app.get(&format!("/api/v1/grants/{g0}"), Some(&s.c.manager)).await.expect(200);
+        assert_eq!(amended.body["amount"], money("4346.00"));
+        assert_eq!(amended.body["budget_lines"].as_array().unwrap().len(), 2);
+
+        // Suspended grants pay nothing; the machine names the way back.
+        app.post(&format!("/api/v1/grants/{}/suspend", grants[1]), Some(&s.c.manager), &json!({})).await.expect(200);
+        let t = app.get(&format!("/api/v1/grants/{}/disbursements", grants[1]), Some(&s.c.manager)).await.expect(200);
+        let t = t.body[0]["id"].as_str().unwrap().to_owned();
+        app.post(&format!("/api/v1/disbursements/{t}/approve"), Some(&s.c.manager), &json!({})).await.expect(200);
+        let blocked = app.post(&format!("/api/v1/disbursements/{t}/pay"), Some(&accountant), &pay).await.expect_problem(409);
+        assert_eq!(blocked.body["current_state"], "suspended");
+        assert_eq!(blocked.body["allowed_actions"], json!(["resume"]));
+        app.post(&format!("/api/v1/grants/{}/complete", grants[1]), Some(&s.c.manager), &json!({})).await.expect_problem(409);
+        app.post(&format!("/api/v1/grants/{}/resume", grants[1]), Some(&s.c.manager), &json!({})).await.expect(200);
+        app.post(&format!("/api/v1/disbursements/{t}/pay"), Some(&accountant), &pay).await.expect(200);
+
+        // Anyone sees the awarded grants with their programme and funders.
+        let public = app.get("/api/v1/public/grants?limit=200", None).await.expect(200);
+        let data = public.body["data"].as_array().unwrap();
+        assert_eq!(data.len(), 17);
+        assert_eq!(data[0]["programme"]["name"]["en"], "Empowering South Kazakhstan CSOs to Promote Human Rights Reforms");
+        assert_eq!(data[0]["funders"].as_array().unwrap().len(), 2);
+        assert!(data.iter().all(|g| g.get("budget_lines").is_none()));
+        let total: f64 = data.iter().map(|g| g["amount"]["amount"].as_str().unwrap().parse::<f64>().unwrap()).sum();
+        assert!((total - 65882.0).abs() < 0.001, "{total}");
+    }
+}
