@@ -9,17 +9,36 @@ use serde_json::{Value, json};
 /// An open call and an NGO in an eligible region with its manager.
 pub struct Scene {
     pub c: Cast,
+    pub programme: String,
     pub call: String,
     pub ngo: String,
     pub ngo_manager: String,
     pub expert: String,
+    pub experts: Vec<String>,
 }
 
 pub async fn scene(app: &TestApp, closes_in: i64) -> Scene {
+    scene_with_committee(app, closes_in, 1).await
+}
+
+/// Like [`scene`], with `size` experts on the committee (`Scene::experts`; the first is `expert`).
+pub async fn scene_with_committee(app: &TestApp, closes_in: i64, size: usize) -> Scene {
     let c = cast(app).await;
     let programme = active_programme(app, &c).await;
-    let (expert_id, expert) = app.user(&c.admin, "expert@example.org").await;
-    let mut body = call_body(&[&expert_id]);
+    let mut ids = Vec::new();
+    let mut experts = Vec::new();
+    for i in 0..size {
+        let email = if i == 0 {
+            "expert@example.org".to_owned()
+        } else {
+            format!("expert{i}@example.org")
+        };
+        let (id, token) = app.user(&c.admin, &email).await;
+        ids.push(id);
+        experts.push(token);
+    }
+    let committee: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let mut body = call_body(&committee);
     body["closes_at"] = json!(rfc3339_in(closes_in));
     let call = draft_call(app, &c, &programme, &body).await;
     app.post(
@@ -32,12 +51,15 @@ pub async fn scene(app: &TestApp, closes_in: i64) -> Scene {
     let ngo = ngo(app, &c.admin, "Shymkent Legal Aid", "ngo", "KZ-79").await;
     let (mid, ngo_manager) = app.user(&c.admin, "director@legalaid.kz").await;
     app.add_member(&c.admin, &ngo, &mid, "manager").await;
+    let expert = experts[0].clone();
     Scene {
         c,
+        programme,
         call,
         ngo,
         ngo_manager,
         expert,
+        experts,
     }
 }
 

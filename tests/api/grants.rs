@@ -3,8 +3,9 @@
 //! gets 23 applications; an expert committee scores them; 17 are awarded; each grant gets a
 //! mentor and tranches; one grant is amended. Plus every rejection path on the way.
 
-use crate::applications::{Scene, application, ngo, scene, submitted};
+use crate::applications::{Scene, application, ngo, scene_with_committee, submitted};
 use crate::both_backends;
+use crate::calls::{call_body, draft_call};
 use crate::helpers::TestApp;
 use serde_json::{Value, json};
 
@@ -46,7 +47,7 @@ fn money(amount: &str) -> Value {
 
 both_backends! {
     async fn twenty_three_ngos_apply_and_seventeen_grants_are_paid_in_tranches(app) {
-        let s = scene(&app, 30 * 86_400).await;
+        let s = scene_with_committee(&app, 30 * 86_400, 3).await;
         let call_path = format!("/api/v1/calls/{}", s.call);
 
         // 23 NGOs apply (the scene's NGO first).
@@ -71,13 +72,17 @@ both_backends! {
         assert_eq!(early.body["current_state"], "open");
         app.post(&format!("{call_path}/close"), Some(&s.c.manager), &json!({})).await.expect(200);
 
-        // The scene's expert reviews all 23; a reviewer of no committee sees nothing of this call.
-        let (_, stranger) = reviewer(&app, &s, "other.call.expert@example.org").await;
+        // The three-member committee reviews all 23; the reviewer of another call sees nothing of this one.
+        let (stranger_id, stranger) = reviewer(&app, &s, "other.call.expert@example.org").await;
+        draft_call(&app, &s.c, &s.programme, &call_body(&[&stranger_id])).await;
         let assigned = app.post(&format!("{call_path}/assign-reviews"), Some(&s.c.manager), &json!({})).await.expect(200);
-        assert_eq!(assigned.body["assigned"], 23);
+        assert_eq!(assigned.body["assigned"], 69);
         let crit: Vec<String> = app.get(&call_path, Some(&s.c.manager)).await.expect(200).body["criteria"]
             .as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
-        score_all(&app, &s.expert, &crit, &apps).await;
+        for expert in &s.experts {
+            score_all(&app, expert, &crit, &apps).await;
+        }
+        app.get(&format!("{call_path}/ranking"), Some(&stranger)).await.expect_problem(404);
         app.get(&format!("/api/v1/applications/{}", apps[0]), Some(&stranger)).await.expect_problem(404);
         assert_eq!(app.get("/api/v1/reviews", Some(&stranger)).await.expect(200).body["data"], json!([]));
 
@@ -87,6 +92,7 @@ both_backends! {
         assert_eq!(ranked[0], apps[0]);
         assert_eq!(ranking.body["data"][0]["rank"], 1);
         assert_eq!(ranking.body["data"][0]["score"], 100.0);
+        assert_eq!(ranking.body["data"][0]["review_count"], 3);
 
         // A mentor organisation for every grant.
         let mentor = ngo(&app, &s.c.admin, "Mentor Network", "network", "KZ-71").await;
@@ -121,7 +127,7 @@ both_backends! {
         // Decided: the call is public again, its reviews visible to the managers.
         app.get(&call_path, None).await.expect(200);
         let reviews = app.get(&format!("/api/v1/reviews?call_id={}&limit=200", s.call), Some(&s.c.manager)).await.expect(200);
-        assert_eq!(reviews.body["data"].as_array().unwrap().len(), 23);
+        assert_eq!(reviews.body["data"].as_array().unwrap().len(), 69);
         let rejected = app.get(&format!("/api/v1/applications/{}", ranked[22]), Some(&s.c.manager)).await.expect(200);
         assert_eq!(rejected.body["status"], "rejected");
 
