@@ -89,56 +89,16 @@ pub struct NewApplicationRow<'a> {
     pub updated_at: NaiveDateTime,
 }
 
-/// The columns of a row, in `ApplicationRow` field order (for `RETURNING`).
-type Columns = (
-    applications::id,
-    applications::call_id,
-    applications::applicant_organization_id,
-    applications::title,
-    applications::summary,
-    applications::currency,
-    applications::requested_minor,
-    applications::duration_months,
-    applications::regions,
-    applications::target_groups,
-    applications::budget_lines,
-    applications::partner_organization_ids,
-    applications::status,
-    applications::submitted_at,
-    applications::version,
-    applications::created_at,
-    applications::updated_at,
-);
-const COLUMNS: Columns = (
-    applications::id,
-    applications::call_id,
-    applications::applicant_organization_id,
-    applications::title,
-    applications::summary,
-    applications::currency,
-    applications::requested_minor,
-    applications::duration_months,
-    applications::regions,
-    applications::target_groups,
-    applications::budget_lines,
-    applications::partner_organization_ids,
-    applications::status,
-    applications::submitted_at,
-    applications::version,
-    applications::created_at,
-    applications::updated_at,
-);
-
 /// Inserts an application.
 pub fn insert(
     conn: &mut DbConn,
     row: &NewApplicationRow<'_>,
     fields: &ApplicationFields,
 ) -> Result<ApplicationRow, StoreError> {
-    Ok(diesel::insert_into(applications::table)
+    diesel::insert_into(applications::table)
         .values((row, fields))
-        .returning(COLUMNS)
-        .get_result(conn)?)
+        .execute(conn)?;
+    find(conn, row.id)
 }
 
 /// Finds an application.
@@ -231,23 +191,16 @@ pub fn update(
     fields: &ApplicationFields,
     now: NaiveDateTime,
 ) -> Result<ApplicationRow, StoreError> {
-    if expected_version.is_some_and(|v| v != current.version) {
-        return Err(StoreError::VersionMismatch);
-    }
-    diesel::update(
-        applications::table
-            .find(&current.id)
-            .filter(applications::version.eq(current.version)),
-    )
-    .set((
-        fields,
-        applications::version.eq(current.version + 1),
-        applications::updated_at.eq(now),
-    ))
-    .returning(COLUMNS)
-    .get_result(conn)
-    .optional()?
-    .ok_or(StoreError::VersionMismatch)
+    update_versioned!(
+        conn,
+        applications,
+        &current.id,
+        current.version,
+        expected_version,
+        now,
+        fields
+    )?;
+    find(conn, &current.id)
 }
 
 /// Sets the status (and `submitted_at` when submitting) if still at `expected_version`.
@@ -259,24 +212,17 @@ pub fn set_status(
     submitted_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> Result<ApplicationRow, StoreError> {
-    if expected_version.is_some_and(|v| v != current.version) {
-        return Err(StoreError::VersionMismatch);
-    }
-    diesel::update(
-        applications::table
-            .find(&current.id)
-            .filter(applications::version.eq(current.version)),
-    )
-    .set((
+    update_versioned!(
+        conn,
+        applications,
+        &current.id,
+        current.version,
+        expected_version,
+        now,
         applications::status.eq(status),
         applications::submitted_at.eq(submitted_at.or(current.submitted_at)),
-        applications::version.eq(current.version + 1),
-        applications::updated_at.eq(now),
-    ))
-    .returning(COLUMNS)
-    .get_result(conn)
-    .optional()?
-    .ok_or(StoreError::VersionMismatch)
+    )?;
+    find(conn, &current.id)
 }
 
 /// Every application to a call (a call has tens to hundreds), by id.

@@ -107,54 +107,16 @@ pub struct CriterionRow {
     pub max_score: i32,
 }
 
-/// The columns of a row, in `Row` field order (for `RETURNING`).
-type Columns = (
-    calls::id,
-    calls::programme_id,
-    calls::title,
-    calls::description,
-    calls::opens_at,
-    calls::closes_at,
-    calls::max_award_minor,
-    calls::envelope_minor,
-    calls::eligible_kinds,
-    calls::eligible_regions,
-    calls::min_duration_months,
-    calls::max_duration_months,
-    calls::status,
-    calls::version,
-    calls::created_at,
-    calls::updated_at,
-);
-const COLUMNS: Columns = (
-    calls::id,
-    calls::programme_id,
-    calls::title,
-    calls::description,
-    calls::opens_at,
-    calls::closes_at,
-    calls::max_award_minor,
-    calls::envelope_minor,
-    calls::eligible_kinds,
-    calls::eligible_regions,
-    calls::min_duration_months,
-    calls::max_duration_months,
-    calls::status,
-    calls::version,
-    calls::created_at,
-    calls::updated_at,
-);
-
 /// Inserts a call with its fields.
 pub fn insert(
     conn: &mut DbConn,
     row: &NewCallRow<'_>,
     fields: &CallFields,
 ) -> Result<CallRow, StoreError> {
-    Ok(diesel::insert_into(calls::table)
+    diesel::insert_into(calls::table)
         .values((row, fields))
-        .returning(COLUMNS)
-        .get_result(conn)?)
+        .execute(conn)?;
+    find(conn, row.id)
 }
 
 /// Finds a call.
@@ -264,23 +226,16 @@ pub fn update(
     fields: &CallFields,
     now: NaiveDateTime,
 ) -> Result<CallRow, StoreError> {
-    if expected_version.is_some_and(|v| v != current.version) {
-        return Err(StoreError::VersionMismatch);
-    }
-    diesel::update(
-        calls::table
-            .find(&current.id)
-            .filter(calls::version.eq(current.version)),
-    )
-    .set((
-        fields,
-        calls::version.eq(current.version + 1),
-        calls::updated_at.eq(now),
-    ))
-    .returning(COLUMNS)
-    .get_result(conn)
-    .optional()?
-    .ok_or(StoreError::VersionMismatch)
+    update_versioned!(
+        conn,
+        calls,
+        &current.id,
+        current.version,
+        expected_version,
+        now,
+        fields
+    )?;
+    find(conn, &current.id)
 }
 
 /// Sets the stored status if the call is still at `expected_version` (when given).
@@ -291,23 +246,16 @@ pub fn set_status(
     status: &str,
     now: NaiveDateTime,
 ) -> Result<CallRow, StoreError> {
-    if expected_version.is_some_and(|v| v != current.version) {
-        return Err(StoreError::VersionMismatch);
-    }
-    diesel::update(
-        calls::table
-            .find(&current.id)
-            .filter(calls::version.eq(current.version)),
-    )
-    .set((
-        calls::status.eq(status),
-        calls::version.eq(current.version + 1),
-        calls::updated_at.eq(now),
-    ))
-    .returning(COLUMNS)
-    .get_result(conn)
-    .optional()?
-    .ok_or(StoreError::VersionMismatch)
+    update_versioned!(
+        conn,
+        calls,
+        &current.id,
+        current.version,
+        expected_version,
+        now,
+        calls::status.eq(status)
+    )?;
+    find(conn, &current.id)
 }
 
 /// The criteria of some calls, in call then position order (one query for a page).

@@ -170,25 +170,16 @@ pub fn update(
     changes: &GrantChanges,
     now: NaiveDateTime,
 ) -> Result<GrantRow, StoreError> {
-    if expected_version.is_some_and(|v| v != current.version) {
-        return Err(StoreError::VersionMismatch);
-    }
-    let n = diesel::update(
-        grants::table
-            .find(&current.id)
-            .filter(grants::version.eq(current.version)),
-    )
-    .set((
-        changes,
-        grants::version.eq(current.version + 1),
-        grants::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    if n == 1 {
-        find(conn, &current.id)
-    } else {
-        Err(StoreError::VersionMismatch)
-    }
+    update_versioned!(
+        conn,
+        grants,
+        &current.id,
+        current.version,
+        expected_version,
+        now,
+        changes
+    )?;
+    find(conn, &current.id)
 }
 
 /// An amendment, kept as history.
@@ -291,31 +282,22 @@ pub fn set_disbursement_status(
     payment: Option<(NaiveDate, String)>,
     now: NaiveDateTime,
 ) -> Result<DisbursementRow, StoreError> {
-    if expected_version.is_some_and(|v| v != current.version) {
-        return Err(StoreError::VersionMismatch);
-    }
     let (paid_on, reference) = match payment {
         Some((d, r)) => (Some(d), Some(r)),
         None => (current.paid_on, current.payment_reference.clone()),
     };
-    let n = diesel::update(
-        disbursements::table
-            .find(&current.id)
-            .filter(disbursements::version.eq(current.version)),
-    )
-    .set((
+    update_versioned!(
+        conn,
+        disbursements,
+        &current.id,
+        current.version,
+        expected_version,
+        now,
         disbursements::status.eq(status),
         disbursements::paid_on.eq(paid_on),
         disbursements::payment_reference.eq(reference),
-        disbursements::version.eq(current.version + 1),
-        disbursements::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    if n == 1 {
-        find_disbursement(conn, &current.id)
-    } else {
-        Err(StoreError::VersionMismatch)
-    }
+    )?;
+    find_disbursement(conn, &current.id)
 }
 
 /// Grants for the public list: every grant, newest programme data joined by the caller.

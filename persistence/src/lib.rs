@@ -4,6 +4,24 @@
 //! Repository functions take `&mut DbConn`, never the pool, so callers can put several in one
 //! transaction ([`db::write`]). Nothing here knows HTTP; errors are [`StoreError`].
 
+/// Optimistic concurrency, shared by every versioned table: refuses when `expected` names
+/// another version than `current`, then updates the row only if it is still at `current`,
+/// setting the given columns and bumping `version` and `updated_at`. Evaluates to
+/// `Result<(), StoreError>` (`VersionMismatch` when someone else changed the row first).
+macro_rules! update_versioned {
+    ($conn:expr, $table:ident, $key:expr, $current:expr, $expected:expr, $now:expr, $($set:expr),+ $(,)?) => {{
+        let current: i64 = $current;
+        if $expected.is_some_and(|v: i64| v != current) {
+            Err($crate::error::StoreError::VersionMismatch)
+        } else {
+            let n = diesel::update($table::table.find($key).filter($table::version.eq(current)))
+                .set(($($set,)+ $table::version.eq(current + 1), $table::updated_at.eq($now)))
+                .execute($conn)?;
+            if n == 1 { Ok(()) } else { Err($crate::error::StoreError::VersionMismatch) }
+        }
+    }};
+}
+
 pub mod applications;
 pub mod audit;
 pub mod calls;

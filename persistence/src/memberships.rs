@@ -52,28 +52,12 @@ pub struct NewMembershipRow<'a> {
     pub updated_at: NaiveDateTime,
 }
 
-const COLUMNS: (
-    memberships::organization_id,
-    memberships::user_id,
-    memberships::role,
-    memberships::version,
-    memberships::created_at,
-    memberships::updated_at,
-) = (
-    memberships::organization_id,
-    memberships::user_id,
-    memberships::role,
-    memberships::version,
-    memberships::created_at,
-    memberships::updated_at,
-);
-
 /// Inserts a membership.
 pub fn insert(conn: &mut DbConn, row: &NewMembershipRow<'_>) -> Result<MembershipRow, StoreError> {
-    Ok(diesel::insert_into(memberships::table)
+    diesel::insert_into(memberships::table)
         .values(row)
-        .returning(COLUMNS)
-        .get_result(conn)?)
+        .execute(conn)?;
+    find(conn, row.organization_id, row.user_id)?.ok_or(StoreError::NotFound)
 }
 
 /// The membership of `user_id` in `organization_id`, if any.
@@ -170,25 +154,15 @@ pub fn set_role(
     role: &str,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    if expected_version.is_some_and(|v| v != current.version) {
-        return Err(StoreError::VersionMismatch);
-    }
-    let n = diesel::update(
-        memberships::table
-            .find((&current.organization_id, &current.user_id))
-            .filter(memberships::version.eq(current.version)),
-    )
-    .set((
+    update_versioned!(
+        conn,
+        memberships,
+        (&current.organization_id, &current.user_id),
+        current.version,
+        expected_version,
+        now,
         memberships::role.eq(role),
-        memberships::version.eq(current.version + 1),
-        memberships::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::VersionMismatch)
-    }
+    )
 }
 
 /// Deletes a membership.

@@ -81,41 +81,15 @@ pub struct OrganizationChanges {
     pub iati_identifier: Option<String>,
 }
 
-const COLUMNS: (
-    organizations::id,
-    organizations::kind,
-    organizations::name,
-    organizations::bin,
-    organizations::country,
-    organizations::region,
-    organizations::themes,
-    organizations::iati_identifier,
-    organizations::version,
-    organizations::created_at,
-    organizations::updated_at,
-) = (
-    organizations::id,
-    organizations::kind,
-    organizations::name,
-    organizations::bin,
-    organizations::country,
-    organizations::region,
-    organizations::themes,
-    organizations::iati_identifier,
-    organizations::version,
-    organizations::created_at,
-    organizations::updated_at,
-);
-
 /// Inserts an organisation.
 pub fn insert(
     conn: &mut DbConn,
     row: &NewOrganizationRow<'_>,
 ) -> Result<OrganizationRow, StoreError> {
-    Ok(diesel::insert_into(organizations::table)
+    diesel::insert_into(organizations::table)
         .values(row)
-        .returning(COLUMNS)
-        .get_result(conn)?)
+        .execute(conn)?;
+    find(conn, row.id)
 }
 
 /// Finds an organisation by id.
@@ -192,23 +166,16 @@ pub fn update(
     now: NaiveDateTime,
 ) -> Result<OrganizationRow, StoreError> {
     let current = find(conn, id)?;
-    if expected_version.is_some_and(|v| v != current.version) {
-        return Err(StoreError::VersionMismatch);
-    }
-    let updated = diesel::update(
-        organizations::table
-            .find(id)
-            .filter(organizations::version.eq(current.version)),
-    )
-    .set((
-        changes,
-        organizations::version.eq(current.version + 1),
-        organizations::updated_at.eq(now),
-    ))
-    .returning(COLUMNS)
-    .get_result(conn)
-    .optional()?;
-    updated.ok_or(StoreError::VersionMismatch)
+    update_versioned!(
+        conn,
+        organizations,
+        id,
+        current.version,
+        expected_version,
+        now,
+        changes
+    )?;
+    find(conn, id)
 }
 
 /// The names (JSON) of some organisations, as `(id, name)`: one query for a page.

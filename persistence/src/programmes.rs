@@ -91,50 +91,16 @@ pub struct FunderRow {
     pub committed_minor: i64,
 }
 
-/// The columns of a row, in `Row` field order (for `RETURNING`).
-type Columns = (
-    programmes::id,
-    programmes::title,
-    programmes::description,
-    programmes::managing_organization_id,
-    programmes::currency,
-    programmes::budget_minor,
-    programmes::starts_on,
-    programmes::ends_on,
-    programmes::regions,
-    programmes::themes,
-    programmes::status,
-    programmes::version,
-    programmes::created_at,
-    programmes::updated_at,
-);
-const COLUMNS: Columns = (
-    programmes::id,
-    programmes::title,
-    programmes::description,
-    programmes::managing_organization_id,
-    programmes::currency,
-    programmes::budget_minor,
-    programmes::starts_on,
-    programmes::ends_on,
-    programmes::regions,
-    programmes::themes,
-    programmes::status,
-    programmes::version,
-    programmes::created_at,
-    programmes::updated_at,
-);
-
 /// Inserts a programme with its fields.
 pub fn insert(
     conn: &mut DbConn,
     row: &NewProgrammeRow<'_>,
     fields: &ProgrammeFields,
 ) -> Result<ProgrammeRow, StoreError> {
-    Ok(diesel::insert_into(programmes::table)
+    diesel::insert_into(programmes::table)
         .values((row, fields))
-        .returning(COLUMNS)
-        .get_result(conn)?)
+        .execute(conn)?;
+    find(conn, row.id)
 }
 
 /// Finds a programme.
@@ -218,23 +184,16 @@ pub fn update(
     fields: &ProgrammeFields,
     now: NaiveDateTime,
 ) -> Result<ProgrammeRow, StoreError> {
-    if expected_version.is_some_and(|v| v != current.version) {
-        return Err(StoreError::VersionMismatch);
-    }
-    diesel::update(
-        programmes::table
-            .find(&current.id)
-            .filter(programmes::version.eq(current.version)),
-    )
-    .set((
-        fields,
-        programmes::version.eq(current.version + 1),
-        programmes::updated_at.eq(now),
-    ))
-    .returning(COLUMNS)
-    .get_result(conn)
-    .optional()?
-    .ok_or(StoreError::VersionMismatch)
+    update_versioned!(
+        conn,
+        programmes,
+        &current.id,
+        current.version,
+        expected_version,
+        now,
+        fields
+    )?;
+    find(conn, &current.id)
 }
 
 /// Sets the status if the programme is still at `expected_version` (when given).
@@ -245,23 +204,16 @@ pub fn set_status(
     status: &str,
     now: NaiveDateTime,
 ) -> Result<ProgrammeRow, StoreError> {
-    if expected_version.is_some_and(|v| v != current.version) {
-        return Err(StoreError::VersionMismatch);
-    }
-    diesel::update(
-        programmes::table
-            .find(&current.id)
-            .filter(programmes::version.eq(current.version)),
-    )
-    .set((
-        programmes::status.eq(status),
-        programmes::version.eq(current.version + 1),
-        programmes::updated_at.eq(now),
-    ))
-    .returning(COLUMNS)
-    .get_result(conn)
-    .optional()?
-    .ok_or(StoreError::VersionMismatch)
+    update_versioned!(
+        conn,
+        programmes,
+        &current.id,
+        current.version,
+        expected_version,
+        now,
+        programmes::status.eq(status)
+    )?;
+    find(conn, &current.id)
 }
 
 /// The funders of some programmes with each funder's name (JSON), ordered by programme then

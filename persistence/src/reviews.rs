@@ -169,23 +169,14 @@ pub fn update(
     changes: &ReviewChanges,
     now: NaiveDateTime,
 ) -> Result<ReviewRow, StoreError> {
-    if expected_version.is_some_and(|v| v != current.version) {
-        return Err(StoreError::VersionMismatch);
-    }
-    let n = diesel::update(
-        reviews::table
-            .find(&current.id)
-            .filter(reviews::version.eq(current.version)),
-    )
-    .set((
-        changes,
-        reviews::version.eq(current.version + 1),
-        reviews::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    if n == 1 {
-        find(conn, &current.id)
-    } else {
-        Err(StoreError::VersionMismatch)
-    }
+    update_versioned!(
+        conn,
+        reviews,
+        &current.id,
+        current.version,
+        expected_version,
+        now,
+        changes
+    )?;
+    find(conn, &current.id)
 }

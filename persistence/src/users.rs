@@ -69,34 +69,12 @@ pub struct UserChanges {
     pub active: Option<bool>,
 }
 
-const COLUMNS: (
-    users::id,
-    users::email,
-    users::name,
-    users::password_hash,
-    users::system_role,
-    users::active,
-    users::version,
-    users::created_at,
-    users::updated_at,
-) = (
-    users::id,
-    users::email,
-    users::name,
-    users::password_hash,
-    users::system_role,
-    users::active,
-    users::version,
-    users::created_at,
-    users::updated_at,
-);
-
 /// Inserts a user.
 pub fn insert(conn: &mut DbConn, row: &NewUserRow<'_>) -> Result<UserRow, StoreError> {
-    Ok(diesel::insert_into(users::table)
+    diesel::insert_into(users::table)
         .values(row)
-        .returning(COLUMNS)
-        .get_result(conn)?)
+        .execute(conn)?;
+    find(conn, row.id)
 }
 
 /// Finds a user by id.
@@ -178,23 +156,16 @@ pub fn update(
     now: NaiveDateTime,
 ) -> Result<UserRow, StoreError> {
     let current = find(conn, id)?;
-    if expected_version.is_some_and(|v| v != current.version) {
-        return Err(StoreError::VersionMismatch);
-    }
-    let updated = diesel::update(
-        users::table
-            .find(id)
-            .filter(users::version.eq(current.version)),
-    )
-    .set((
-        changes,
-        users::version.eq(current.version + 1),
-        users::updated_at.eq(now),
-    ))
-    .returning(COLUMNS)
-    .get_result(conn)
-    .optional()?;
-    updated.ok_or(StoreError::VersionMismatch)
+    update_versioned!(
+        conn,
+        users,
+        id,
+        current.version,
+        expected_version,
+        now,
+        changes
+    )?;
+    find(conn, id)
 }
 
 /// How many active admins there are.
