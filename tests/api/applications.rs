@@ -168,9 +168,11 @@ both_backends! {
     }
 
     async fn late_submissions_are_refused(app) {
-        let s = scene(&app, 3).await;
+        // A short window: long enough to set up under load, then wait for it to end.
+        let s = scene(&app, 10).await;
         let id = draft(&app, &s, &application(&s.ngo, "3846.00", &["3846.00"])).await;
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(3500)).await;
+        let call = app.get(&format!("/api/v1/calls/{}", s.call), Some(&s.c.manager)).await.expect(200);
+        crate::helpers::sleep_past(call.body["closes_at"].as_str().unwrap()).await;
         let r = app.post(&format!("/api/v1/applications/{id}/submit"), Some(&s.ngo_manager), &json!({})).await.expect_problem(422);
         assert_eq!(r.field_errors(), [("call".to_owned(), "deadline".to_owned())]);
         let r = app

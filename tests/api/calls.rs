@@ -164,12 +164,12 @@ both_backends! {
         let c = cast(&app).await;
         let programme = active_programme(&app, &c).await;
         let mut body = call_body(&[]);
-        body["closes_at"] = json!(rfc3339_in(2));
+        body["closes_at"] = json!(rfc3339_in(6));
         let id = draft_call(&app, &c, &programme, &body).await;
         let path = format!("/api/v1/calls/{id}");
         app.post(&format!("{path}/publish"), Some(&c.manager), &json!({})).await.expect(200);
         assert_eq!(app.get(&path, None).await.expect(200).body["status"], "open");
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(3100)).await;
+        crate::helpers::sleep_past(body["closes_at"].as_str().unwrap()).await;
         let r = app.get(&path, Some(&c.manager)).await.expect(200);
         assert_eq!(r.body["status"], "closed");
         assert_eq!(r.body["allowed_actions"], json!(["decide"]));
