@@ -3,7 +3,9 @@
 use crate::db::DbConn;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
-use crate::schema::{applications, call_committee, calls, memberships, programmes};
+use crate::schema::{
+    applications, call_committee, calls, memberships, programme_funders, programmes,
+};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -112,8 +114,9 @@ pub fn find(conn: &mut DbConn, id: &str) -> Result<ApplicationRow, StoreError> {
 /// Filters for [`list`].
 #[derive(Debug, Default)]
 pub struct ApplicationFilter {
-    /// For a non-admin: drafts of the user's organisations, and non-drafts of calls the user
-    /// manages (owner/manager of the programme's managing organisation) or sits on the committee of.
+    /// For a non-admin: drafts of the user's organisations, and non-drafts of calls whose
+    /// programme an organisation the user owns or manages runs or funds, or whose committee the
+    /// user sits on.
     pub visible_to_user: Option<String>,
     /// Only applications to this call.
     pub call_id: Option<String>,
@@ -150,15 +153,24 @@ pub fn list(
         let my_orgs = memberships::table
             .filter(memberships::user_id.eq(user.clone()))
             .select(memberships::organization_id);
-        let managed_orgs = memberships::table
-            .filter(memberships::user_id.eq(user.clone()))
-            .filter(memberships::role.eq_any(["owner", "manager"]))
-            .select(memberships::organization_id);
-        let managed_programmes = programmes::table
-            .filter(programmes::managing_organization_id.eq_any(managed_orgs))
+        let managed_orgs = || {
+            memberships::table
+                .filter(memberships::user_id.eq(user.clone()))
+                .filter(memberships::role.eq_any(["owner", "manager"]))
+                .select(memberships::organization_id)
+        };
+        let run_programmes = programmes::table
+            .filter(programmes::managing_organization_id.eq_any(managed_orgs()))
             .select(programmes::id);
+        let funded_programmes = programme_funders::table
+            .filter(programme_funders::organization_id.eq_any(managed_orgs()))
+            .select(programme_funders::programme_id);
         let managed_calls = calls::table
-            .filter(calls::programme_id.eq_any(managed_programmes))
+            .filter(
+                calls::programme_id
+                    .eq_any(run_programmes)
+                    .or(calls::programme_id.eq_any(funded_programmes)),
+            )
             .select(calls::id);
         let committee_calls = call_committee::table
             .filter(call_committee::user_id.eq(user.clone()))

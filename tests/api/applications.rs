@@ -124,6 +124,12 @@ both_backends! {
         let seen = app.get(&path, Some(&s.c.manager)).await.expect(200);
         assert_eq!(seen.body["allowed_actions"], json!([]));
         app.get(&path, Some(&s.expert)).await.expect(200);
+        // The donor's managers see the applications to the programme they fund.
+        let (officer_id, officer) = app.user(&s.c.admin, "officer@eu.example").await;
+        app.add_member(&s.c.admin, &s.c.eu, &officer_id, "manager").await;
+        app.get(&path, Some(&officer)).await.expect(200);
+        let funded = app.get("/api/v1/applications", Some(&officer)).await.expect(200);
+        assert_eq!(funded.body["data"].as_array().unwrap().len(), 1);
         let listed = app.get(&format!("/api/v1/applications?call_id={}", s.call), Some(&s.expert)).await.expect(200);
         assert_eq!(listed.body["data"].as_array().unwrap().len(), 1);
         // Submitted applications are no longer edited.

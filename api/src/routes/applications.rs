@@ -1,6 +1,7 @@
 //! Applications: an NGO's proposal to a call. The applicant's owners and managers draft, edit,
-//! submit and withdraw it; its members read it. Once submitted, the programme's managers and
-//! the call's committee read it too. Anyone else gets 404.
+//! submit and withdraw it; its members read it. Once submitted, the programme's managers, the
+//! owners and managers of its funders (DESIGN: donor managers see "the applications to them")
+//! and the call's committee read it too. Anyone else gets 404.
 
 use crate::audit;
 use crate::auth::CurrentUser;
@@ -377,7 +378,10 @@ fn role(
     let programme = programmes::find(conn, &call.programme_id)?;
     let manages = actor_for(conn, caller, &programme.managing_organization_id)?
         .is_some_and(OrgActor::can_edit_organization);
-    if manages || calls::is_committee_member(conn, &call.id, caller.id())? {
+    if manages
+        || programmes::is_funded_by_managed_org(conn, &programme.id, caller.id())?
+        || calls::is_committee_member(conn, &call.id, caller.id())?
+    {
         return Ok(Role::Reviewer);
     }
     Err(ApiError::NotFound)
