@@ -273,6 +273,18 @@ pub fn disbursements_of(
         .load(conn)?)
 }
 
+/// The tranches of some grants (one query for a page of grants).
+pub fn disbursements_of_grants(
+    conn: &mut DbConn,
+    grant_ids: &[String],
+) -> Result<Vec<DisbursementRow>, StoreError> {
+    Ok(disbursements::table
+        .filter(disbursements::grant_id.eq_any(grant_ids))
+        .select(DisbursementRow::as_select())
+        .order(disbursements::id.asc())
+        .load(conn)?)
+}
+
 /// Sets a tranche's status (and payment details) if still at `expected_version`.
 pub fn set_disbursement_status(
     conn: &mut DbConn,

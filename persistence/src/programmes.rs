@@ -289,3 +289,11 @@ pub fn is_funded_by_managed_org(
         .get_result(conn)?;
     Ok(n > 0)
 }
+
+/// The managing organisation of some programmes, as `(programme id, organisation id)`.
+pub fn managing_of(conn: &mut DbConn, ids: &[String]) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(programmes::table
+        .filter(programmes::id.eq_any(ids))
+        .select((programmes::id, programmes::managing_organization_id))
+        .load(conn)?)
+}

@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::extract::{IfMatch, Json, Query};
 use crate::response::{PageParams, Paginated, Tagged, utc};
 use crate::routes::applications::{BudgetLine, budget_lines, parse_budget_lines};
-use crate::routes::organizations::actor_for;
+use crate::routes::organizations::Standing;
 use crate::routes::programmes::currency_of;
 use crate::routes::reviews::manages_call;
 use crate::state::{State, now};
@@ -26,7 +26,9 @@ use seriktes_domain::money::{Currency, Money as DomainMoney};
 use seriktes_domain::{DomainError, FieldError, Validator};
 use seriktes_persistence::applications::{self, ApplicationRow};
 use seriktes_persistence::calls::{self, CallRow};
-use seriktes_persistence::grants::{self, AmendmentRow, GrantChanges, GrantFilter, GrantRow};
+use seriktes_persistence::grants::{
+    self, AmendmentRow, DisbursementRow, GrantChanges, GrantFilter, GrantRow,
+};
 use seriktes_persistence::{DbConn, StoreError, organizations, programmes};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -195,28 +197,48 @@ pub(crate) enum GrantAccess {
     Read,
 }
 
-/// The caller's access to a grant; 404 when they may not see it.
+/// The caller's access to a grant, from their standing, the programme's managing organisation
+/// and its funders; `None` when they may not see it.
+fn access_in(
+    standing: &Standing,
+    grant: &GrantRow,
+    managing: &str,
+    funders: &[String],
+) -> Option<GrantAccess> {
+    match standing.actor(managing) {
+        Some(a) if a.can_edit_organization() => return Some(GrantAccess::Manage),
+        Some(OrgActor::Member(OrgRole::Accountant)) => return Some(GrantAccess::Accountant),
+        Some(_) => return Some(GrantAccess::Read),
+        None => {}
+    }
+    let sees = standing.actor(&grant.grantee_organization_id).is_some()
+        || grant
+            .mentor_organization_id
+            .as_deref()
+            .is_some_and(|m| standing.actor(m).is_some())
+        || funders.iter().any(|f| standing.actor(f).is_some());
+    sees.then_some(GrantAccess::Read)
+}
+
+/// The caller's access to one grant; 404 when they may not see it.
 pub(crate) fn access(
     conn: &mut DbConn,
     caller: &CurrentUser,
     grant: &GrantRow,
 ) -> Result<GrantAccess, ApiError> {
+    let standing = Standing::load(conn, caller)?;
     let programme = programmes::find(conn, &grant.programme_id)?;
-    match actor_for(conn, caller, &programme.managing_organization_id)? {
-        Some(a) if a.can_edit_organization() => return Ok(GrantAccess::Manage),
-        Some(OrgActor::Member(OrgRole::Accountant)) => return Ok(GrantAccess::Accountant),
-        Some(_) => return Ok(GrantAccess::Read),
-        None => {}
-    }
-    let grantee = actor_for(conn, caller, &grant.grantee_organization_id)?.is_some();
-    let mentor = match &grant.mentor_organization_id {
-        Some(m) => actor_for(conn, caller, m)?.is_some(),
-        None => false,
-    };
-    if grantee || mentor || programmes::involves_user(conn, &programme, caller.id())? {
-        return Ok(GrantAccess::Read);
-    }
-    Err(ApiError::NotFound)
+    let funders: Vec<String> = programmes::funders_of(conn, std::slice::from_ref(&programme.id))?
+        .into_iter()
+        .map(|(f, _)| f.organization_id)
+        .collect();
+    access_in(
+        &standing,
+        grant,
+        &programme.managing_organization_id,
+        &funders,
+    )
+    .ok_or(ApiError::NotFound)
 }
 
 pub(crate) fn require_manage(a: GrantAccess) -> Result<(), ApiError> {
@@ -235,18 +257,21 @@ pub(crate) fn grant_currency(g: &GrantRow) -> Result<Currency, ApiError> {
 
 /// Sums of a grant's tranches: (not cancelled, paid), minor units.
 pub(crate) fn tranche_totals(conn: &mut DbConn, grant_id: &str) -> Result<(i64, i64), ApiError> {
-    let rows = grants::disbursements_of(conn, grant_id)?;
+    Ok(totals(grants::disbursements_of(conn, grant_id)?.iter()))
+}
+
+/// Sums of tranches: (not cancelled, paid), minor units.
+fn totals<'a>(rows: impl Iterator<Item = &'a DisbursementRow> + Clone) -> (i64, i64) {
     let committed = rows
-        .iter()
+        .clone()
         .filter(|d| d.status != "cancelled")
         .map(|d| d.amount_minor)
         .sum();
     let paid = rows
-        .iter()
         .filter(|d| d.status == "paid")
         .map(|d| d.amount_minor)
         .sum();
-    Ok((committed, paid))
+    (committed, paid)
 }
 
 fn response(
@@ -254,8 +279,16 @@ fn response(
     row: GrantRow,
     access: GrantAccess,
 ) -> Result<GrantResponse, ApiError> {
+    let sums = tranche_totals(conn, &row.id)?;
+    response_with(row, access, sums)
+}
+
+fn response_with(
+    row: GrantRow,
+    access: GrantAccess,
+    (committed, paid): (i64, i64),
+) -> Result<GrantResponse, ApiError> {
     let currency = grant_currency(&row)?;
-    let (committed, paid) = tranche_totals(conn, &row.id)?;
     let status = GrantStatus::parse(&row.status).map_err(ApiError::internal)?;
     Ok(GrantResponse {
         amount: Money::from_minor(row.amount_minor, currency),
@@ -602,12 +635,34 @@ pub async fn list_grants(
     };
     let body = state
         .read(move |conn| {
+            // A constant number of queries per page, whatever its size.
             let p = grants::list(conn, &filter, &page)?;
             let next = p.next_after.clone();
+            let standing = Standing::load(conn, &caller)?;
+            let mut programme_ids: Vec<String> =
+                p.items.iter().map(|g| g.programme_id.clone()).collect();
+            programme_ids.sort();
+            programme_ids.dedup();
+            let managing = programmes::managing_of(conn, &programme_ids)?;
+            let funders = programmes::funders_of(conn, &programme_ids)?;
+            let grant_ids: Vec<String> = p.items.iter().map(|g| g.id.clone()).collect();
+            let tranches = grants::disbursements_of_grants(conn, &grant_ids)?;
             let mut data = Vec::with_capacity(p.items.len());
             for row in p.items {
-                let a = access(conn, &caller, &row)?;
-                data.push(response(conn, row, a)?);
+                let managing_org = managing
+                    .iter()
+                    .find(|(id, _)| *id == row.programme_id)
+                    .map(|(_, m)| m.as_str())
+                    .unwrap_or_default();
+                let programme_funders: Vec<String> = funders
+                    .iter()
+                    .filter(|(f, _)| f.programme_id == row.programme_id)
+                    .map(|(f, _)| f.organization_id.clone())
+                    .collect();
+                let a = access_in(&standing, &row, managing_org, &programme_funders)
+                    .ok_or(ApiError::NotFound)?;
+                let sums = totals(tranches.iter().filter(|d| d.grant_id == row.id));
+                data.push(response_with(row, a, sums)?);
             }
             Ok(Paginated::from_parts(data, next.as_deref()))
         })

@@ -257,6 +257,44 @@ pub(crate) fn actor_for(
     }
 }
 
+/// The caller's system role and memberships, loaded once so that a list can decide access for
+/// every row without a query per row.
+#[derive(Debug, Clone)]
+pub(crate) struct Standing {
+    admin: bool,
+    roles: Vec<(String, OrgRole)>,
+}
+
+impl Standing {
+    /// Loads the caller's memberships (one query).
+    pub(crate) fn load(conn: &mut DbConn, caller: &CurrentUser) -> Result<Self, ApiError> {
+        let roles = memberships::of_user(conn, caller.id())?
+            .into_iter()
+            .map(|(m, _)| {
+                Ok((
+                    m.organization_id,
+                    OrgRole::parse(&m.role).map_err(ApiError::internal)?,
+                ))
+            })
+            .collect::<Result<_, ApiError>>()?;
+        Ok(Self {
+            admin: caller.is_admin(),
+            roles,
+        })
+    }
+
+    /// How the caller relates to an organisation (as [`actor_for`] would answer).
+    pub(crate) fn actor(&self, org_id: &str) -> Option<OrgActor> {
+        if self.admin {
+            return Some(OrgActor::Admin);
+        }
+        self.roles
+            .iter()
+            .find(|(o, _)| o == org_id)
+            .map(|(_, r)| OrgActor::Member(*r))
+    }
+}
+
 pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
     cfg.service(create_organization)
         .service(list_organizations)
