@@ -272,24 +272,6 @@ pub fn replace_funders(
     Ok(())
 }
 
-/// Whether the user owns or manages an organisation that funds the programme.
-pub fn is_funded_by_managed_org(
-    conn: &mut DbConn,
-    programme_id: &str,
-    user_id: &str,
-) -> Result<bool, StoreError> {
-    let managed = memberships::table
-        .filter(memberships::user_id.eq(user_id))
-        .filter(memberships::role.eq_any(["owner", "manager"]))
-        .select(memberships::organization_id);
-    let n: i64 = programme_funders::table
-        .filter(programme_funders::programme_id.eq(programme_id))
-        .filter(programme_funders::organization_id.eq_any(managed))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
-}
-
 /// The managing organisation of some programmes, as `(programme id, organisation id)`.
 pub fn managing_of(conn: &mut DbConn, ids: &[String]) -> Result<Vec<(String, String)>, StoreError> {
     Ok(programmes::table

@@ -8,7 +8,7 @@ use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json, Query};
 use crate::response::{PageParams, Paginated, Tagged, utc};
-use crate::routes::organizations::actor_for;
+use crate::routes::organizations::{Standing, actor_for};
 use crate::routes::programmes::currency_of;
 use crate::state::{State, now};
 use crate::wire::{ApplicationStatus as WireStatus, LocalizedText, Money, from_json, json};
@@ -360,31 +360,66 @@ enum Role {
     Reviewer,
 }
 
-/// The caller's role for an application; 404 when they may not see it.
+/// What decides who sees an application beyond its applicant: the call's programme's managing
+/// organisation, its funders, and the call's committee.
+struct CallCircle {
+    managing: String,
+    funders: Vec<String>,
+    committee: Vec<String>,
+}
+
+impl CallCircle {
+    fn load(conn: &mut DbConn, call: &CallRow) -> Result<Self, ApiError> {
+        let programme = programmes::find(conn, &call.programme_id)?;
+        let funders = programmes::funders_of(conn, std::slice::from_ref(&programme.id))?;
+        let committee = calls::committee_of(conn, std::slice::from_ref(&call.id))?;
+        Ok(Self {
+            managing: programme.managing_organization_id,
+            funders: funders
+                .into_iter()
+                .map(|(f, _)| f.organization_id)
+                .collect(),
+            committee: committee.into_iter().map(|(_, u)| u).collect(),
+        })
+    }
+}
+
+/// The caller's role for an application, from their standing; `None` when they may not see it.
+fn role_in(
+    standing: &Standing,
+    caller: &CurrentUser,
+    app: &ApplicationRow,
+    circle: &CallCircle,
+) -> Option<Role> {
+    match standing.actor(&app.applicant_organization_id) {
+        Some(a) if a.can_edit_organization() => return Some(Role::Applicant),
+        Some(OrgActor::Member(_)) => return Some(Role::ApplicantMember),
+        _ => {}
+    }
+    if app.status == "draft" {
+        return None;
+    }
+    let manages = |org: &str| {
+        standing
+            .actor(org)
+            .is_some_and(OrgActor::can_edit_organization)
+    };
+    let reviews = manages(&circle.managing)
+        || circle.funders.iter().any(|f| manages(f))
+        || circle.committee.iter().any(|u| u == caller.id());
+    reviews.then_some(Role::Reviewer)
+}
+
+/// The caller's role for one application; 404 when they may not see it.
 fn role(
     conn: &mut DbConn,
     caller: &CurrentUser,
     app: &ApplicationRow,
     call: &CallRow,
 ) -> Result<Role, ApiError> {
-    match actor_for(conn, caller, &app.applicant_organization_id)? {
-        Some(a) if a.can_edit_organization() => return Ok(Role::Applicant),
-        Some(OrgActor::Member(_)) => return Ok(Role::ApplicantMember),
-        _ => {}
-    }
-    if app.status == "draft" {
-        return Err(ApiError::NotFound);
-    }
-    let programme = programmes::find(conn, &call.programme_id)?;
-    let manages = actor_for(conn, caller, &programme.managing_organization_id)?
-        .is_some_and(OrgActor::can_edit_organization);
-    if manages
-        || programmes::is_funded_by_managed_org(conn, &programme.id, caller.id())?
-        || calls::is_committee_member(conn, &call.id, caller.id())?
-    {
-        return Ok(Role::Reviewer);
-    }
-    Err(ApiError::NotFound)
+    let standing = Standing::load(conn, caller)?;
+    let circle = CallCircle::load(conn, call)?;
+    role_in(&standing, caller, app, &circle).ok_or(ApiError::NotFound)
 }
 
 fn response(row: ApplicationRow, role: Role) -> Result<ApplicationResponse, ApiError> {
@@ -594,18 +629,21 @@ pub async fn list_applications(
         .read(move |conn| {
             let p = applications::list(conn, &filter, &page)?;
             let next = p.next_after.clone();
-            let mut calls_seen: Vec<CallRow> = Vec::new();
+            // Queries per page: one for the caller's standing, a few per distinct call.
+            let standing = Standing::load(conn, &caller)?;
+            let mut circles: Vec<(String, CallCircle)> = Vec::new();
             let mut data = Vec::with_capacity(p.items.len());
             for row in p.items {
-                let call = match calls_seen.iter().find(|c| c.id == row.call_id) {
-                    Some(c) => c.clone(),
-                    None => {
-                        let c = calls::find(conn, &row.call_id)?;
-                        calls_seen.push(c.clone());
-                        c
-                    }
-                };
-                let role = role(conn, &caller, &row, &call)?;
+                if !circles.iter().any(|(id, _)| *id == row.call_id) {
+                    let call = calls::find(conn, &row.call_id)?;
+                    circles.push((row.call_id.clone(), CallCircle::load(conn, &call)?));
+                }
+                let circle = circles
+                    .iter()
+                    .find(|(id, _)| *id == row.call_id)
+                    .map(|(_, c)| c)
+                    .ok_or(ApiError::NotFound)?;
+                let role = role_in(&standing, &caller, &row, circle).ok_or(ApiError::NotFound)?;
                 data.push(response(row, role)?);
             }
             Ok(Paginated::from_parts(data, next.as_deref()))
