@@ -245,3 +245,11 @@ pub fn of_call(conn: &mut DbConn, call_id: &str) -> Result<Vec<ApplicationRow>, 
         .order(applications::id.asc())
         .load(conn)?)
 }
+
+/// The call of each of some applications, as `(application id, call id)`.
+pub fn call_ids_of(conn: &mut DbConn, ids: &[String]) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(applications::table
+        .filter(applications::id.eq_any(ids))
+        .select((applications::id, applications::call_id))
+        .load(conn)?)
+}

@@ -502,11 +502,23 @@ pub async fn list_reviews(
             };
             let p = reviews::list(conn, &filter, &page)?;
             let next = p.next_after.clone();
+            // Two queries for the whole page: the applications' calls, then their criteria.
+            let app_ids: Vec<String> = p.items.iter().map(|r| r.application_id.clone()).collect();
+            let call_of = applications::call_ids_of(conn, &app_ids)?;
+            let call_ids: Vec<String> = call_of.iter().map(|(_, c)| c.clone()).collect();
+            let criteria = calls::criteria_of(conn, &call_ids)?;
             let mut data = Vec::with_capacity(p.items.len());
             for row in p.items {
-                let app = applications::find(conn, &row.application_id)?;
-                let criteria = calls::criteria_of(conn, std::slice::from_ref(&app.call_id))?;
-                data.push(response(row, &criteria, &caller)?);
+                let call_id = call_of
+                    .iter()
+                    .find(|(a, _)| *a == row.application_id)
+                    .map(|(_, c)| c.as_str());
+                let own: Vec<CriterionRow> = criteria
+                    .iter()
+                    .filter(|c| Some(c.call_id.as_str()) == call_id)
+                    .cloned()
+                    .collect();
+                data.push(response(row, &own, &caller)?);
             }
             Ok(Paginated::from_parts(data, next.as_deref()))
         })
