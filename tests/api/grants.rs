@@ -122,6 +122,11 @@ both_backends! {
             .expect_problem(409);
         assert_eq!(again.body["current_state"], "awarded");
 
+        // One rejection by hand before the decision rejects the rest.
+        let rejected_by_hand = app.post(&format!("/api/v1/applications/{}/reject", ranked[17]), Some(&s.c.manager), &json!({})).await.expect(200);
+        assert_eq!(rejected_by_hand.body["status"], "rejected");
+        app.post(&format!("/api/v1/applications/{}/reject", ranked[17]), Some(&s.c.manager), &json!({})).await.expect_problem(409);
+        app.post(&format!("/api/v1/applications/{}/reject", ranked[18]), Some(&mentor_member), &json!({})).await.expect_problem(404);
         let decided = app.post(&format!("{call_path}/decide"), Some(&s.c.manager), &json!({})).await.expect(200);
         assert_eq!(decided.body, json!({"call_id": s.call, "status": "decided", "awarded": 17, "rejected": 6, "awarded_total": money("65382.00")}));
         // Decided: the call is public again, its reviews visible to the managers.
@@ -204,6 +209,22 @@ both_backends! {
         app.post(&format!("/api/v1/grants/{}/complete", grants[1]), Some(&s.c.manager), &json!({})).await.expect_problem(409);
         app.post(&format!("/api/v1/grants/{}/resume", grants[1]), Some(&s.c.manager), &json!({})).await.expect(200);
         app.post(&format!("/api/v1/disbursements/{t}/pay"), Some(&accountant), &pay).await.expect(200);
+
+        // The mentor can be changed or removed; its members then lose sight of the grant.
+        let g2 = format!("/api/v1/grants/{}", grants[2]);
+        let unmentored = app.patch(&g2, Some(&s.c.manager), &json!({"mentor_organization_id": null})).await.expect(200);
+        assert_eq!(unmentored.body["mentor_organization_id"], Value::Null);
+        app.get(&g2, Some(&mentor_member)).await.expect_problem(404);
+        app.patch(&g2, Some(grantee), &json!({"mentor_organization_id": mentor})).await.expect_problem(404);
+        app.patch(&g2, Some(&s.c.manager), &json!({"mentor_organization_id": mentor})).await.expect(200);
+        app.get(&g2, Some(&mentor_member)).await.expect(200);
+        // Grants end completed or terminated; then they are final.
+        let done = app.post(&format!("/api/v1/grants/{}/complete", grants[3]), Some(&s.c.manager), &json!({})).await.expect(200);
+        assert_eq!(done.body["status"], "completed");
+        let ended = app.post(&format!("/api/v1/grants/{}/terminate", grants[4]), Some(&s.c.manager), &json!({})).await.expect(200);
+        assert_eq!(ended.body["allowed_actions"], json!([]));
+        let late = app.post(&format!("/api/v1/grants/{}/amendments", grants[4]), Some(&s.c.manager), &json!({"reason": "too late", "ends_on": "2027-06-30"})).await.expect_problem(409);
+        assert_eq!(late.body["current_state"], "terminated");
 
         // Anyone sees the awarded grants with their programme and funders.
         let public = app.get("/api/v1/public/grants?limit=200", None).await.expect(200);
