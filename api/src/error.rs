@@ -296,6 +296,7 @@ impl From<DomainError> for ApiError {
             },
             DomainError::Conflict(detail) => Self::conflict(detail),
             DomainError::Forbidden(detail) => Self::Forbidden(detail),
+            DomainError::NotFound => Self::NotFound,
         }
     }
 }
@@ -315,7 +316,7 @@ impl From<StoreError> for ApiError {
             }
             StoreError::VersionMismatch => Self::PreconditionFailed,
             StoreError::Unavailable(source) => Self::Unavailable(source),
-            e @ StoreError::Database(_) => Self::internal(e),
+            e @ (StoreError::Database(_) | StoreError::Corrupt { .. }) => Self::internal(e),
         }
     }
 }

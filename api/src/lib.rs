@@ -1,17 +1,20 @@
 //! Seriktes HTTP API: actix-web handlers, authentication, the OpenAPI contract, and the
 //! `Application` that both `main` and the integration tests start.
 //!
-//! Handlers are thin (STYLE §4): extract, parse into domain types, authorise, one persistence
-//! call or transaction, answer. Rules live in `seriktes-domain`, SQL in `seriktes-persistence`.
+//! Handlers are thin (STYLE §4): extract, convert the DTO into a domain input, call one use case
+//! in [`service`], answer. Use cases load facts, ask `seriktes-domain` (rules and access
+//! policies), write through `seriktes-persistence` and record the event.
 
 pub mod audit;
 pub mod auth;
+pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod openapi;
 pub mod response;
 pub mod routes;
+pub mod service;
 pub mod settings;
 pub mod startup;
 pub mod state;

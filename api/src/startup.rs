@@ -2,6 +2,7 @@
 //! `main` and the integration tests go through the same [`Application::build`].
 
 use crate::auth::{JwtKeys, password};
+use crate::clock::{Clock, SystemClock};
 use crate::error::ApiError;
 use crate::middleware;
 use crate::openapi::ApiDoc;
@@ -13,8 +14,10 @@ use actix_web::dev::Server;
 use actix_web::http::{Method, header};
 use actix_web::middleware::{ErrorHandlers, Logger, from_fn};
 use actix_web::{App, HttpServer, web};
+use seriktes_persistence::db::StatementCounter;
 use seriktes_persistence::{DbPool, PoolSettings, db, refresh_tokens, users};
 use std::net::TcpListener;
+use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -40,12 +43,20 @@ pub enum StartError {
 
 /// Opens the pool and applies pending migrations; used by `serve` and `migrate`.
 pub fn connect_and_migrate(settings: &Settings) -> Result<(DbPool, Vec<String>), StartError> {
+    connect_and_migrate_counted(settings, None)
+}
+
+fn connect_and_migrate_counted(
+    settings: &Settings,
+    counter: Option<Arc<StatementCounter>>,
+) -> Result<(DbPool, Vec<String>), StartError> {
     ensure_sqlite_dir(&settings.database_url)?;
     let pool = db::connect(
         &settings.database_url,
         &PoolSettings {
             max_size: settings.db_pool_size,
             connection_timeout: settings.db_timeout,
+            counter,
         },
     )
     .map_err(|e| StartError::Database(chain(&e)))?;
@@ -110,6 +121,15 @@ fn cors(origins: &[String]) -> Cors {
     origins.iter().fold(base, |c, o| c.allowed_origin(o))
 }
 
+/// What tests put into an application besides its settings.
+#[derive(Debug, Default, Clone)]
+pub struct Extras {
+    /// The clock (default: the system clock).
+    pub clock: Option<Arc<dyn Clock>>,
+    /// Counts the statements and checkouts of the app's pool.
+    pub counter: Option<Arc<StatementCounter>>,
+}
+
 /// A bound, not yet awaited server.
 pub struct Application {
     port: u16,
@@ -119,10 +139,17 @@ pub struct Application {
 impl Application {
     /// Connects, migrates, binds `settings.bind` and prepares the server.
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        Self::build_with(settings, Extras::default()).await
+    }
+
+    /// Like [`Self::build`], with a clock of the caller's and a statement counter (tests).
+    pub async fn build_with(settings: Settings, extras: Extras) -> Result<Self, StartError> {
         let blocking_settings = settings.clone();
-        let (pool, applied) = web::block(move || connect_and_migrate(&blocking_settings))
-            .await
-            .map_err(|e| StartError::Database(e.to_string()))??;
+        let counter = extras.counter.clone();
+        let (pool, applied) =
+            web::block(move || connect_and_migrate_counted(&blocking_settings, counter))
+                .await
+                .map_err(|e| StartError::Database(e.to_string()))??;
         if !applied.is_empty() {
             log::info!("applied migrations: {}", applied.join(", "));
         }
@@ -153,6 +180,8 @@ impl Application {
             refresh_ttl: settings.refresh_token_ttl,
             dummy_hash,
             login_throttle: crate::auth::throttle::LoginThrottle::default(),
+            clock: extras.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            counter: extras.counter,
         });
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartError::Bind {
             addr: settings.bind,

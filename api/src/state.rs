@@ -1,9 +1,17 @@
 //! Shared application state and the bridge from async handlers to blocking diesel calls.
+//!
+//! One request = one checkout = one `web::block` (STYLE §5): the `read_as`/`write_as` helpers
+//! load the caller's [`Actor`] on the same connection the use case then runs on.
 
-use crate::auth::JwtKeys;
+use crate::auth::{Caller, JwtKeys};
+use crate::clock::Clock;
 use crate::error::ApiError;
 use actix_web::web;
-use seriktes_persistence::{DbConn, DbPool, StoreError, db};
+use chrono::NaiveDateTime;
+use seriktes_domain::access::Actor;
+use seriktes_persistence::db::{StatementCounter, Tx};
+use seriktes_persistence::{DbConn, DbPool, StoreError, actors, db};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What every handler may use; cloned into each worker as `web::Data`.
@@ -20,21 +28,34 @@ pub struct AppState {
     pub dummy_hash: String,
     /// Failed sign-ins per client and e-mail.
     pub login_throttle: crate::auth::throttle::LoginThrottle,
+    /// The one clock.
+    pub clock: Arc<dyn Clock>,
+    /// Counts statements and checkouts (tests only).
+    pub counter: Option<Arc<StatementCounter>>,
 }
 
 /// The shared state as handlers receive it.
 pub type State = web::Data<AppState>;
 
 impl AppState {
-    /// Runs `f` with a pooled connection on the blocking thread pool, never on a worker thread.
+    /// The current time.
+    pub fn now(&self) -> NaiveDateTime {
+        self.clock.now()
+    }
+
+    /// Runs `f` with one pooled connection on the blocking thread pool, never on a worker thread.
     pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let counter = self.counter.clone();
         web::block(move || {
             let mut conn = pool.get().map_err(StoreError::from)?;
+            if let Some(c) = &counter {
+                c.count_checkout();
+            }
             f(&mut conn)
         })
         .await?
@@ -43,16 +64,72 @@ impl AppState {
     /// Runs `f` in one write transaction on the blocking thread pool: all or nothing.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
         self.read(move |conn| db::write(conn, f)).await
     }
+
+    /// Runs a read use case for a signed-in caller: loads the [`Actor`] and runs `f` on the
+    /// same checkout, with the current time.
+    pub async fn read_as<T, F>(&self, caller: &Caller, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn, &Actor, NaiveDateTime) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let user = caller.user;
+        let now = self.now();
+        self.read(move |conn| {
+            let actor = load_actor(conn, user)?;
+            f(conn, &actor, now)
+        })
+        .await
+    }
+
+    /// Runs a write use case for a signed-in caller: loads the [`Actor`], then runs `f` in one
+    /// transaction on the same checkout, with the current time.
+    pub async fn write_as<T, F>(&self, caller: &Caller, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut Tx<'_>, &Actor, NaiveDateTime) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let user = caller.user;
+        let now = self.now();
+        self.read(move |conn| {
+            let actor = load_actor(conn, user)?;
+            db::write(conn, |tx| f(tx, &actor, now))
+        })
+        .await
+    }
+
+    /// Runs a read use case for a caller who may be anonymous.
+    pub async fn read_maybe<T, F>(&self, caller: Option<&Caller>, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn, Option<&Actor>, NaiveDateTime) -> Result<T, ApiError>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        let user = caller.map(|c| c.user);
+        let now = self.now();
+        self.read(move |conn| {
+            let actor = user.map(|u| load_actor(conn, u)).transpose()?;
+            f(conn, actor.as_ref(), now)
+        })
+        .await
+    }
 }
 
-/// The current time as stored: UTC, microsecond precision (PostgreSQL's), so that values read
-/// back compare equal on both backends.
-pub fn now() -> chrono::NaiveDateTime {
-    use chrono::SubsecRound;
-    chrono::Utc::now().naive_utc().trunc_subsecs(6)
+/// The caller's actor; a user deleted or deactivated since the token was issued is 401.
+fn load_actor(conn: &mut DbConn, user: seriktes_domain::ids::UserId) -> Result<Actor, ApiError> {
+    actors::load(conn, user)?.ok_or_else(|| {
+        ApiError::Unauthorized("The access token is invalid or has expired.".to_owned())
+    })
+}
+
+/// The current time from the system clock. Being replaced by [`AppState::now`]: new code
+/// takes `now` from the state (or the use case's argument), never from here.
+pub fn now() -> NaiveDateTime {
+    use crate::clock::SystemClock;
+    SystemClock.now()
 }

@@ -62,6 +62,9 @@ pub enum DomainError {
     /// A change that would break an invariant of stored data (e.g. removing the last owner).
     #[error("{0}")]
     Conflict(String),
+    /// No such object, or one the actor may not see (404: ids do not leak).
+    #[error("not found")]
+    NotFound,
     /// The actor is known and may see the object but may not do this to it.
     #[error("{0}")]
     Forbidden(String),

@@ -17,6 +17,10 @@ macro_rules! typed_id {
             pub const fn from_uuid(id: Uuid) -> Self {
                 Self(id)
             }
+            /// Parses the text form of a UUID (as stored and as sent on the wire).
+            pub fn parse(raw: &str) -> Result<Self, uuid::Error> {
+                Uuid::parse_str(raw).map(Self)
+            }
             /// The UUID inside.
             pub const fn uuid(self) -> Uuid {
                 self.0
@@ -48,6 +52,43 @@ typed_id!(
 typed_id!(
     /// An audit event.
     AuditEventId
+);
+typed_id!(
+    /// A donor-funded programme.
+    ProgrammeId
+);
+typed_id!(
+    /// A call for proposals.
+    CallId
+);
+typed_id!(
+    /// An application to a call.
+    ApplicationId
+);
+typed_id!(
+    /// An expert's review of an application.
+    ReviewId
+);
+typed_id!(
+    /// A grant.
+    GrantId
+);
+typed_id!(
+    /// An amendment of a grant.
+    AmendmentId
+);
+typed_id!(
+    /// A tranche of a grant.
+    DisbursementId
+);
+typed_id!(
+    /// A budget line of an application or grant; stable across amendments, so that reports can
+    /// record expenditures per line.
+    BudgetLineId
+);
+typed_id!(
+    /// An outbox entry: a change waiting for the change feed and webhooks.
+    OutboxId
 );
 typed_id!(
     /// A refresh-token family: every token rotated from one login.

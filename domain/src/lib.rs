@@ -3,6 +3,7 @@
 //! Pure by design (STYLE §1): no I/O, no clock, no randomness, no framework. Callers pass
 //! `now` and ids in; every rule here is unit-tested beside its code.
 
+pub mod access;
 pub mod application;
 pub mod bin;
 pub mod call;

@@ -2,6 +2,20 @@
 //! state enum, an action enum and `apply`, which answers an illegal action with
 //! `DomainError::InvalidTransition` naming the current state and the actions allowed in it.
 
+/// A state machine's state enum, as the generic transition use case sees it.
+pub trait Workflow: Copy + std::fmt::Debug {
+    /// The actions that move it.
+    type Action: Copy + std::fmt::Debug;
+    /// The object's kind, e.g. `grant`.
+    const ENTITY: &'static str;
+    /// The state after `action`, or `InvalidTransition` naming the allowed actions.
+    fn next(self, action: Self::Action) -> Result<Self, crate::DomainError>;
+    /// The wire and storage name of the state.
+    fn name(self) -> &'static str;
+    /// The wire name of an action.
+    fn action_name(action: Self::Action) -> &'static str;
+}
+
 /// Declares a state machine:
 ///
 /// ```ignore
@@ -72,6 +86,20 @@ macro_rules! state_machine {
             /// Whether no action leaves this state.
             pub fn is_final(self) -> bool {
                 self.allowed_actions().is_empty()
+            }
+        }
+
+        impl $crate::workflow::Workflow for $state {
+            type Action = $action;
+            const ENTITY: &'static str = $entity;
+            fn next(self, action: $action) -> Result<Self, $crate::DomainError> {
+                self.apply(action)
+            }
+            fn name(self) -> &'static str {
+                self.as_str()
+            }
+            fn action_name(action: $action) -> &'static str {
+                action.as_str()
             }
         }
 

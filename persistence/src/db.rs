@@ -2,9 +2,12 @@
 
 use crate::error::StoreError;
 use diesel::connection::SimpleConnection;
+use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::prelude::*;
 use diesel::r2d2::{self, CustomizeConnection, ManageConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// One connection to either backend (diesel `MultiConnection`). PostgreSQL is declared first:
@@ -20,8 +23,9 @@ pub enum DbConn {
 /// The pool the API shares between requests.
 pub type DbPool = r2d2::Pool<Manager>;
 
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+/// One migration tree, written in the SQL both backends accept (STYLE §5). The version folder
+/// names are those of the former per-backend trees, so existing databases re-run nothing.
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,19 +84,82 @@ impl ManageConnection for Manager {
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// Checked when a connection goes back to the pool: one that lost its server or was left
+    /// mid-transaction is dropped there, so a dead connection costs at most the one request
+    /// that found it dead (the pool does not ping on checkout).
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        std::thread::panicking()
+            || diesel::r2d2::R2D2Connection::is_broken(conn)
+            || conn
+                .instrumentation()
+                .downcast_ref::<ConnWatch>()
+                .is_some_and(|w| w.lost)
     }
 }
 
-/// Per-connection SQLite settings: wait for locks instead of failing, WAL so readers never
-/// block the writer, foreign keys enforced. `batch_execute` runs every statement
-/// (`sql_query` would run only the first).
-#[derive(Debug)]
-struct SqlitePragmas;
+/// Counts the SQL statements the pool's connections run, and the checkouts made through
+/// [`StatementCounter::count_checkout`]: tests hold one to prove how many statements a request costs.
+#[derive(Debug, Default)]
+pub struct StatementCounter {
+    statements: AtomicU64,
+    checkouts: AtomicU64,
+}
 
-impl CustomizeConnection<DbConn, r2d2::Error> for SqlitePragmas {
+impl StatementCounter {
+    /// Statements run so far.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    /// Pool checkouts so far.
+    pub fn checkouts(&self) -> u64 {
+        self.checkouts.load(Ordering::SeqCst)
+    }
+}
+
+/// Watches one connection's statements: counts them when a counter is configured, and notes
+/// when the server went away, so that [`Manager::has_broken`] drops the connection when it
+/// goes back to the pool instead of handing it to the next request.
+#[derive(Debug)]
+struct ConnWatch {
+    lost: bool,
+    counter: Option<Arc<StatementCounter>>,
+}
+
+impl Instrumentation for ConnWatch {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        match event {
+            InstrumentationEvent::StartQuery { .. } => {
+                if let Some(counter) = &self.counter {
+                    counter.statements.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+            InstrumentationEvent::FinishQuery {
+                error: Some(error), ..
+            } => {
+                if crate::error::is_connection_lost(error) {
+                    self.lost = true;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Per-connection set-up. SQLite: wait for locks instead of failing, WAL so readers never
+/// block the writer, foreign keys enforced (`batch_execute` runs every statement; `sql_query`
+/// would run only the first). Both: the [`ConnWatch`].
+#[derive(Debug)]
+struct OnConnect {
+    counter: Option<Arc<StatementCounter>>,
+}
+
+impl CustomizeConnection<DbConn, r2d2::Error> for OnConnect {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.set_instrumentation(ConnWatch {
+            lost: false,
+            counter: self.counter.clone(),
+        });
         if let DbConn::Sqlite(c) = conn {
             c.batch_execute(
                 "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
@@ -111,6 +178,15 @@ pub struct PoolSettings {
     pub max_size: u32,
     /// How long a request waits for a connection before the database counts as unavailable.
     pub connection_timeout: Duration,
+    /// Counts statements and checkouts (tests only).
+    pub counter: Option<Arc<StatementCounter>>,
+}
+
+impl StatementCounter {
+    /// Counts one checkout (called by whoever takes connections from the pool).
+    pub fn count_checkout(&self) {
+        self.checkouts.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 /// Builds the pool and checks that one connection can be opened.
@@ -118,8 +194,11 @@ pub fn connect(url: &str, settings: &PoolSettings) -> Result<DbPool, StoreError>
     r2d2::Pool::builder()
         .max_size(settings.max_size)
         .min_idle(Some(1))
+        .test_on_check_out(false)
         .connection_timeout(settings.connection_timeout)
-        .connection_customizer(Box::new(SqlitePragmas))
+        .connection_customizer(Box::new(OnConnect {
+            counter: settings.counter.clone(),
+        }))
         .build(Manager::new(url))
         .map_err(|e| StoreError::Unavailable(Box::new(e)))
 }
@@ -127,8 +206,8 @@ pub fn connect(url: &str, settings: &PoolSettings) -> Result<DbPool, StoreError>
 /// Applies pending migrations of the connection's backend; returns the versions applied.
 pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
     let applied = match conn {
-        DbConn::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
-        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        DbConn::Postgresql(c) => c.run_pending_migrations(MIGRATIONS),
+        DbConn::Sqlite(c) => c.run_pending_migrations(MIGRATIONS),
     }
     .map_err(StoreError::Unavailable)?;
     Ok(applied.into_iter().map(|v| v.to_string()).collect())
@@ -140,6 +219,26 @@ pub fn ping(conn: &mut DbConn) -> Result<(), StoreError> {
         .map_err(|e| StoreError::Unavailable(Box::new(e)))
 }
 
+/// A connection inside a write transaction. Only [`write`] makes one, so a use case that takes
+/// `&mut Tx` can only run inside a transaction; it derefs to the connection that repository
+/// functions take.
+pub struct Tx<'c> {
+    conn: &'c mut DbConn,
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        self.conn
+    }
+}
+
+impl std::ops::DerefMut for Tx<'_> {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        self.conn
+    }
+}
+
 /// Runs `f` in one write transaction: all of it is stored or none. On SQLite the transaction
 /// starts with `BEGIN IMMEDIATE`, taking the write lock up front so that two writers queue on
 /// `busy_timeout` instead of one failing with `SQLITE_BUSY` when it upgrades a read lock.
@@ -147,14 +246,17 @@ pub fn ping(conn: &mut DbConn) -> Result<(), StoreError> {
 /// inside `f` rolls back before it unwinds, so no pooled connection is left mid-transaction.
 pub fn write<T, E: From<StoreError>>(
     conn: &mut DbConn,
-    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+    f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
 ) -> Result<T, E> {
     let begin = match conn.backend() {
         Backend::Postgres => "BEGIN",
         Backend::Sqlite => "BEGIN IMMEDIATE",
     };
     conn.batch_execute(begin).map_err(StoreError::from)?;
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn)));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut tx = Tx { conn: &mut *conn };
+        f(&mut tx)
+    }));
     match outcome {
         Ok(Ok(value)) => match conn.batch_execute("COMMIT") {
             Ok(()) => Ok(value),

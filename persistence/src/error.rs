@@ -20,6 +20,15 @@ pub enum StoreError {
     /// A row changed since the caller read it (optimistic concurrency).
     #[error("the object was changed by someone else")]
     VersionMismatch,
+    /// A stored value the domain refuses (an unknown state name, a malformed id): a bug or a
+    /// hand edit, answered as 500 and logged with the column.
+    #[error("stored {column} is invalid: {reason}")]
+    Corrupt {
+        /// `table.column`.
+        column: &'static str,
+        /// What the domain said.
+        reason: String,
+    },
     /// The database cannot be reached or the pool is exhausted.
     #[error("database unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -51,6 +60,18 @@ fn duplicate_field(info: &dyn diesel::result::DatabaseErrorInformation) -> Strin
         .map_or_else(|| "value".to_owned(), |(_, c)| c.to_owned())
 }
 
+/// Whether an error means the connection to the server is gone (the server restarted, the
+/// network dropped): such a request answers 503 and the connection is not reused.
+pub fn is_connection_lost(e: &DieselError) -> bool {
+    matches!(
+        e,
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _
+        ) | DieselError::BrokenTransactionManager
+    )
+}
+
 impl From<DieselError> for StoreError {
     fn from(e: DieselError) -> Self {
         match e {
@@ -63,9 +84,7 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
                 Self::MissingReference
             }
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-                Self::Unavailable(Box::new(e))
-            }
+            e if is_connection_lost(&e) => Self::Unavailable(Box::new(e)),
             other => Self::Database(other),
         }
     }

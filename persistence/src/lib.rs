@@ -22,11 +22,34 @@ macro_rules! update_versioned {
     }};
 }
 
+/// Inserts many rows in one statement. `MultiConnection` cannot batch-insert (STACK §2), so
+/// the same insert runs on the concrete connection of each backend; nothing runs when `rows`
+/// is empty. Evaluates to `()`, returning early with a `StoreError` on failure.
+#[macro_export]
+macro_rules! insert_many {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = $rows;
+        if !rows.is_empty() {
+            let conn: &mut $crate::db::DbConn = &mut *$conn;
+            match conn {
+                $crate::db::DbConn::Postgresql(c) => {
+                    diesel::insert_into($table).values(&rows).execute(c)?;
+                }
+                $crate::db::DbConn::Sqlite(c) => {
+                    diesel::insert_into($table).values(&rows).execute(c)?;
+                }
+            }
+        }
+    }};
+}
+
+pub mod actors;
 pub mod applications;
 pub mod audit;
 pub mod calls;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod grants;
 pub mod memberships;
 pub mod organizations;
@@ -35,6 +58,7 @@ pub mod programmes;
 pub mod refresh_tokens;
 pub mod reviews;
 pub mod schema;
+pub mod stored;
 pub mod users;
 
 pub use db::{Backend, DbConn, DbPool, PoolSettings};

@@ -237,6 +237,27 @@ diesel::joinable!(call_criteria -> calls (call_id));
 diesel::joinable!(call_committee -> calls (call_id));
 diesel::joinable!(programme_funders -> organizations (organization_id));
 
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        at -> Timestamp,
+        kind -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        programme_id -> Nullable<Text>,
+        payload -> Text,
+    }
+}
+
+diesel::table! {
+    outbox_audience (outbox_id, organization_id) {
+        outbox_id -> Text,
+        organization_id -> Text,
+    }
+}
+
+diesel::joinable!(outbox_audience -> outbox (outbox_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     refresh_tokens,
@@ -253,4 +274,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     grants,
     grant_amendments,
     disbursements,
+    outbox,
+    outbox_audience,
 );

@@ -1,11 +1,14 @@
-//! `CurrentUser`: the user a valid `Authorization: Bearer <access token>` names, loaded fresh
-//! from the database so that deactivation and role changes take effect at once.
+//! Who calls. [`Caller`] verifies the access token's claims only (no database): the use case
+//! loads the caller's `Actor` on the request's own checkout (`AppState::read_as`), so a
+//! deactivated user is refused there. [`CurrentUser`] is the older extractor that loads the
+//! user on a checkout of its own; routes move to `Caller` as they move to the service layer.
 
 use crate::error::ApiError;
 use crate::state::State;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
+use seriktes_domain::ids::UserId;
 use seriktes_domain::user::SystemRole;
 use seriktes_persistence::users::{self, UserRow};
 use std::future::Future;
@@ -76,10 +79,13 @@ impl FromRequest for CurrentUser {
                     "Sign in and send 'Authorization: Bearer <token>'.".to_owned(),
                 )
             })?;
-            let claims = state.keys.verify(&token).map_err(|e| {
-                log::debug!("access token refused: {e}");
-                ApiError::Unauthorized(INVALID.to_owned())
-            })?;
+            let claims = state
+                .keys
+                .verify(&token, state.now().and_utc().timestamp())
+                .map_err(|e| {
+                    log::debug!("access token refused: {e}");
+                    ApiError::Unauthorized(INVALID.to_owned())
+                })?;
             let row = state
                 .read(move |conn| match users::find(conn, &claims.sub) {
                     Err(seriktes_persistence::StoreError::NotFound) => Ok(None),
@@ -110,5 +116,60 @@ impl FromRequest for MaybeUser {
         } else {
             Box::pin(async { Ok(Self(None)) })
         }
+    }
+}
+
+/// The signed-in caller as the access token names them: claims verified, nothing loaded.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller {
+    /// The user the token was issued to.
+    pub user: UserId,
+}
+
+fn verify_caller(req: &HttpRequest) -> Result<Option<Caller>, ApiError> {
+    let Some(token) = bearer(req)? else {
+        return Ok(None);
+    };
+    let state = req
+        .app_data::<State>()
+        .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+    let claims = state
+        .keys
+        .verify(&token, state.now().and_utc().timestamp())
+        .map_err(|e| {
+            log::debug!("access token refused: {e}");
+            ApiError::Unauthorized(INVALID.to_owned())
+        })?;
+    let user =
+        UserId::parse(&claims.sub).map_err(|_| ApiError::Unauthorized(INVALID.to_owned()))?;
+    Ok(Some(Caller { user }))
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(verify_caller(req).and_then(|c| {
+            c.ok_or_else(|| {
+                ApiError::Unauthorized(
+                    "Sign in and send 'Authorization: Bearer <token>'.".to_owned(),
+                )
+            })
+        }))
+    }
+}
+
+/// The caller, or nobody: for endpoints anonymous callers may use too. A present but invalid
+/// token is still 401, so a client never silently loses its identity.
+#[derive(Debug, Clone, Copy)]
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl FromRequest for MaybeCaller {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(verify_caller(req).map(Self))
     }
 }

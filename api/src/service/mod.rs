@@ -1,0 +1,10 @@
+//! Use cases (STYLE §1, §4): one function per thing a caller can do. Each takes the
+//! transaction handle only `db::write` makes (reads take the connection), the caller's
+//! `Actor` and `now`; it loads the facts, asks `seriktes-domain` (rules and access policies),
+//! writes through `seriktes-persistence` and records the event in the same transaction.
+//!
+//! Synchronous and free of HTTP: nothing here names actix or utoipa (`.ci/run` checks), so the
+//! CLI, background workers and export writers call the same functions the routes do.
+
+pub mod events;
+pub mod transition;

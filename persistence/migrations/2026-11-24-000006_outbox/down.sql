@@ -1,0 +1,2 @@
+DROP TABLE outbox_audience;
+DROP TABLE outbox;

@@ -1,3 +1,0 @@
-DROP TABLE disbursements;
-DROP TABLE grant_amendments;
-DROP TABLE grants;

@@ -1,0 +1,41 @@
+//! The caller of a request, as `domain::access::Actor`: the user with every membership, in
+//! one statement, on the request's own checkout.
+
+use crate::db::DbConn;
+use crate::error::StoreError;
+use crate::schema::{memberships, users};
+use crate::stored;
+use diesel::prelude::*;
+use seriktes_domain::access::Actor;
+use seriktes_domain::ids::{OrganizationId, UserId};
+use seriktes_domain::membership::OrgRole;
+use seriktes_domain::user::SystemRole;
+
+/// The active user `id` with their memberships; `None` when the user is gone or deactivated
+/// (their tokens stop working at once).
+pub fn load(conn: &mut DbConn, id: UserId) -> Result<Option<Actor>, StoreError> {
+    let rows: Vec<(String, Option<String>, Option<String>)> = users::table
+        .left_join(memberships::table.on(memberships::user_id.eq(users::id)))
+        .filter(users::id.eq(id.to_string()))
+        .filter(users::active.eq(true))
+        .select((
+            users::system_role,
+            memberships::organization_id.nullable(),
+            memberships::role.nullable(),
+        ))
+        .load(conn)?;
+    let Some((role, _, _)) = rows.first() else {
+        return Ok(None);
+    };
+    let system_role = stored::value("users.system_role", role, SystemRole::parse)?;
+    let mut memberships = Vec::with_capacity(rows.len());
+    for (_, org, role) in &rows {
+        if let (Some(org), Some(role)) = (org, role) {
+            memberships.push((
+                stored::id("memberships.organization_id", org, OrganizationId::parse)?,
+                stored::value("memberships.role", role, OrgRole::parse)?,
+            ));
+        }
+    }
+    Ok(Some(Actor::user(id, system_role, memberships)))
+}

@@ -1,0 +1,40 @@
+//! Reading stored values back into domain types, once, at the edge of the store: a value the
+//! database holds that the domain refuses (a bad id, an unknown state name) is
+//! [`StoreError::Corrupt`], never a string handed upwards.
+
+use crate::error::StoreError;
+
+/// Parses a stored typed id (`GrantId::parse`, …), naming the column on failure.
+pub fn id<T>(
+    column: &'static str,
+    raw: &str,
+    parse: impl FnOnce(&str) -> Result<T, uuid::Error>,
+) -> Result<T, StoreError> {
+    parse(raw).map_err(|e| StoreError::Corrupt {
+        column,
+        reason: e.to_string(),
+    })
+}
+
+/// Parses a stored enum or value with the domain's parser, naming the column on failure.
+pub fn value<T, E: std::fmt::Display>(
+    column: &'static str,
+    raw: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<T, StoreError> {
+    parse(raw).map_err(|e| StoreError::Corrupt {
+        column,
+        reason: e.to_string(),
+    })
+}
+
+/// Parses a JSON text column.
+pub fn json<T: serde::de::DeserializeOwned>(
+    column: &'static str,
+    raw: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(raw).map_err(|e| StoreError::Corrupt {
+        column,
+        reason: e.to_string(),
+    })
+}
