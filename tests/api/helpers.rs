@@ -10,7 +10,10 @@ use seriktes_api::routes::users::insert_user;
 use seriktes_domain::email::Email;
 use seriktes_domain::user::SystemRole;
 use seriktes_persistence::{PoolSettings, db};
-use std::sync::OnceLock;
+use seriktes_api::clock::ManualClock;
+use seriktes_api::startup::Extras;
+use seriktes_persistence::db::StatementCounter;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The JWT secret every test app uses (tests forge tokens with it).
@@ -86,6 +89,10 @@ pub struct TestApp {
     pub address: String,
     pub client: awc::Client,
     pub database_url: String,
+    /// The app's clock: it stands still until a test moves it.
+    pub clock: Arc<ManualClock>,
+    /// Counts the SQL statements and pool checkouts of the app.
+    pub counter: Arc<StatementCounter>,
     _db: TestDb,
 }
 
@@ -267,9 +274,17 @@ pub async fn spawn_app_with(
     settings.workers = Some(1);
     settings.db_pool_size = 4;
     configure(&mut settings);
-    let app = seriktes_api::Application::build(settings)
-        .await
-        .expect("app starts");
+    let clock = Arc::new(ManualClock::starting_now());
+    let counter = Arc::new(StatementCounter::default());
+    let app = seriktes_api::Application::build_with(
+        settings,
+        Extras {
+            clock: Some(clock.clone()),
+            counter: Some(counter.clone()),
+        },
+    )
+    .await
+    .expect("app starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());
     let client = awc::Client::builder()
@@ -280,6 +295,8 @@ pub async fn spawn_app_with(
         address,
         client,
         database_url,
+        clock,
+        counter,
         _db: db,
     })
 }
@@ -292,6 +309,21 @@ fn init_logging() {
 }
 
 impl TestApp {
+    /// Runs `request` and returns its response with the statements and checkouts it cost.
+    /// Only meaningful while nothing else calls the app.
+    pub async fn counting<F: std::future::Future<Output = Resp>>(
+        &self,
+        request: F,
+    ) -> (Resp, u64, u64) {
+        let (s0, c0) = (self.counter.statements(), self.counter.checkouts());
+        let r = request.await;
+        (
+            r,
+            self.counter.statements() - s0,
+            self.counter.checkouts() - c0,
+        )
+    }
+
     /// Drops the PostgreSQL database under the running app (an outage).
     pub fn drop_database(&self) {
         self._db.drop_now();
@@ -371,6 +403,7 @@ impl TestApp {
                 &PoolSettings {
                     max_size: 1,
                     connection_timeout: Duration::from_secs(5),
+                    counter: None,
                 },
             )
             .expect("pool");

@@ -12,6 +12,24 @@ both_backends! {
         assert_eq!(ready.body["status"], "ok");
     }
 
+    async fn liveness_touches_no_database_and_readiness_one_statement(app) {
+        let (r, statements, checkouts) = app.counting(app.get("/health/live", None)).await;
+        r.expect(200);
+        assert_eq!((statements, checkouts), (0, 0));
+        let (r, statements, checkouts) = app.counting(app.get("/health/ready", None)).await;
+        r.expect(200);
+        assert_eq!((statements, checkouts), (1, 1), "readiness pings once, on one checkout");
+    }
+
+    async fn an_access_token_expires_when_the_clock_passes_its_lifetime(app) {
+        let token = app.admin_token().await;
+        app.get("/api/v1/me", Some(&token)).await.expect(200);
+        app.clock.advance(chrono::TimeDelta::minutes(14));
+        app.get("/api/v1/me", Some(&token)).await.expect(200);
+        app.clock.advance(chrono::TimeDelta::minutes(2));
+        app.get("/api/v1/me", Some(&token)).await.expect_problem(401);
+    }
+
     async fn swagger_ui_and_the_contract_are_served(app) {
         let ui = app.get("/swagger-ui/", None).await.expect(200);
         assert!(ui.header("content-type").unwrap().starts_with("text/html"));
