@@ -7,8 +7,39 @@
 //! - anyone may leave an organisation (remove their own membership);
 //! - no change may leave an organisation that has owners without one.
 
+use crate::email::Email;
 use crate::error::{DomainError, FieldError};
+use crate::ids::{OrganizationId, UserId};
 use serde::{Deserialize, Serialize};
+
+/// A user acting for an organisation in a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    /// The organisation.
+    pub organization: OrganizationId,
+    /// The user.
+    pub user: UserId,
+    /// The user's role there.
+    pub role: OrgRole,
+}
+
+/// How a request names the user to add: by id or by e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Person {
+    /// By user id.
+    Id(UserId),
+    /// By e-mail address (case-insensitive).
+    Email(Email),
+}
+
+/// A user to add to an organisation, with the role to give.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMember {
+    /// Who.
+    pub person: Person,
+    /// In what role.
+    pub role: OrgRole,
+}
 
 /// The role a user has in an organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,7 +1,124 @@
-//! Organisations: the kinds DESIGN names, and the validated profile fields.
+//! Organisations: the kinds DESIGN names, the validated profile, and the rule that plans a
+//! profile update ([`plan_update`]).
 
+use crate::bin::Bin;
 use crate::error::{DomainError, FieldError};
+use crate::geo::{CountryCode, RegionCode};
+use crate::ids::OrganizationId;
+use crate::text::LocalizedText;
 use serde::{Deserialize, Serialize};
+
+/// Longest organisation name in one language.
+pub const MAX_NAME: usize = 300;
+
+/// An organisation's profile: every editable field, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    /// What it is.
+    pub kind: OrganizationKind,
+    /// Its name in one or more languages.
+    pub name: LocalizedText,
+    /// Its Kazakhstan BIN.
+    pub bin: Option<Bin>,
+    /// ISO 3166-1 country.
+    pub country: CountryCode,
+    /// ISO 3166-2 region within `country`.
+    pub region: Option<RegionCode>,
+    /// Distinct theme tags (see [`parse_themes`]).
+    pub themes: Vec<String>,
+    /// IATI organisation identifier (see [`parse_iati_identifier`]).
+    pub iati_identifier: Option<String>,
+}
+
+/// An organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    /// Its id.
+    pub id: OrganizationId,
+    /// Its profile.
+    pub profile: Profile,
+}
+
+/// A requested profile change: `None` leaves a field as it is; for optional fields
+/// `Some(None)` clears it. Each value is already valid on its own; [`plan_update`] checks the
+/// rules between fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfilePatch {
+    /// New kind.
+    pub kind: Option<OrganizationKind>,
+    /// New name.
+    pub name: Option<LocalizedText>,
+    /// New BIN or none.
+    pub bin: Option<Option<Bin>>,
+    /// New country.
+    pub country: Option<CountryCode>,
+    /// New region or none.
+    pub region: Option<Option<RegionCode>>,
+    /// New themes.
+    pub themes: Option<Vec<String>>,
+    /// New IATI identifier or none.
+    pub iati_identifier: Option<Option<String>>,
+}
+
+impl ProfilePatch {
+    /// The names of the fields this patch sets, in a stable order.
+    pub fn fields(&self) -> Vec<&'static str> {
+        [
+            ("kind", self.kind.is_some()),
+            ("name", self.name.is_some()),
+            ("bin", self.bin.is_some()),
+            ("country", self.country.is_some()),
+            ("region", self.region.is_some()),
+            ("themes", self.themes.is_some()),
+            ("iati_identifier", self.iati_identifier.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(f, set)| set.then_some(f))
+        .collect()
+    }
+
+    /// Whether the patch sets nothing.
+    pub fn is_empty(&self) -> bool {
+        self.fields().is_empty()
+    }
+}
+
+/// Checks that a region lies in the country (ISO 3166-2 codes start with the country).
+pub fn check_region(country: &CountryCode, region: Option<&RegionCode>) -> Result<(), DomainError> {
+    match region {
+        Some(r) if r.country() != country.as_str() => Err(FieldError::new(
+            "region",
+            "region_country",
+            format!("region {r} is not in country {country}"),
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+/// Plans an update of `current` by `patch`: checks the merged profile (the region lies in the
+/// country) and keeps only the fields whose value changes, so the store writes nothing else
+/// and a concurrent change to another field is not overwritten.
+pub fn plan_update(current: &Profile, patch: ProfilePatch) -> Result<ProfilePatch, DomainError> {
+    let country = patch.country.as_ref().unwrap_or(&current.country);
+    let region = match &patch.region {
+        Some(r) => r.as_ref(),
+        None => current.region.as_ref(),
+    };
+    check_region(country, region)?;
+    fn changed<T: PartialEq>(new: Option<T>, old: &T) -> Option<T> {
+        new.filter(|n| n != old)
+    }
+    Ok(ProfilePatch {
+        kind: changed(patch.kind, &current.kind),
+        name: changed(patch.name, &current.name),
+        bin: changed(patch.bin, &current.bin),
+        country: changed(patch.country, &current.country),
+        region: changed(patch.region, &current.region),
+        themes: changed(patch.themes, &current.themes),
+        iati_identifier: changed(patch.iati_identifier, &current.iati_identifier),
+    })
+}
 
 /// What an organisation is (DESIGN: Core model, Organization).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -145,6 +262,56 @@ mod tests {
             panic!("expected invalid");
         };
         assert_eq!(e[0].field, "1");
+    }
+
+    fn profile() -> Profile {
+        Profile {
+            kind: OrganizationKind::Ngo,
+            name: LocalizedText::parse([("en".into(), "NGO".into())].into(), MAX_NAME).unwrap(),
+            bin: None,
+            country: CountryCode::kazakhstan(),
+            region: Some(RegionCode::parse("KZ-39").unwrap()),
+            themes: vec!["youth".into()],
+            iati_identifier: None,
+        }
+    }
+
+    #[test]
+    fn an_update_keeps_only_the_fields_that_change() {
+        let patch = ProfilePatch {
+            kind: Some(OrganizationKind::Ngo),
+            themes: Some(vec!["human_rights".into()]),
+            region: Some(None),
+            ..ProfilePatch::default()
+        };
+        let plan = plan_update(&profile(), patch).unwrap();
+        assert_eq!(plan.fields(), ["region", "themes"]);
+        assert!(
+            plan_update(&profile(), ProfilePatch::default())
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn an_update_may_not_leave_the_region_outside_the_country() {
+        let patch = ProfilePatch {
+            country: Some(CountryCode::parse("KG").unwrap()),
+            ..ProfilePatch::default()
+        };
+        let Err(DomainError::Invalid(e)) = plan_update(&profile(), patch) else {
+            panic!("expected invalid");
+        };
+        assert_eq!(
+            (e[0].field.as_str(), e[0].code),
+            ("region", "region_country")
+        );
+        let moved = ProfilePatch {
+            country: Some(CountryCode::parse("KG").unwrap()),
+            region: Some(Some(RegionCode::parse("KG-GB").unwrap())),
+            ..ProfilePatch::default()
+        };
+        assert!(plan_update(&profile(), moved).is_ok());
     }
 
     #[test]

@@ -22,8 +22,8 @@ macro_rules! update_versioned {
     }};
 }
 
-/// Inserts many rows in one statement. `MultiConnection` cannot batch-insert (STACK §2), so
-/// the same insert runs on the concrete connection of each backend; nothing runs when `rows`
+/// Inserts many rows: one statement on PostgreSQL, one per row on SQLite. `MultiConnection`
+/// cannot batch-insert (STACK §2), so the insert runs on the concrete connection of each backend; nothing runs when `rows`
 /// is empty. Evaluates to `()`, returning early with a `StoreError` on failure.
 #[macro_export]
 macro_rules! insert_many {
@@ -35,8 +35,13 @@ macro_rules! insert_many {
                 $crate::db::DbConn::Postgresql(c) => {
                     diesel::insert_into($table).values(&rows).execute(c)?;
                 }
+                // diesel's SQLite batch insert opens a transaction of its own, which fails
+                // inside `db::write`'s BEGIN ("cannot start a transaction within a
+                // transaction"): insert row by row in the caller's transaction instead.
                 $crate::db::DbConn::Sqlite(c) => {
-                    diesel::insert_into($table).values(&rows).execute(c)?;
+                    for row in &rows {
+                        diesel::insert_into($table).values(row).execute(c)?;
+                    }
                 }
             }
         }

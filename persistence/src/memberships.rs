@@ -1,11 +1,16 @@
-//! Memberships: who acts for which organisation, in what role.
+//! Memberships: who acts for which organisation, in what role. The typed functions
+//! ([`load`], [`list`], [`insert`], [`set_role`], [`delete`]) return domain types; [`find`] and
+//! [`of_user`] still hand rows to routes not yet moved to the service layer.
 
-use crate::db::DbConn;
+use crate::db::{DbConn, Tx};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::schema::{memberships, organizations, users};
+use crate::stored;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use seriktes_domain::ids::{OrganizationId, UserId};
+use seriktes_domain::membership::{Membership, OrgRole, Person};
 
 /// A stored membership.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -25,39 +30,138 @@ pub struct MembershipRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// A membership with the member's name and e-mail, as the members list shows it.
-#[derive(Debug, Clone)]
-pub struct MemberRow {
+/// A stored membership as the domain sees it, with the member's e-mail and name (as the
+/// members list shows them), its version (ETag) and times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRecord {
     /// The membership.
-    pub membership: MembershipRow,
+    pub membership: Membership,
     /// The member's e-mail address.
     pub email: String,
     /// The member's display name.
     pub name: String,
-}
-
-/// A membership to insert.
-#[derive(Debug, Insertable)]
-#[diesel(table_name = memberships)]
-pub struct NewMembershipRow<'a> {
-    /// Organisation UUID.
-    pub organization_id: &'a str,
-    /// User UUID.
-    pub user_id: &'a str,
-    /// Role name.
-    pub role: &'a str,
-    /// When created (UTC).
+    /// Incremented on every change.
+    pub version: i64,
+    /// When the user joined (UTC).
     pub created_at: NaiveDateTime,
-    /// Same as `created_at`.
+    /// When the role last changed (UTC).
     pub updated_at: NaiveDateTime,
 }
 
-/// Inserts a membership.
-pub fn insert(conn: &mut DbConn, row: &NewMembershipRow<'_>) -> Result<MembershipRow, StoreError> {
-    diesel::insert_into(memberships::table)
-        .values(row)
-        .execute(conn)?;
-    find(conn, row.organization_id, row.user_id)?.ok_or(StoreError::NotFound)
+/// A user who may be added: id, e-mail and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// The user.
+    pub id: UserId,
+    /// Their e-mail address.
+    pub email: String,
+    /// Their display name.
+    pub name: String,
+}
+
+const COLUMNS: (
+    memberships::organization_id,
+    memberships::user_id,
+    memberships::role,
+    memberships::version,
+    memberships::created_at,
+    memberships::updated_at,
+) = (
+    memberships::organization_id,
+    memberships::user_id,
+    memberships::role,
+    memberships::version,
+    memberships::created_at,
+    memberships::updated_at,
+);
+
+fn record(row: MembershipRow, email: String, name: String) -> Result<MemberRecord, StoreError> {
+    Ok(MemberRecord {
+        membership: Membership {
+            organization: stored::id(
+                "memberships.organization_id",
+                &row.organization_id,
+                OrganizationId::parse,
+            )?,
+            user: stored::id("memberships.user_id", &row.user_id, UserId::parse)?,
+            role: stored::value("memberships.role", &row.role, OrgRole::parse)?,
+        },
+        email,
+        name,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = memberships)]
+struct NewMembershipRow {
+    organization_id: String,
+    user_id: String,
+    role: &'static str,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// Adds `who` to an organisation; returns the membership as stored (`RETURNING`).
+pub fn insert(
+    tx: &mut Tx<'_>,
+    membership: Membership,
+    who: Candidate,
+    now: NaiveDateTime,
+) -> Result<MemberRecord, StoreError> {
+    let conn: &mut DbConn = tx;
+    let row = diesel::insert_into(memberships::table)
+        .values(&NewMembershipRow {
+            organization_id: membership.organization.to_string(),
+            user_id: membership.user.to_string(),
+            role: membership.role.as_str(),
+            created_at: now,
+            updated_at: now,
+        })
+        .returning(COLUMNS)
+        .get_result::<MembershipRow>(conn)?;
+    record(row, who.email, who.name)
+}
+
+/// The user a request names, if there is one (e-mail addresses are stored lower-case).
+pub fn candidate(conn: &mut DbConn, person: &Person) -> Result<Option<Candidate>, StoreError> {
+    let q = users::table
+        .select((users::id, users::email, users::name))
+        .into_boxed();
+    let q = match person {
+        Person::Id(id) => q.filter(users::id.eq(id.to_string())),
+        Person::Email(email) => q.filter(users::email.eq(email.as_str().to_owned())),
+    };
+    q.first::<(String, String, String)>(conn)
+        .optional()?
+        .map(|(id, email, name)| {
+            Ok(Candidate {
+                id: stored::id("users.id", &id, UserId::parse)?,
+                email,
+                name,
+            })
+        })
+        .transpose()
+}
+
+/// The membership of `user` in `organization` with the member's e-mail and name, if any
+/// (one statement).
+pub fn load(
+    conn: &mut DbConn,
+    organization: OrganizationId,
+    user: UserId,
+) -> Result<Option<MemberRecord>, StoreError> {
+    memberships::table
+        .inner_join(users::table)
+        .filter(memberships::organization_id.eq(organization.to_string()))
+        .filter(memberships::user_id.eq(user.to_string()))
+        .select((MembershipRow::as_select(), users::email, users::name))
+        .first::<(MembershipRow, String, String)>(conn)
+        .optional()?
+        .map(|(m, email, name)| record(m, email, name))
+        .transpose()
 }
 
 /// The membership of `user_id` in `organization_id`, if any.
@@ -71,25 +175,6 @@ pub fn find(
         .select(MembershipRow::as_select())
         .first(conn)
         .optional()?)
-}
-
-/// The membership with the member's name and e-mail.
-pub fn find_member(
-    conn: &mut DbConn,
-    organization_id: &str,
-    user_id: &str,
-) -> Result<MemberRow, StoreError> {
-    let (membership, email, name) = memberships::table
-        .inner_join(users::table)
-        .filter(memberships::organization_id.eq(organization_id))
-        .filter(memberships::user_id.eq(user_id))
-        .select((MembershipRow::as_select(), users::email, users::name))
-        .first(conn)?;
-    Ok(MemberRow {
-        membership,
-        email,
-        name,
-    })
 }
 
 /// All memberships of a user (a user belongs to few organisations), each with the
@@ -109,12 +194,12 @@ pub fn of_user(
 /// One page of an organisation's members, by user id.
 pub fn list(
     conn: &mut DbConn,
-    organization_id: &str,
+    organization: OrganizationId,
     page: &PageRequest,
-) -> Result<Page<MemberRow>, StoreError> {
+) -> Result<Page<MemberRecord>, StoreError> {
     let mut q = memberships::table
         .inner_join(users::table)
-        .filter(memberships::organization_id.eq(organization_id.to_owned()))
+        .filter(memberships::organization_id.eq(organization.to_string()))
         .select((MembershipRow::as_select(), users::email, users::name))
         .into_boxed();
     if let Some(after) = &page.after {
@@ -124,53 +209,64 @@ pub fn list(
         .order(memberships::user_id.asc())
         .limit(page.fetch_limit())
         .load(conn)?;
-    let rows = rows
+    let records = rows
         .into_iter()
-        .map(|(membership, email, name)| MemberRow {
-            membership,
-            email,
-            name,
-        })
-        .collect();
-    Ok(Page::from_rows(rows, page, |r: &MemberRow| {
-        r.membership.user_id.clone()
+        .map(|(m, email, name)| record(m, email, name))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_rows(records, page, |r: &MemberRecord| {
+        r.membership.user.to_string()
     }))
 }
 
 /// How many owners an organisation has.
-pub fn count_owners(conn: &mut DbConn, organization_id: &str) -> Result<i64, StoreError> {
+pub fn count_owners(conn: &mut DbConn, organization: OrganizationId) -> Result<i64, StoreError> {
     Ok(memberships::table
-        .filter(memberships::organization_id.eq(organization_id))
-        .filter(memberships::role.eq("owner"))
+        .filter(memberships::organization_id.eq(organization.to_string()))
+        .filter(memberships::role.eq(OrgRole::Owner.as_str()))
         .count()
         .get_result(conn)?)
 }
 
-/// Changes a member's role if the membership is still at `expected_version` (when given).
+/// Changes a member's role if the membership is still at the version `current` was read at;
+/// returns it as stored (`RETURNING`). Another version is `VersionMismatch`.
 pub fn set_role(
-    conn: &mut DbConn,
-    current: &MembershipRow,
-    expected_version: Option<i64>,
-    role: &str,
+    tx: &mut Tx<'_>,
+    current: &MemberRecord,
+    role: OrgRole,
     now: NaiveDateTime,
-) -> Result<(), StoreError> {
-    update_versioned!(
-        conn,
-        memberships,
-        (&current.organization_id, &current.user_id),
-        current.version,
-        expected_version,
-        now,
-        memberships::role.eq(role),
+) -> Result<MemberRecord, StoreError> {
+    let m = current.membership;
+    let conn: &mut DbConn = tx;
+    let row = diesel::update(
+        memberships::table
+            .find((m.organization.to_string(), m.user.to_string()))
+            .filter(memberships::version.eq(current.version)),
     )
+    .set((
+        memberships::role.eq(role.as_str()),
+        memberships::version.eq(current.version + 1),
+        memberships::updated_at.eq(now),
+    ))
+    .returning(COLUMNS)
+    .get_result::<MembershipRow>(conn)
+    .optional()?
+    .ok_or(StoreError::VersionMismatch)?;
+    record(row, current.email.clone(), current.name.clone())
 }
 
-/// Deletes a membership.
-pub fn delete(conn: &mut DbConn, organization_id: &str, user_id: &str) -> Result<(), StoreError> {
-    let n = diesel::delete(memberships::table.find((organization_id, user_id))).execute(conn)?;
+/// Deletes a membership if it is still at the version `current` was read at.
+pub fn delete(tx: &mut Tx<'_>, current: &MemberRecord) -> Result<(), StoreError> {
+    let m = current.membership;
+    let conn: &mut DbConn = tx;
+    let n = diesel::delete(
+        memberships::table
+            .find((m.organization.to_string(), m.user.to_string()))
+            .filter(memberships::version.eq(current.version)),
+    )
+    .execute(conn)?;
     if n == 1 {
         Ok(())
     } else {
-        Err(StoreError::NotFound)
+        Err(StoreError::VersionMismatch)
     }
 }

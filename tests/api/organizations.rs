@@ -2,7 +2,42 @@
 //! managers only, If-Match.
 
 use crate::both_backends;
+use crate::helpers::TestApp;
 use serde_json::json;
+use seriktes_domain::ids::OrganizationId;
+use seriktes_domain::organization::ProfilePatch;
+use seriktes_persistence::organizations::{self, OrganizationRecord};
+use seriktes_persistence::{PoolSettings, StoreError, db};
+use std::time::Duration;
+
+/// Runs `f` on a connection of its own to the app's database, as a second writer would.
+async fn with_store<T: Send + 'static>(
+    app: &TestApp,
+    f: impl FnOnce(&mut seriktes_persistence::DbConn) -> T + Send + 'static,
+) -> T {
+    let url = app.database_url.clone();
+    actix_web::web::block(move || {
+        let settings = PoolSettings {
+            max_size: 1,
+            connection_timeout: Duration::from_secs(5),
+            counter: None,
+        };
+        let pool = db::connect(&url, &settings).expect("pool");
+        let mut conn = pool.get().expect("connection");
+        f(&mut conn)
+    })
+    .await
+    .expect("store call")
+}
+
+/// The stored organisation `id`.
+async fn stored(app: &TestApp, id: &str) -> OrganizationRecord {
+    let id = OrganizationId::parse(id).expect("an organisation id");
+    with_store(app, move |conn| {
+        organizations::load(conn, id).expect("load")
+    })
+    .await
+}
 
 both_backends! {
     async fn an_admin_creates_an_organisation(app) {
@@ -115,5 +150,50 @@ both_backends! {
         app.patch_if_match(&path, &admin, &etag, &json!({"name": {"en": "Lost update"}})).await.expect_problem(412);
         let got = app.get(&path, Some(&admin)).await.expect(200);
         assert_eq!(got.body["name"], json!({"en": "New name"}));
+    }
+
+    async fn an_update_decided_on_a_stale_read_is_refused_and_keeps_the_other_change(app) {
+        // Defect: `update` re-read the version and wrote every column from an earlier read, so
+        // a change committed in between was silently overwritten.
+        let admin = app.admin_token().await;
+        let org = app.organization(&admin, "Youth Centre").await;
+        let before = stored(&app, &org).await;
+        let path = format!("/api/v1/organizations/{org}");
+        app.patch(&path, Some(&admin), &json!({"name": {"en": "Renamed"}})).await.expect(200);
+        let stale = with_store(&app, move |conn| {
+            let patch = ProfilePatch { themes: Some(vec!["youth".to_owned()]), ..ProfilePatch::default() };
+            db::write(conn, |tx| {
+                organizations::update(tx, before.organization.id, before.version, &patch, before.updated_at)
+            })
+        })
+        .await;
+        assert!(matches!(stale, Err(StoreError::VersionMismatch)), "{stale:?}");
+        let after = stored(&app, &org).await;
+        let fresh = with_store(&app, move |conn| {
+            let patch = ProfilePatch { themes: Some(vec!["youth".to_owned()]), ..ProfilePatch::default() };
+            db::write(conn, |tx| {
+                organizations::update(tx, after.organization.id, after.version, &patch, after.updated_at)
+            })
+        })
+        .await
+        .expect("an update at the current version");
+        assert_eq!(fresh.version, 3);
+        assert_eq!(fresh.organization.profile.themes, ["youth"]);
+        let got = app.get(&path, Some(&admin)).await.expect(200);
+        assert_eq!(got.body["name"], json!({"en": "Renamed"}));
+        assert_eq!(got.body["themes"], json!(["youth"]));
+    }
+
+    async fn a_patch_that_changes_nothing_keeps_the_version_and_records_nothing(app) {
+        let admin = app.admin_token().await;
+        let org = app.organization(&admin, "Youth Centre").await;
+        let path = format!("/api/v1/organizations/{org}");
+        let same = app.patch(&path, Some(&admin), &json!({"name": {"en": "Youth Centre"}, "region": "KZ-39"})).await.expect(200);
+        assert_eq!(same.header("etag"), Some("\"1\""));
+        let events = app.get(&format!("/api/v1/audit-events?entity_type=organization&entity_id={org}"), Some(&admin)).await.expect(200);
+        let actions: Vec<_> = events.body["data"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(actions, ["organization.create"]);
+        let moved = app.patch(&path, Some(&admin), &json!({"country": "KG"})).await.expect_problem(422);
+        assert_eq!(moved.field_errors(), [("region".to_owned(), "region_country".to_owned())]);
     }
 }

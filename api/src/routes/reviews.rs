@@ -8,8 +8,8 @@ use crate::audit;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json, Query};
+use crate::legacy_access::actor_for;
 use crate::response::{PageParams, Paginated, Tagged, utc};
-use crate::routes::organizations::actor_for;
 use crate::state::{State, now};
 use crate::wire::{
     ApplicationStatus as WireAppStatus, LocalizedText, Money, ReviewStatus as WireStatus,

@@ -7,4 +7,6 @@
 //! CLI, background workers and export writers call the same functions the routes do.
 
 pub mod events;
+pub mod members;
+pub mod organizations;
 pub mod transition;

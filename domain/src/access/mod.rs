@@ -12,6 +12,7 @@
 //! exactly what these policies let a single GET show.
 
 pub mod grant;
+pub mod organization;
 pub mod programme;
 
 use crate::error::DomainError;
