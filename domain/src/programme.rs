@@ -159,14 +159,14 @@ mod tests {
         ProgrammeInput {
             title: LocalizedText::parse([("en".into(), "T".into())].into(), MAX_TITLE).unwrap(),
             description: None,
-            budget: eur(100_00),
+            budget: eur(10_000),
             starts_on: 1,
             ends_on: 2,
             regions: vec![],
             themes: vec![],
             funders: vec![Funder {
                 organization: OrganizationId::from_uuid(uuid::Uuid::from_u128(1)),
-                committed: eur(60_00),
+                committed: eur(6_000),
             }],
         }
     }

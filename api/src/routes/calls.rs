@@ -270,8 +270,8 @@ pub async fn decide_call(
     Ok(web::Json(DecisionResponse {
         call_id: moved.call.id.to_string(),
         status: moved.call.status.into(),
-        awarded: d.awarded,
-        rejected: d.rejected,
+        awarded: usize::try_from(d.awarded).unwrap_or_default(),
+        rejected: usize::try_from(d.rejected).unwrap_or_default(),
         awarded_total: Money::from_minor(d.awarded_total_minor, moved.call.currency),
     }))
 }

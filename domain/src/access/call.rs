@@ -91,7 +91,8 @@ mod tests {
     #[test]
     fn call_role_by_right_table() {
         use CallStatus::{Closed, Decided, Draft, Open};
-        let rows: Vec<(&str, Option<Actor>, [[bool; 2]; 4])> = vec![
+        type Row = (&'static str, Option<Actor>, [[bool; 2]; 4]);
+        let rows: Vec<Row> = vec![
             (
                 "anonymous",
                 None,

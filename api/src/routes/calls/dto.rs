@@ -196,10 +196,10 @@ pub struct DecisionResponse {
     /// Always `decided`.
     pub status: WireStatus,
     /// Applications awarded.
-    pub awarded: i64,
-    /// Applications rejected (including those still pending, rejected now).
-    pub rejected: i64,
-    /// Total of the call's grants.
+    pub awarded: usize,
+    /// Applications rejected (including those still pending, rejected by the decision).
+    pub rejected: usize,
+    /// Total awarded.
     pub awarded_total: Money,
 }
 
