@@ -19,9 +19,291 @@ impl CallStatus {
     }
 }
 
+use crate::error::{DomainError, FieldError};
+use crate::money::{Currency, Money};
+use crate::organization::OrganizationKind;
+use crate::text::LocalizedText;
+
+/// Most criteria a call may have.
+pub const MAX_CRITERIA: usize = 20;
+/// Longest project, months.
+pub const MAX_MONTHS: i32 = 120;
+
+/// A weighted scoring criterion as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CriterionInput {
+    /// Name.
+    pub name: LocalizedText,
+    /// Relative weight, 1–100.
+    pub weight: i32,
+    /// Highest score, 1–100.
+    pub max_score: i32,
+}
+
+/// The editable fields of a call, each a valid value; `T` is the instant type, `U` a user id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallInput<T, U> {
+    /// Title.
+    pub title: LocalizedText,
+    /// Description.
+    pub description: Option<LocalizedText>,
+    /// Window start.
+    pub opens_at: T,
+    /// Window end.
+    pub closes_at: T,
+    /// Cap per application.
+    pub max_award: Money,
+    /// Total for the call.
+    pub envelope: Money,
+    /// Kinds that may apply (empty: any), without repeats.
+    pub eligible_kinds: Vec<OrganizationKind>,
+    /// Regions that may apply (empty: any), without repeats.
+    pub eligible_regions: Vec<String>,
+    /// Shortest project, months.
+    pub min_duration_months: i32,
+    /// Longest project, months.
+    pub max_duration_months: i32,
+    /// Weighted criteria.
+    pub criteria: Vec<CriterionInput>,
+    /// Committee members, without repeats.
+    pub committee: Vec<U>,
+}
+
+/// What a call's rules need to know about its programme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallProgrammeFacts {
+    /// The programme's currency.
+    pub currency: Currency,
+    /// Its budget in minor units.
+    pub budget_minor: i64,
+    /// Its regions (empty: any).
+    pub regions: Vec<String>,
+}
+
+/// Checks a call against its rules and its programme, naming every rule broken: the window
+/// ends after it opens, amounts are in the programme's currency, the cap fits the envelope and
+/// the envelope the budget, durations lie in 1–120 months in order, regions lie within the
+/// programme's, 1–20 criteria weighted and scored 1–100.
+pub fn check_call<T: PartialOrd, U>(
+    input: &CallInput<T, U>,
+    programme: &CallProgrammeFacts,
+) -> Result<(), DomainError> {
+    let mut e = Vec::new();
+    if input.closes_at <= input.opens_at {
+        e.push(FieldError::new(
+            "closes_at",
+            "after",
+            "closes_at must be after opens_at",
+        ));
+    }
+    let currency = programme.currency;
+    for (field, m) in [
+        ("max_award", &input.max_award),
+        ("envelope", &input.envelope),
+    ] {
+        if m.currency() != currency {
+            e.push(FieldError::new(
+                format!("{field}.currency"),
+                "currency_mismatch",
+                format!("amounts are in the programme's currency, {currency}"),
+            ));
+        }
+    }
+    if input.max_award.minor() > input.envelope.minor() {
+        e.push(FieldError::new(
+            "max_award",
+            "exceeds_envelope",
+            "the cap per award exceeds the envelope",
+        ));
+    }
+    if input.envelope.minor() > programme.budget_minor {
+        e.push(FieldError::new(
+            "envelope",
+            "exceeds_budget",
+            "the envelope exceeds the programme budget",
+        ));
+    }
+    let months = 1..=MAX_MONTHS;
+    if !months.contains(&input.min_duration_months) {
+        e.push(FieldError::new(
+            "min_duration_months",
+            "range",
+            "between 1 and 120 months",
+        ));
+    }
+    if !months.contains(&input.max_duration_months) {
+        e.push(FieldError::new(
+            "max_duration_months",
+            "range",
+            "between 1 and 120 months",
+        ));
+    } else if input.max_duration_months < input.min_duration_months {
+        e.push(FieldError::new(
+            "max_duration_months",
+            "min_max",
+            "max_duration_months is below min_duration_months",
+        ));
+    }
+    if !programme.regions.is_empty() {
+        for (i, r) in input.eligible_regions.iter().enumerate() {
+            if !programme.regions.contains(r) {
+                e.push(FieldError::new(
+                    format!("eligible_regions.{i}"),
+                    "outside_programme",
+                    format!("{r} is not a region of the programme"),
+                ));
+            }
+        }
+    }
+    if input.criteria.is_empty() || input.criteria.len() > MAX_CRITERIA {
+        e.push(FieldError::new(
+            "criteria",
+            "count",
+            format!("between 1 and {MAX_CRITERIA} criteria"),
+        ));
+    }
+    for (i, c) in input.criteria.iter().enumerate() {
+        for (field, value) in [("weight", c.weight), ("max_score", c.max_score)] {
+            if !(1..=100).contains(&value) {
+                e.push(FieldError::new(
+                    format!("criteria.{i}.{field}"),
+                    "range",
+                    "between 1 and 100",
+                ));
+            }
+        }
+    }
+    if e.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(e))
+    }
+}
+
+/// Only drafts may be edited.
+pub fn check_editable(status: CallStatus) -> Result<(), DomainError> {
+    if status == CallStatus::Draft {
+        return Ok(());
+    }
+    Err(DomainError::InvalidTransition {
+        entity: "call",
+        action: "edit",
+        from: status.as_str(),
+        allowed: status.allowed_actions(),
+    })
+}
+
+/// Publishing needs an active programme and a window that has not ended.
+pub fn check_publish<T: PartialOrd>(
+    programme_active: bool,
+    closes_at: &T,
+    now: &T,
+) -> Result<(), DomainError> {
+    if !programme_active {
+        return Err(DomainError::Conflict(
+            "The programme is not active; activate it before publishing its calls.".into(),
+        ));
+    }
+    if closes_at <= now {
+        return Err(DomainError::Conflict(
+            "The call's window has already ended; move closes_at first.".into(),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn eur(minor: i64) -> Money {
+        Money::from_minor(minor, Currency::parse("EUR").unwrap())
+    }
+
+    fn facts() -> CallProgrammeFacts {
+        CallProgrammeFacts {
+            currency: Currency::parse("EUR").unwrap(),
+            budget_minor: 1000,
+            regions: vec!["KZ-61".into()],
+        }
+    }
+
+    fn input() -> CallInput<u32, u8> {
+        let name = LocalizedText::parse([("en".into(), "R".into())].into(), 100).unwrap();
+        CallInput {
+            title: name.clone(),
+            description: None,
+            opens_at: 1,
+            closes_at: 2,
+            max_award: eur(100),
+            envelope: eur(1000),
+            eligible_kinds: vec![],
+            eligible_regions: vec!["KZ-61".into()],
+            min_duration_months: 6,
+            max_duration_months: 12,
+            criteria: vec![CriterionInput {
+                name,
+                weight: 1,
+                max_score: 10,
+            }],
+            committee: vec![],
+        }
+    }
+
+    #[test]
+    fn a_consistent_call_passes() {
+        assert_eq!(check_call(&input(), &facts()), Ok(()));
+    }
+
+    #[test]
+    fn every_broken_call_rule_is_named() {
+        let mut c = input();
+        c.closes_at = 1;
+        c.max_award = eur(2000);
+        c.envelope = Money::from_minor(5000, Currency::parse("USD").unwrap());
+        c.min_duration_months = 0;
+        c.max_duration_months = 121;
+        c.eligible_regions = vec!["KZ-31".into()];
+        c.criteria[0].weight = 0;
+        let Err(DomainError::Invalid(e)) = check_call(&c, &facts()) else {
+            panic!("expected errors")
+        };
+        let named: Vec<(&str, &str)> = e.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            named,
+            [
+                ("closes_at", "after"),
+                ("envelope.currency", "currency_mismatch"),
+                ("envelope", "exceeds_budget"),
+                ("min_duration_months", "range"),
+                ("max_duration_months", "range"),
+                ("eligible_regions.0", "outside_programme"),
+                ("criteria.0.weight", "range"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_call_needs_criteria_and_ordered_durations() {
+        let mut c = input();
+        c.criteria.clear();
+        c.min_duration_months = 12;
+        c.max_duration_months = 6;
+        let Err(DomainError::Invalid(e)) = check_call(&c, &facts()) else {
+            panic!("expected errors")
+        };
+        let named: Vec<&str> = e.iter().map(|e| e.code).collect();
+        assert_eq!(named, ["min_max", "count"]);
+    }
+
+    #[test]
+    fn only_drafts_are_edited_and_publishing_needs_an_active_programme_and_a_future_end() {
+        assert!(check_editable(CallStatus::Draft).is_ok());
+        assert!(check_editable(CallStatus::Open).is_err());
+        assert!(check_publish(true, &5, &4).is_ok());
+        assert!(check_publish(false, &5, &4).is_err());
+        assert!(check_publish(true, &5, &5).is_err());
+    }
 
     #[test]
     fn calls_are_published_closed_and_decided_in_order() {

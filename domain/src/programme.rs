@@ -8,9 +8,202 @@ crate::state_machine! {
     transitions { (Draft, Activate) => Active, (Active, Close) => Closed }
 }
 
+use crate::error::{DomainError, FieldError};
+use crate::ids::OrganizationId;
+use crate::money::Money;
+use crate::text::LocalizedText;
+
+/// Longest title in one language.
+pub const MAX_TITLE: usize = 500;
+/// Longest description in one language.
+pub const MAX_DESCRIPTION: usize = 20_000;
+
+/// A funder's commitment, in the programme's currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Funder {
+    /// The funding organisation.
+    pub organization: OrganizationId,
+    /// What it commits.
+    pub committed: Money,
+}
+
+/// The editable fields of a programme, each already a valid value; `D` is the date type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgrammeInput<D> {
+    /// Title.
+    pub title: LocalizedText,
+    /// Description.
+    pub description: Option<LocalizedText>,
+    /// Total budget; its currency is the programme's.
+    pub budget: Money,
+    /// First day.
+    pub starts_on: D,
+    /// Last day.
+    pub ends_on: D,
+    /// ISO 3166-2 regions, without repeats.
+    pub regions: Vec<String>,
+    /// Theme tags.
+    pub themes: Vec<String>,
+    /// Funders in the order given.
+    pub funders: Vec<Funder>,
+}
+
+/// Checks the rules across a programme's fields and names every one broken: the period ends
+/// on or after it starts, no funder is listed twice, commitments are in the budget's currency
+/// and do not exceed it together.
+pub fn check_programme<D: PartialOrd>(input: &ProgrammeInput<D>) -> Result<(), DomainError> {
+    check_programme_parts(
+        &input.budget,
+        &input.starts_on,
+        &input.ends_on,
+        &input.funders,
+    )
+}
+
+/// [`check_programme`] over the fields its rules read, for callers that hold only those (a
+/// request whose other fields failed to parse still learns every rule it breaks).
+pub fn check_programme_parts<D: PartialOrd>(
+    budget: &Money,
+    starts_on: &D,
+    ends_on: &D,
+    funders: &[Funder],
+) -> Result<(), DomainError> {
+    let input = Parts {
+        budget,
+        starts_on,
+        ends_on,
+        funders,
+    };
+    let mut errors = Vec::new();
+    if input.ends_on < input.starts_on {
+        errors.push(FieldError::new(
+            "ends_on",
+            "after",
+            "ends_on may not be before starts_on",
+        ));
+    }
+    let currency = input.budget.currency();
+    let mut total: i64 = 0;
+    for (i, f) in input.funders.iter().enumerate() {
+        if input.funders[..i]
+            .iter()
+            .any(|g| g.organization == f.organization)
+        {
+            errors.push(FieldError::new(
+                format!("funders.{i}.organization_id"),
+                "unique",
+                "this funder is listed twice",
+            ));
+        }
+        if f.committed.currency() == currency {
+            total = total.saturating_add(f.committed.minor());
+        } else {
+            errors.push(FieldError::new(
+                format!("funders.{i}.committed.currency"),
+                "currency_mismatch",
+                format!("commitments are in the programme's currency, {currency}"),
+            ));
+        }
+    }
+    let mixed = input
+        .funders
+        .iter()
+        .any(|f| f.committed.currency() != currency);
+    if !mixed && total > input.budget.minor() {
+        errors.push(FieldError::new(
+            "funders",
+            "exceeds_budget",
+            format!(
+                "commitments total {}, more than the budget {}",
+                Money::from_minor(total, currency),
+                input.budget
+            ),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(errors))
+    }
+}
+
+struct Parts<'a, D> {
+    budget: &'a Money,
+    starts_on: &'a D,
+    ends_on: &'a D,
+    funders: &'a [Funder],
+}
+
+/// Whether a programme in `status` may still be edited (closed programmes are final).
+pub fn check_editable(status: ProgrammeStatus) -> Result<(), DomainError> {
+    if status.is_final() {
+        return Err(DomainError::InvalidTransition {
+            entity: "programme",
+            action: "edit",
+            from: status.as_str(),
+            allowed: vec![],
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn eur(minor: i64) -> Money {
+        Money::from_minor(minor, crate::money::Currency::parse("EUR").unwrap())
+    }
+
+    fn input() -> ProgrammeInput<u32> {
+        ProgrammeInput {
+            title: LocalizedText::parse([("en".into(), "T".into())].into(), MAX_TITLE).unwrap(),
+            description: None,
+            budget: eur(10_000),
+            starts_on: 1,
+            ends_on: 2,
+            regions: vec![],
+            themes: vec![],
+            funders: vec![Funder {
+                organization: OrganizationId::from_uuid(uuid::Uuid::from_u128(1)),
+                committed: eur(6_000),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_consistent_programme_passes() {
+        assert_eq!(check_programme(&input()), Ok(()));
+    }
+
+    #[test]
+    fn every_broken_programme_rule_is_named() {
+        let mut p = input();
+        p.ends_on = 0;
+        p.funders.push(p.funders[0].clone());
+        p.funders.push(Funder {
+            organization: OrganizationId::from_uuid(uuid::Uuid::from_u128(2)),
+            committed: Money::from_minor(1, crate::money::Currency::parse("USD").unwrap()),
+        });
+        let Err(DomainError::Invalid(e)) = check_programme(&p) else {
+            panic!("expected errors")
+        };
+        let named: Vec<(&str, &str)> = e.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            named,
+            [
+                ("ends_on", "after"),
+                ("funders.1.organization_id", "unique"),
+                ("funders.2.committed.currency", "currency_mismatch"),
+            ]
+        );
+    }
+
+    #[test]
+    fn closed_programmes_cannot_be_edited() {
+        assert!(check_editable(ProgrammeStatus::Active).is_ok());
+        assert!(check_editable(ProgrammeStatus::Closed).is_err());
+    }
 
     #[test]
     fn programmes_go_from_draft_to_active_to_closed_only() {

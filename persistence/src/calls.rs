@@ -340,3 +340,55 @@ pub fn lock(conn: &mut DbConn, id: &str) -> Result<(), StoreError> {
         .execute(conn)?;
     Ok(())
 }
+
+/// What deciding a call did: applications awarded and rejected, and the total awarded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Decision {
+    /// Applications awarded.
+    pub awarded: i64,
+    /// Applications rejected (including those rejected by the decision).
+    pub rejected: i64,
+    /// Sum of the call's grants, minor units.
+    pub awarded_total_minor: i64,
+}
+
+/// Rejects every application of the call still pending (submitted or under review) in one
+/// statement, then counts the outcome and sums the grants in SQL.
+pub fn decide(
+    conn: &mut DbConn,
+    call_id: &str,
+    now: NaiveDateTime,
+) -> Result<Decision, StoreError> {
+    use crate::schema::{applications, grants};
+    diesel::update(
+        applications::table
+            .filter(applications::call_id.eq(call_id))
+            .filter(applications::status.eq_any(["submitted", "under_review"])),
+    )
+    .set((
+        applications::status.eq("rejected"),
+        applications::version.eq(applications::version + 1),
+        applications::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    let count = |conn: &mut DbConn, status: &str| -> Result<i64, StoreError> {
+        Ok(applications::table
+            .filter(applications::call_id.eq(call_id))
+            .filter(applications::status.eq(status))
+            .count()
+            .get_result(conn)?)
+    };
+    let awarded = count(conn, "awarded")?;
+    let rejected = count(conn, "rejected")?;
+    let awarded_total_minor = grants::table
+        .filter(grants::call_id.eq(call_id))
+        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)",
+        ))
+        .get_result(conn)?;
+    Ok(Decision {
+        awarded,
+        rejected,
+        awarded_total_minor,
+    })
+}

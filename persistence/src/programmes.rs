@@ -279,3 +279,12 @@ pub fn managing_of(conn: &mut DbConn, ids: &[String]) -> Result<Vec<(String, Str
         .select((programmes::id, programmes::managing_organization_id))
         .load(conn)?)
 }
+
+/// Some programmes, by id, in one statement.
+pub fn find_many(conn: &mut DbConn, ids: &[String]) -> Result<Vec<ProgrammeRow>, StoreError> {
+    Ok(programmes::table
+        .filter(programmes::id.eq_any(ids))
+        .select(ProgrammeRow::as_select())
+        .order(programmes::id.asc())
+        .load(conn)?)
+}

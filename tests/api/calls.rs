@@ -169,7 +169,8 @@ both_backends! {
         let path = format!("/api/v1/calls/{id}");
         app.post(&format!("{path}/publish"), Some(&c.manager), &json!({})).await.expect(200);
         assert_eq!(app.get(&path, None).await.expect(200).body["status"], "open");
-        crate::helpers::sleep_past(body["closes_at"].as_str().unwrap()).await;
+        let closes_at = chrono::DateTime::parse_from_rfc3339(body["closes_at"].as_str().unwrap()).unwrap();
+        app.clock.set(closes_at.naive_utc());
         let r = app.get(&path, Some(&c.manager)).await.expect(200);
         assert_eq!(r.body["status"], "closed");
         assert_eq!(r.body["allowed_actions"], json!(["decide"]));

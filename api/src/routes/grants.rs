@@ -382,7 +382,6 @@ fn check_mentor(conn: &mut DbConn, mentor: Option<&str>) -> Result<(), ApiError>
 pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
     cfg.service(award_application)
         .service(reject_application)
-        .service(decide_call)
         .service(list_grants)
         .service(get_grant)
         .service(update_grant)

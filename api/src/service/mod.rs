@@ -6,7 +6,9 @@
 //! Synchronous and free of HTTP: nothing here names actix or utoipa (`.ci/run` checks), so the
 //! CLI, background workers and export writers call the same functions the routes do.
 
+pub mod calls;
 pub mod events;
 pub mod members;
 pub mod organizations;
+pub mod programmes;
 pub mod transition;

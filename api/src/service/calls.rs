@@ -1,0 +1,482 @@
+//! Call use cases: create, read, list, edit a draft, and `publish`/`close`/`decide` through
+//! [`crate::service::transition`]. A call's `closed` state is derived from `now`.
+
+use crate::error::ApiError;
+use crate::service::events::{self, Event};
+use crate::service::programmes::{self as programmes, Programme, json, stored_text};
+use crate::service::transition::Machine;
+use chrono::NaiveDateTime;
+use seriktes_domain::access::call::{CallFacts, CallRight, CallRole, call};
+use seriktes_domain::access::programme::Circle;
+use seriktes_domain::access::{Actor, authorize};
+use seriktes_domain::call::{
+    CallAction, CallInput, CallProgrammeFacts, CallStatus, CriterionInput, check_call,
+    check_editable, check_publish,
+};
+use seriktes_domain::ids::{CallId, ProgrammeId, UserId};
+use seriktes_domain::money::{Currency, Money};
+use seriktes_domain::organization::OrganizationKind;
+use seriktes_domain::programme::ProgrammeStatus;
+use seriktes_domain::text::LocalizedText;
+use seriktes_domain::{DomainError, FieldError};
+use seriktes_persistence::calls::{
+    self as store, CallAudience, CallFields, CallFilter, CallRow, CriterionRow, Decision,
+    NewCallRow,
+};
+use seriktes_persistence::db::Tx;
+use seriktes_persistence::page::{Page, PageRequest};
+use seriktes_persistence::{DbConn, StoreError, stored, users};
+
+/// A call with its criteria, committee and what the caller may do with it.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// Its id.
+    pub id: CallId,
+    /// The stored row.
+    pub row: CallRow,
+    /// Its status now.
+    pub status: CallStatus,
+    /// The programme's currency.
+    pub currency: Currency,
+    /// Criteria in order.
+    pub criteria: Vec<CriterionRow>,
+    /// Committee user ids.
+    pub committee: Vec<String>,
+    /// The caller's role (`None` only inside a use case, before authorizing).
+    pub role: Option<CallRole>,
+    /// The programme's id.
+    pub programme_id: ProgrammeId,
+    /// The programme's organisations.
+    pub circle: Circle,
+    /// What the access policy needs.
+    pub facts: CallFacts,
+    /// Whether the programme is active.
+    pub programme_active: bool,
+}
+
+impl Call {
+    /// Its version (ETag).
+    pub fn version(&self) -> i64 {
+        self.row.version
+    }
+
+    /// Whether the caller manages it (and sees its committee and next actions).
+    pub fn managed(&self) -> bool {
+        self.role == Some(CallRole::Manager)
+    }
+}
+
+/// A call's fields as given.
+pub type CallDraft = CallInput<NaiveDateTime, UserId>;
+
+/// Changes to a draft call; `None` keeps a field.
+#[derive(Debug, Clone, Default)]
+pub struct CallPatch {
+    /// New title.
+    pub title: Option<LocalizedText>,
+    /// New description or none.
+    pub description: Option<Option<LocalizedText>>,
+    /// New window start.
+    pub opens_at: Option<NaiveDateTime>,
+    /// New window end.
+    pub closes_at: Option<NaiveDateTime>,
+    /// New cap.
+    pub max_award: Option<Money>,
+    /// New envelope.
+    pub envelope: Option<Money>,
+    /// New kinds.
+    pub eligible_kinds: Option<Vec<OrganizationKind>>,
+    /// New regions.
+    pub eligible_regions: Option<Vec<String>>,
+    /// New shortest duration.
+    pub min_duration_months: Option<i32>,
+    /// New longest duration.
+    pub max_duration_months: Option<i32>,
+    /// New criteria.
+    pub criteria: Option<Vec<CriterionInput>>,
+    /// New committee.
+    pub committee: Option<Vec<UserId>>,
+}
+
+/// Filters of the call list.
+#[derive(Debug, Clone, Default)]
+pub struct CallQuery {
+    /// Only calls of this programme.
+    pub programme: Option<ProgrammeId>,
+    /// Only calls in this status as of now.
+    pub status: Option<CallStatus>,
+    /// Only calls changed since.
+    pub updated_since: Option<NaiveDateTime>,
+}
+
+/// What a transition did: the call and, for `decide`, the outcome.
+#[derive(Debug, Clone)]
+pub struct Moved {
+    /// The call after the move.
+    pub call: Call,
+    /// The decision, when the call was decided.
+    pub decision: Option<Decision>,
+}
+
+/// Builds calls from rows with a constant number of statements: programmes, funders,
+/// criteria, committees.
+fn assemble(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    rows: Vec<CallRow>,
+    now: NaiveDateTime,
+) -> Result<Vec<Call>, ApiError> {
+    let mut pids: Vec<String> = rows.iter().map(|r| r.programme_id.clone()).collect();
+    pids.dedup();
+    pids.sort();
+    pids.dedup();
+    let prog_rows = seriktes_persistence::programmes::find_many(conn, &pids)?;
+    let progs = programmes::load_many(conn, prog_rows)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let criteria = store::criteria_of(conn, &ids)?;
+    let committee = store::committee_of(conn, &ids)?;
+    rows.into_iter()
+        .map(|row| {
+            let p = progs
+                .iter()
+                .find(|p| p.row.id == row.programme_id)
+                .ok_or(ApiError::NotFound)?;
+            let status = stored::value("calls.status", &row.status, CallStatus::parse)?
+                .effective(&row.closes_at, &now);
+            let facts = CallFacts {
+                programme: p.facts(),
+                status,
+            };
+            Ok(Call {
+                id: stored::id("calls.id", &row.id, CallId::parse)?,
+                status,
+                currency: p.currency,
+                criteria: criteria
+                    .iter()
+                    .filter(|c| c.call_id == row.id)
+                    .cloned()
+                    .collect(),
+                committee: committee
+                    .iter()
+                    .filter(|(c, _)| *c == row.id)
+                    .map(|(_, u)| u.clone())
+                    .collect(),
+                role: call(actor, &facts),
+                programme_id: p.id,
+                circle: p.circle.clone(),
+                facts,
+                programme_active: p.status == ProgrammeStatus::Active,
+                row,
+            })
+        })
+        .collect()
+}
+
+fn load(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    id: CallId,
+    now: NaiveDateTime,
+) -> Result<Call, ApiError> {
+    let row = store::find(conn, &id.to_string())?;
+    assemble(conn, actor, vec![row], now)?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}
+
+fn event(kind: &str, c: &Call, summary: String) -> Event {
+    Event::new(kind, "call", c.id, summary)
+        .seen_by(std::iter::once(c.circle.managing).chain(c.circle.funders.iter().copied()))
+        .in_programme(c.programme_id)
+}
+
+fn programme_facts(p: &Programme) -> Result<CallProgrammeFacts, ApiError> {
+    Ok(CallProgrammeFacts {
+        currency: p.currency,
+        budget_minor: p.row.budget_minor,
+        regions: stored::json("programmes.regions", &p.row.regions)?,
+    })
+}
+
+fn fields(d: &CallDraft) -> CallFields {
+    let kinds: Vec<&str> = d.eligible_kinds.iter().map(|k| k.as_str()).collect();
+    CallFields {
+        title: json(d.title.translations()),
+        description: d.description.as_ref().map(|t| json(t.translations())),
+        opens_at: d.opens_at,
+        closes_at: d.closes_at,
+        max_award_minor: d.max_award.minor(),
+        envelope_minor: d.envelope.minor(),
+        eligible_kinds: json(&kinds),
+        eligible_regions: json(&d.eligible_regions),
+        min_duration_months: d.min_duration_months,
+        max_duration_months: d.max_duration_months,
+    }
+}
+
+/// Stores criteria and committee, checking that committee members are active users.
+fn store_parts(tx: &mut Tx<'_>, call_id: &str, d: &CallDraft) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    for (i, u) in d.committee.iter().enumerate() {
+        match users::find(tx, &u.to_string()) {
+            Ok(user) if user.active => {}
+            Ok(_) | Err(StoreError::NotFound) => errors.push(FieldError::new(
+                format!("committee_user_ids.{i}"),
+                "exists",
+                "no active user has this id",
+            )),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let criteria: Vec<CriterionRow> = d
+        .criteria
+        .iter()
+        .enumerate()
+        .map(|(i, c)| CriterionRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            call_id: call_id.to_owned(),
+            position: i32::try_from(i).unwrap_or(i32::MAX),
+            name: json(c.name.translations()),
+            weight: c.weight,
+            max_score: c.max_score,
+        })
+        .collect();
+    store::replace_criteria(tx, call_id, &criteria)?;
+    let committee: Vec<String> = d.committee.iter().map(ToString::to_string).collect();
+    store::replace_committee(tx, call_id, &committee)?;
+    Ok(())
+}
+
+/// Creates a draft call under a programme that is not closed (its managers).
+pub fn create(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    programme_id: ProgrammeId,
+    draft: CallDraft,
+    now: NaiveDateTime,
+) -> Result<Call, ApiError> {
+    let (p, _) = programmes::get(tx, actor, programme_id)?;
+    authorize(
+        seriktes_domain::access::programme::programme(actor, &p.facts()),
+        seriktes_domain::access::programme::ProgrammeRight::CreateCall,
+    )?;
+    if p.status == ProgrammeStatus::Closed {
+        return Err(DomainError::InvalidTransition {
+            entity: "programme",
+            action: "add a call to",
+            from: "closed",
+            allowed: vec![],
+        }
+        .into());
+    }
+    check_call(&draft, &programme_facts(&p)?)?;
+    let id = CallId::from_uuid(uuid::Uuid::now_v7()).to_string();
+    let row = store::insert(
+        tx,
+        &NewCallRow {
+            id: &id,
+            programme_id: &p.row.id,
+            status: CallStatus::Draft.as_str(),
+            created_at: now,
+            updated_at: now,
+        },
+        &fields(&draft),
+    )?;
+    store_parts(tx, &id, &draft)?;
+    let c = assemble(tx, Some(actor), vec![row], now)?
+        .pop()
+        .ok_or(ApiError::NotFound)?;
+    let e = event("call.create", &c, format!("created call {}", c.row.title));
+    events::record(tx, Some(actor), now, e)?;
+    Ok(c)
+}
+
+/// A call the caller may see (anonymous callers: open and decided calls).
+pub fn get(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    id: CallId,
+    now: NaiveDateTime,
+) -> Result<Call, ApiError> {
+    let c = load(conn, actor, id, now)?;
+    authorize(c.role, CallRight::Read)?;
+    Ok(c)
+}
+
+/// One page of the calls the caller may see, filtered in SQL by the rule of
+/// [`seriktes_domain::access::call::call`].
+pub fn list(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    query: CallQuery,
+    page: &PageRequest,
+    now: NaiveDateTime,
+) -> Result<Page<Call>, ApiError> {
+    let filter = CallFilter {
+        audience: match actor {
+            None => CallAudience::Anonymous,
+            Some(a) if a.is_admin() => CallAudience::Admin,
+            Some(a) => CallAudience::User(a.user_id().to_string()),
+        },
+        programme_id: query.programme.map(|p| p.to_string()),
+        status: query.status.map(|s| s.as_str().to_owned()),
+        updated_since: query.updated_since,
+        now,
+    };
+    let p = store::list(conn, &filter, page)?;
+    Ok(Page {
+        items: assemble(conn, actor, p.items, now)?,
+        next_after: p.next_after,
+    })
+}
+
+/// Edits a draft call (the programme's managers).
+pub fn update(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: CallId,
+    patch: CallPatch,
+    if_match: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<Call, ApiError> {
+    let current = load(tx, Some(actor), id, now)?;
+    authorize(current.role, CallRight::Manage)?;
+    check_editable(current.status)?;
+    let p = programmes::load(tx, current.programme_id)?;
+    let draft = merge(&current, patch)?;
+    check_call(&draft, &programme_facts(&p)?)?;
+    let row = store::update(tx, &current.row, if_match, &fields(&draft), now)?;
+    store_parts(tx, &current.row.id, &draft)?;
+    let c = assemble(tx, Some(actor), vec![row], now)?
+        .pop()
+        .ok_or(ApiError::NotFound)?;
+    events::record(
+        tx,
+        Some(actor),
+        now,
+        event("call.update", &c, "updated draft call".into()),
+    )?;
+    Ok(c)
+}
+
+/// The stored call with `patch` laid over it.
+fn merge(c: &Call, p: CallPatch) -> Result<CallDraft, ApiError> {
+    let row = &c.row;
+    let kinds: Vec<String> = stored::json("calls.eligible_kinds", &row.eligible_kinds)?;
+    let kinds = kinds
+        .iter()
+        .map(|k| stored::value("calls.eligible_kinds", k, OrganizationKind::parse))
+        .collect::<Result<_, _>>()?;
+    let criteria = c
+        .criteria
+        .iter()
+        .map(|k| {
+            Ok(CriterionInput {
+                name: stored_text("call_criteria.name", &k.name)?,
+                weight: k.weight,
+                max_score: k.max_score,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let committee = c
+        .committee
+        .iter()
+        .map(|u| stored::id("call_committee.user_id", u, UserId::parse))
+        .collect::<Result<_, _>>()?;
+    Ok(CallInput {
+        title: match p.title {
+            Some(t) => t,
+            None => stored_text("calls.title", &row.title)?,
+        },
+        description: match p.description {
+            Some(d) => d,
+            None => row
+                .description
+                .as_deref()
+                .map(|d| stored_text("calls.description", d))
+                .transpose()?,
+        },
+        opens_at: p.opens_at.unwrap_or(row.opens_at),
+        closes_at: p.closes_at.unwrap_or(row.closes_at),
+        max_award: p
+            .max_award
+            .unwrap_or_else(|| Money::from_minor(row.max_award_minor, c.currency)),
+        envelope: p
+            .envelope
+            .unwrap_or_else(|| Money::from_minor(row.envelope_minor, c.currency)),
+        eligible_kinds: p.eligible_kinds.unwrap_or(kinds),
+        eligible_regions: match p.eligible_regions {
+            Some(r) => r,
+            None => stored::json("calls.eligible_regions", &row.eligible_regions)?,
+        },
+        min_duration_months: p.min_duration_months.unwrap_or(row.min_duration_months),
+        max_duration_months: p.max_duration_months.unwrap_or(row.max_duration_months),
+        criteria: p.criteria.unwrap_or(criteria),
+        committee: p.committee.unwrap_or(committee),
+    })
+}
+
+impl Machine for Call {
+    type Id = CallId;
+    type State = CallStatus;
+    type Loaded = Call;
+    type Output = Moved;
+
+    fn load(tx: &mut Tx<'_>, id: CallId, now: NaiveDateTime) -> Result<Call, ApiError> {
+        load(tx, None, id, now)
+    }
+
+    fn authorize(actor: &Actor, c: &Call, _: CallAction) -> Result<(), DomainError> {
+        authorize(call(Some(actor), &c.facts), CallRight::Manage).map(|_| ())
+    }
+
+    fn state(c: &Call, _: NaiveDateTime) -> CallStatus {
+        c.status
+    }
+
+    fn check(c: &Call, action: CallAction, now: NaiveDateTime) -> Result<(), DomainError> {
+        if action == CallAction::Publish {
+            check_publish(c.programme_active, &c.row.closes_at, &now)?;
+        }
+        Ok(())
+    }
+
+    fn store(
+        tx: &mut Tx<'_>,
+        c: Call,
+        to: CallStatus,
+        if_match: Option<i64>,
+        now: NaiveDateTime,
+    ) -> Result<(Moved, Event), ApiError> {
+        let decision = if to == CallStatus::Decided {
+            Some(store::decide(tx, &c.row.id, now)?)
+        } else {
+            None
+        };
+        let row = store::set_status(tx, &c.row, if_match, to.as_str(), now)?;
+        let call = Call {
+            status: to.effective(&row.closes_at, &now),
+            role: Some(CallRole::Manager),
+            row,
+            ..c
+        };
+        let (kind, summary) = match (to, decision) {
+            (CallStatus::Decided, Some(d)) => (
+                "call.decide",
+                format!(
+                    "decided: {} awarded ({}), {} rejected",
+                    d.awarded,
+                    Money::from_minor(d.awarded_total_minor, call.currency),
+                    d.rejected
+                ),
+            ),
+            (CallStatus::Open, _) => ("call.publish", String::new()),
+            _ => ("call.close", String::new()),
+        };
+        let e = event(kind, &call, summary);
+        Ok((Moved { call, decision }, e))
+    }
+}
