@@ -136,10 +136,8 @@ impl Instrumentation for ConnWatch {
             }
             InstrumentationEvent::FinishQuery {
                 error: Some(error), ..
-            } => {
-                if crate::error::is_connection_lost(error) {
-                    self.lost = true;
-                }
+            } if crate::error::is_connection_lost(error) => {
+                self.lost = true;
             }
             _ => {}
         }
