@@ -13,6 +13,7 @@
 
 pub mod grant;
 pub mod programme;
+pub mod user;
 
 use crate::error::DomainError;
 use crate::ids::{OrganizationId, UserId};
