@@ -64,17 +64,18 @@ pub fn user(actor: &Actor, target: Option<UserId>) -> Option<UserRole> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::*;
+    use super::super::fixtures::{admin, member, org, outsider, user as fixture_user};
     use super::super::{Actor, authorize};
-    use super::*;
+    use super::{UserRight, UserRole, user};
     use crate::error::DomainError;
+    use crate::ids::UserId;
     use crate::membership::OrgRole;
 
     #[test]
     fn role_by_right_table() {
         use UserRight::*;
         let org_owner = member(1, org(1), OrgRole::Owner);
-        let target = user(5);
+        let target = fixture_user(5);
         let own = Actor::user(target, crate::user::SystemRole::User, Vec::new());
         let rights = [Manage, ReadAuditLog, ReadOwn, ChangeOwnPassword];
         // (actor, target, expected answer per right: 'y' allowed, 'f' forbidden)
@@ -98,7 +99,7 @@ mod tests {
         ];
         for (name, actor, t, expected) in table {
             for (right, want) in rights.iter().zip(expected.chars()) {
-                let got = match authorize(super::user(&actor, t), *right) {
+                let got = match authorize::<UserRole>(user(&actor, t), *right) {
                     Ok(_) => 'y',
                     Err(DomainError::Forbidden(_)) => 'f',
                     Err(_) => 'n',
