@@ -100,6 +100,9 @@ pub enum ApiError {
     /// 429: too many requests; retry after the given seconds.
     #[error("too many requests")]
     TooManyRequests(u64),
+    /// 503: too much work in progress (password hashing); retry after the given seconds.
+    #[error("busy")]
+    Busy(u64),
     /// 503: the database is unreachable.
     #[error("service unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -157,6 +160,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::Validation(_) => "validation",
             Self::TooManyRequests(_) => "rate-limited",
+            Self::Busy(_) => "busy",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -173,6 +177,7 @@ impl ApiError {
                 "This resource does not support the request method.".to_owned()
             }
             Self::TooManyRequests(s) => format!("Too many requests; retry after {s} seconds."),
+            Self::Busy(s) => format!("The server is busy; retry after {s} seconds."),
             Self::Unavailable(_) => "The database is unavailable; retry shortly.".to_owned(),
             Self::Internal(_) => "An unexpected error occurred; it has been logged.".to_owned(),
             other => other.to_string(),
@@ -244,7 +249,7 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy(_) | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -260,7 +265,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => {
                 res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
             }
-            Self::TooManyRequests(s) => {
+            Self::TooManyRequests(s) | Self::Busy(s) => {
                 res.insert_header((header::RETRY_AFTER, s.to_string()));
             }
             Self::Unavailable(_) => {

@@ -1,11 +1,13 @@
 //! The `seriktes` binary: `serve` (default), `migrate`, `create-admin`, `openapi`.
 
 use clap::{Parser, Subcommand};
-use seriktes_api::routes::users::insert_user;
+use seriktes_api::auth::password::{self, HashedPassword};
+use seriktes_api::clock::{Clock, SystemClock};
+use seriktes_api::service::users::create_admin as create_admin_account;
 use seriktes_api::startup::{StartError, connect_and_migrate};
-use seriktes_api::{Application, Settings, auth::password, openapi_document};
+use seriktes_api::{Application, Settings, openapi_document};
 use seriktes_domain::email::Email;
-use seriktes_domain::user::{NewPassword, SystemRole};
+use seriktes_domain::user::NewPassword;
 use seriktes_persistence::db;
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
@@ -58,8 +60,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// How many passwords are hashed at once: `SERIKTES_HASH_THREADS`, default one per core.
+fn hash_threads() -> Result<usize, String> {
+    match std::env::var("SERIKTES_HASH_THREADS") {
+        Err(_) => Ok(password::default_threads()),
+        Ok(raw) => raw
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=256).contains(n))
+            .ok_or_else(|| format!("SERIKTES_HASH_THREADS: {raw:?} is not a valid value")),
+    }
+}
+
 fn serve() -> Result<(), String> {
     let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    password::configure(hash_threads()?, std::time::Duration::from_secs(2))
+        .map_err(|e| format!("cannot start password hashing threads: {e}"))?;
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings.clone())
             .await
@@ -87,7 +104,7 @@ fn redact_url(url: &str) -> String {
 }
 
 fn migrate() -> Result<(), String> {
-    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    let settings = Settings::from_env_without_secret().map_err(|e| e.to_string())?;
     let (_, applied) = connect_and_migrate(&settings).map_err(|e: StartError| e.to_string())?;
     if applied.is_empty() {
         log::info!("database is up to date");
@@ -111,12 +128,14 @@ fn create_admin(email: &str, name: Option<&str>) -> Result<(), String> {
     let password = NewPassword::parse(raw).map_err(|e| format!("password (from stdin): {e}"))?;
     let name = seriktes_domain::user::parse_line(name.unwrap_or(email.as_str()), 200)
         .map_err(|e| format!("--name: {e}"))?;
-    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    // It issues no token, so it needs no JWT secret (not even on PostgreSQL).
+    let settings = Settings::from_env_without_secret().map_err(|e| e.to_string())?;
     let (pool, _) = connect_and_migrate(&settings).map_err(|e| e.to_string())?;
-    let hash = password::hash(password.expose()).map_err(|e| e.to_string())?;
+    let hash = HashedPassword::of(password.expose()).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| format!("database: {e}"))?;
-    let row = db::write(&mut conn, |conn| {
-        insert_user(conn, None, &email, &name, &hash, SystemRole::Admin, true)
+    let now = SystemClock.now();
+    let record = db::write(&mut conn, |tx| {
+        create_admin_account(tx, email.clone(), name, &hash, now)
     })
     .map_err(|e| match e {
         seriktes_api::error::ApiError::Conflict { .. } => {
@@ -124,7 +143,7 @@ fn create_admin(email: &str, name: Option<&str>) -> Result<(), String> {
         }
         other => other.to_string(),
     })?;
-    log::info!("created admin {} ({})", row.email, row.id);
+    log::info!("created admin {} ({})", record.user.email, record.user.id);
     Ok(())
 }
 

@@ -84,11 +84,12 @@ fn var(name: &str) -> Option<String> {
 }
 
 fn parse_num<T: std::str::FromStr>(
+    lookup: &dyn Fn(&str) -> Option<String>,
     name: &'static str,
     default: T,
     ok: impl Fn(&T) -> bool,
 ) -> Result<T, ConfigError> {
-    match var(name) {
+    match lookup(name) {
         None => Ok(default),
         Some(raw) => raw
             .trim()
@@ -102,31 +103,53 @@ fn parse_num<T: std::str::FromStr>(
 impl Settings {
     /// Reads the environment; the JWT secret is resolved by [`Self::resolve_jwt_secret`].
     pub fn from_env() -> Result<Self, ConfigError> {
-        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        let bind_raw = var("SERIKTES_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let mut settings = Self::from_lookup(&var)?;
+        settings.jwt_secret =
+            Self::resolve_jwt_secret(&settings.database_url, var("SERIKTES_JWT_SECRET"))?;
+        Ok(settings)
+    }
+
+    /// Reads the environment for a command that issues no token (`migrate`, `create-admin`):
+    /// the JWT secret is neither required nor generated, and left empty, so these settings
+    /// cannot serve.
+    pub fn from_env_without_secret() -> Result<Self, ConfigError> {
+        Self::from_lookup(&var)
+    }
+
+    /// Everything but the JWT secret (left empty), from `lookup` (the environment, or a test's
+    /// map).
+    fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let database_url =
+            lookup("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let bind_raw = lookup("SERIKTES_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned());
         let bind = bind_raw.parse().map_err(|_| {
             err(
                 "SERIKTES_BIND",
                 format!("{bind_raw:?} is not an address like 127.0.0.1:8080"),
             )
         })?;
-        let cors_origins =
-            parse_origins(var("SERIKTES_CORS_ORIGINS").as_deref().unwrap_or_default())?;
-        let db_pool_size = parse_num("SERIKTES_DB_POOL_SIZE", 8_u32, |n| (1..=256).contains(n))?;
-        let db_timeout = Duration::from_secs(parse_num("SERIKTES_DB_TIMEOUT_SECS", 5_u64, |n| {
-            (1..=300).contains(n)
-        })?);
-        let workers = match var("SERIKTES_WORKERS") {
+        let cors_origins = parse_origins(
+            lookup("SERIKTES_CORS_ORIGINS")
+                .as_deref()
+                .unwrap_or_default(),
+        )?;
+        let db_pool_size = parse_num(lookup, "SERIKTES_DB_POOL_SIZE", 8_u32, |n| {
+            (1..=256).contains(n)
+        })?;
+        let db_timeout =
+            Duration::from_secs(parse_num(lookup, "SERIKTES_DB_TIMEOUT_SECS", 5_u64, |n| {
+                (1..=300).contains(n)
+            })?);
+        let workers = match lookup("SERIKTES_WORKERS") {
             None => None,
-            Some(_) => Some(parse_num("SERIKTES_WORKERS", 1_usize, |n| {
+            Some(_) => Some(parse_num(lookup, "SERIKTES_WORKERS", 1_usize, |n| {
                 (1..=1024).contains(n)
             })?),
         };
-        let jwt_secret = Self::resolve_jwt_secret(&database_url, var("SERIKTES_JWT_SECRET"))?;
         Ok(Self {
             database_url,
             bind,
-            jwt_secret,
+            jwt_secret: Secret::new(String::new()),
             cors_origins,
             db_pool_size,
             db_timeout,
@@ -283,6 +306,19 @@ mod tests {
         let e = Settings::resolve_jwt_secret("postgres://x/y", None).unwrap_err();
         assert_eq!(e.variable, "SERIKTES_JWT_SECRET");
         assert!(Settings::resolve_jwt_secret("postgres://x/y", Some("short".into())).is_err());
+    }
+
+    #[test]
+    fn commands_that_issue_no_token_need_no_secret_on_postgres() {
+        let env = |name: &str| match name {
+            "DATABASE_URL" => Some("postgres://postgres@127.0.0.1/seriktes".to_owned()),
+            "SERIKTES_DB_POOL_SIZE" => Some("3".to_owned()),
+            _ => None,
+        };
+        let s = Settings::from_lookup(&env).unwrap();
+        assert_eq!(s.database_url, "postgres://postgres@127.0.0.1/seriktes");
+        assert_eq!(s.db_pool_size, 3);
+        assert!(s.jwt_secret.expose().is_empty());
     }
 
     #[test]

@@ -159,3 +159,42 @@ fn prefix_errors(e: seriktes_domain::DomainError, field: &str) -> seriktes_domai
 pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, crate::error::ApiError> {
     serde_json::from_str(text).map_err(crate::error::ApiError::internal)
 }
+
+/// A user account. Never carries the password or its hash.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "id": "0193a0c4-7c1e-7d4a-9a51-3f7e2b8c9d10", "email": "aigerim@example.org", "name": "Aigerim Sadykova",
+    "system_role": "user", "active": true,
+    "created_at": "2026-11-23T09:00:00Z", "updated_at": "2026-11-23T09:00:00Z"
+}))]
+pub struct UserResponse {
+    /// Id.
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// E-mail address, lower-cased.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// System role.
+    pub system_role: SystemRole,
+    /// Whether the user may sign in.
+    pub active: bool,
+    /// When created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<seriktes_persistence::users::UserRecord> for UserResponse {
+    fn from(r: seriktes_persistence::users::UserRecord) -> Self {
+        Self {
+            id: r.user.id.to_string(),
+            email: r.user.email.as_str().to_owned(),
+            name: r.user.name,
+            system_role: r.user.system_role.into(),
+            active: r.user.active,
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
+        }
+    }
+}

@@ -1,11 +1,139 @@
-//! Users: insert, find, list, update.
+//! Users: insert, find, list, update. Reads return [`UserRecord`]s: the domain [`User`] with
+//! its version and timestamps, stored values parsed once (`stored::`).
 
 use crate::db::DbConn;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::schema::users;
+use crate::stored;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use seriktes_domain::email::Email;
+use seriktes_domain::ids::UserId;
+use seriktes_domain::user::{SystemRole, User};
+
+/// A stored user: the account, its version (ETag) and when it was created and last changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    /// The account.
+    pub user: User,
+    /// Incremented on every change.
+    pub version: i64,
+    /// When created (UTC).
+    pub created_at: NaiveDateTime,
+    /// When last changed (UTC).
+    pub updated_at: NaiveDateTime,
+}
+
+impl UserRow {
+    /// The domain form; a stored value the domain refuses is `StoreError::Corrupt`.
+    pub fn into_record(self) -> Result<UserRecord, StoreError> {
+        Ok(UserRecord {
+            user: User {
+                id: stored::id("users.id", &self.id, UserId::parse)?,
+                email: stored::value("users.email", &self.email, Email::parse)?,
+                name: self.name,
+                system_role: stored::value(
+                    "users.system_role",
+                    &self.system_role,
+                    SystemRole::parse,
+                )?,
+                active: self.active,
+            },
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// A new account to store.
+#[derive(Debug)]
+pub struct NewUser<'a> {
+    /// Id.
+    pub id: UserId,
+    /// E-mail address.
+    pub email: &'a Email,
+    /// Display name.
+    pub name: &'a str,
+    /// argon2id PHC string.
+    pub password_hash: &'a str,
+    /// System role.
+    pub system_role: SystemRole,
+    /// Whether the user may sign in.
+    pub active: bool,
+}
+
+/// Stores a new account and returns it (`RETURNING`, no re-read).
+pub fn create(
+    conn: &mut DbConn,
+    new: &NewUser<'_>,
+    now: NaiveDateTime,
+) -> Result<UserRecord, StoreError> {
+    let id = new.id.to_string();
+    let row: UserRow = diesel::insert_into(users::table)
+        .values(&NewUserRow {
+            id: &id,
+            email: new.email.as_str(),
+            name: new.name,
+            password_hash: new.password_hash,
+            system_role: new.system_role.as_str(),
+            active: new.active,
+            created_at: now,
+            updated_at: now,
+        })
+        .returning(COLUMNS)
+        .get_result(conn)?;
+    row.into_record()
+}
+
+/// Every column of [`UserRow`], in order, for `RETURNING`.
+const COLUMNS: (
+    users::id,
+    users::email,
+    users::name,
+    users::password_hash,
+    users::system_role,
+    users::active,
+    users::version,
+    users::created_at,
+    users::updated_at,
+) = (
+    users::id,
+    users::email,
+    users::name,
+    users::password_hash,
+    users::system_role,
+    users::active,
+    users::version,
+    users::created_at,
+    users::updated_at,
+);
+
+/// One account.
+pub fn get(conn: &mut DbConn, id: UserId) -> Result<UserRecord, StoreError> {
+    find(conn, &id.to_string())?.into_record()
+}
+
+/// One account with its password hash.
+pub fn get_with_hash(conn: &mut DbConn, id: UserId) -> Result<(UserRecord, String), StoreError> {
+    let mut row = find(conn, &id.to_string())?;
+    let hash = std::mem::take(&mut row.password_hash);
+    Ok((row.into_record()?, hash))
+}
+
+/// The account with this e-mail address, with its password hash.
+pub fn by_email_with_hash(
+    conn: &mut DbConn,
+    email: &Email,
+) -> Result<Option<(UserRecord, String)>, StoreError> {
+    find_by_email(conn, email.as_str())?
+        .map(|mut row| {
+            let hash = std::mem::take(&mut row.password_hash);
+            Ok((row.into_record()?, hash))
+        })
+        .transpose()
+}
 
 /// A stored user.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -102,7 +230,7 @@ pub struct UserFilter {
     /// Only active or only inactive users.
     pub active: Option<bool>,
     /// Only users with this system role.
-    pub system_role: Option<String>,
+    pub system_role: Option<SystemRole>,
     /// Only users changed at or after this time.
     pub updated_since: Option<NaiveDateTime>,
 }
@@ -112,7 +240,7 @@ pub fn list(
     conn: &mut DbConn,
     filter: &UserFilter,
     page: &PageRequest,
-) -> Result<Page<UserRow>, StoreError> {
+) -> Result<Page<UserRecord>, StoreError> {
     let mut q = users::table.select(UserRow::as_select()).into_boxed();
     if let Some(after) = &page.after {
         q = q.filter(users::id.gt(after.clone()));
@@ -128,7 +256,7 @@ pub fn list(
         q = q.filter(users::active.eq(active));
     }
     if let Some(role) = &filter.system_role {
-        q = q.filter(users::system_role.eq(role.clone()));
+        q = q.filter(users::system_role.eq(role.as_str()));
     }
     if let Some(since) = filter.updated_since {
         q = q.filter(users::updated_at.ge(since));
@@ -137,7 +265,11 @@ pub fn list(
         .order(users::id.asc())
         .limit(page.fetch_limit())
         .load(conn)?;
-    Ok(Page::from_rows(rows, page, |r| r.id.clone()))
+    let rows = rows
+        .into_iter()
+        .map(UserRow::into_record)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_rows(rows, page, |r| r.user.id.to_string()))
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
@@ -147,25 +279,19 @@ pub fn escape_like(text: &str) -> String {
         .replace('_', "\\_")
 }
 
-/// Applies `changes` if the user is still at `expected_version` (when given); bumps the version.
+/// Applies `changes` to the account read at version `current` if it is still at
+/// `expected_version` (when given); bumps the version and returns the account.
 pub fn update(
     conn: &mut DbConn,
-    id: &str,
+    id: UserId,
+    current: i64,
     expected_version: Option<i64>,
     changes: &UserChanges,
     now: NaiveDateTime,
-) -> Result<UserRow, StoreError> {
-    let current = find(conn, id)?;
-    update_versioned!(
-        conn,
-        users,
-        id,
-        current.version,
-        expected_version,
-        now,
-        changes
-    )?;
-    find(conn, id)
+) -> Result<UserRecord, StoreError> {
+    let key = id.to_string();
+    update_versioned!(conn, users, &key, current, expected_version, now, changes)?;
+    get(conn, id)
 }
 
 /// How many active admins there are.

@@ -191,3 +191,56 @@ async fn an_access_token_is_a_jwt_with_the_required_claims() {
     .unwrap();
     assert_eq!(header["alg"], "HS256");
 }
+
+#[actix_web::test]
+async fn a_storm_of_sign_ins_gets_tokens_or_503_with_retry_after_never_500() {
+    let app: TestApp = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    app.seed_user("a@example.org", SystemRole::User).await;
+    let logins = (0..24).map(|i| {
+        let password = if i % 3 == 0 {
+            "not the password"
+        } else {
+            PASSWORD
+        };
+        app.login("a@example.org", password)
+    });
+    let answers = futures_util_join_all(logins).await;
+    for r in answers {
+        match r.status {
+            200 | 401 => {}
+            503 => assert!(r.header("retry-after").is_some()),
+            other => panic!("unexpected {other}: {:?}", r.body),
+        }
+    }
+}
+
+async fn futures_util_join_all<F: std::future::Future>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output> {
+    let handles: Vec<_> = futures.map(|f| Box::pin(f)).collect();
+    let mut out = Vec::new();
+    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
+    // Poll all together so they are in flight at once.
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for slot in pending.iter_mut() {
+            if let Some(f) = slot {
+                if let std::task::Poll::Ready(v) = f.as_mut().poll(cx) {
+                    out.push(v);
+                    *slot = None;
+                } else {
+                    done = false;
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    out
+}

@@ -7,7 +7,7 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 use serde_json::{Value, json};
 use seriktes_api::Settings;
 use seriktes_api::clock::ManualClock;
-use seriktes_api::routes::users::insert_user;
+use seriktes_api::service::users::create_user;
 use seriktes_api::startup::Extras;
 use seriktes_domain::email::Email;
 use seriktes_domain::user::SystemRole;
@@ -408,12 +408,19 @@ impl TestApp {
             )
             .expect("pool");
             let mut conn = pool.get().expect("connection");
-            let hash = seriktes_api::auth::password::hash(PASSWORD).expect("hash");
-            db::write(&mut conn, |c| {
-                insert_user(c, None, &email, "Seeded User", &hash, role, true)
-            })
-            .expect("insert user")
-            .id
+            let hash = seriktes_api::auth::password::HashedPassword::of(PASSWORD).expect("hash");
+            let new = seriktes_domain::user::NewUser {
+                email,
+                name: "Seeded User".to_owned(),
+                system_role: role,
+                active: true,
+            };
+            let now = seriktes_api::clock::Clock::now(&seriktes_api::clock::SystemClock);
+            db::write(&mut conn, |tx| create_user(tx, None, &new, &hash, now))
+                .expect("insert user")
+                .user
+                .id
+                .to_string()
         })
         .await
         .expect("seed user")

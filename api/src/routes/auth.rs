@@ -1,63 +1,18 @@
-//! Sign-in, refresh-token rotation and sign-out.
-//!
-//! A refresh token is used once: refreshing returns a new pair and marks the old token used.
-//! Presenting a used token again means it was copied, so the whole family (every token rotated
-//! from that sign-in) is revoked and the caller must sign in again (OAuth 2.0 Security BCP §4.14).
+//! Sign-in, refresh-token rotation and sign-out. The rules live in `service::auth`.
 
-use crate::auth::password;
-use crate::auth::refresh as refresh_token;
+mod dto;
+
+pub use dto::{LoginRequest, RefreshRequest, TokenResponse};
+
+use crate::auth::password::hashers;
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::state::{AppState, State, now};
+use crate::service::auth::{self as auth_service, Issuer};
+use crate::state::{AppState, State};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::TimeDelta;
-use serde::{Deserialize, Serialize};
 use seriktes_domain::email::Email;
-use seriktes_persistence::refresh_tokens::{self, NewRefreshTokenRow};
-use seriktes_persistence::{DbConn, users};
 use std::net::{IpAddr, Ipv6Addr};
-use std::time::Instant;
-use utoipa::ToSchema;
-
-/// E-mail and password.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"email": "admin@example.org", "password": "correct horse battery staple"}))]
-pub struct LoginRequest {
-    /// The account's e-mail address (any case).
-    pub email: String,
-    /// The password.
-    pub password: String,
-}
-
-/// A refresh token, to rotate or revoke.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"refresh_token": "m0C8mYcQ3j6Jr7n8yXG0hE2kYQW0bS3p4D9VqfJf2xA"}))]
-pub struct RefreshRequest {
-    /// The refresh token from the last sign-in or refresh.
-    pub refresh_token: String,
-}
-
-/// A new access token and refresh token.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIwMTkzIn0.sig",
-    "token_type": "Bearer",
-    "expires_in": 900,
-    "refresh_token": "m0C8mYcQ3j6Jr7n8yXG0hE2kYQW0bS3p4D9VqfJf2xA"
-}))]
-pub struct TokenResponse {
-    /// A JWT for `Authorization: Bearer …`.
-    pub access_token: String,
-    /// Always `Bearer`.
-    pub token_type: &'static str,
-    /// Seconds until the access token expires.
-    pub expires_in: u64,
-    /// Exchange at `/auth/refresh` for a new pair; usable once.
-    pub refresh_token: String,
-}
 
 const BAD_CREDENTIALS: &str = "The e-mail or password is wrong, or the account is inactive.";
 const BAD_REFRESH: &str = "The refresh token is invalid, expired or revoked; sign in again.";
@@ -66,44 +21,19 @@ pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfi
     cfg.service(login).service(refresh).service(logout);
 }
 
-/// Stores a new refresh token of `family_id` and returns the token pair.
-fn issue_pair(
-    conn: &mut DbConn,
-    state: &AppState,
-    user_id: &str,
-    family_id: &str,
-) -> Result<TokenResponse, ApiError> {
-    let token = refresh_token::generate().map_err(ApiError::internal)?;
-    let issued = now();
-    let ttl = TimeDelta::from_std(state.refresh_ttl).map_err(ApiError::internal)?;
-    refresh_tokens::insert(
-        conn,
-        &NewRefreshTokenRow {
-            id: &uuid::Uuid::now_v7().to_string(),
-            family_id,
-            user_id,
-            token_hash: &refresh_token::hash(&token),
-            expires_at: issued + ttl,
-            created_at: issued,
-        },
-    )?;
-    let access_token = state
-        .keys
-        .issue(user_id, issued.and_utc().timestamp())
-        .map_err(ApiError::internal)?;
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in: state.keys.ttl().as_secs(),
-        refresh_token: token,
-    })
+fn issuer(state: &AppState) -> Issuer<'_> {
+    Issuer {
+        keys: &state.keys,
+        refresh_ttl: state.refresh_ttl,
+    }
 }
 
 /// Sign in with e-mail and password.
 ///
 /// A wrong e-mail and a wrong password take the same time and get the same answer. After 10
 /// failures for one e-mail from one address within 15 minutes, sign-in answers 429 until the
-/// window ends.
+/// window ends. When too many passwords are being checked at once, it answers 503 with
+/// `Retry-After`.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
@@ -112,6 +42,7 @@ fn issue_pair(
         crate::openapi::BodyErrors,
         crate::openapi::AuthErrors,
         (status = 429, response = crate::openapi::TooManyRequests),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]
 #[post("/auth/login")]
@@ -124,38 +55,32 @@ pub async fn login(
     let client = req
         .peer_addr()
         .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |a| a.ip());
-    state
-        .login_throttle
-        .check(client, &email, Instant::now())
+    let throttle = &state.login_throttle;
+    throttle
+        .check(client, &email, state.now())
         .map_err(ApiError::TooManyRequests)?;
-    let user = match Email::parse(&email) {
-        Ok(email) => {
+    let found = match Email::parse(&email) {
+        Ok(e) => {
             state
-                .read(move |conn| Ok(users::find_by_email(conn, email.as_str())?))
+                .read(move |c| auth_service::credentials(c, &e))
                 .await?
         }
         Err(_) => None,
     };
-    let phc = user
+    let phc = found
         .as_ref()
-        .map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
-    let matches = web::block(move || password::verify(&password, &phc)).await?;
-    let Some(user) = user.filter(|u| matches && u.active) else {
-        state.login_throttle.fail(client, &email, Instant::now());
+        .map_or_else(|| state.dummy_hash.clone(), |f| f.1.clone());
+    let matches = hashers()?.verify(password, phc).await?;
+    let Some((user, _, _)) = found.filter(|f| matches && f.2) else {
+        throttle.fail(client, &email, state.now());
         return Err(ApiError::Unauthorized(BAD_CREDENTIALS.to_owned()));
     };
-    state.login_throttle.succeed(client, &email);
-    let st = state.clone();
+    throttle.succeed(client, &email);
+    let (st, now) = (state.clone(), state.now());
     let pair = state
-        .write(move |conn| issue_pair(conn, &st, &user.id, &uuid::Uuid::now_v7().to_string()))
+        .write(move |tx| auth_service::sign_in(tx, issuer(&st), user, now))
         .await?;
-    Ok(web::Json(pair))
-}
-
-/// What a refresh attempt found.
-enum Rotation {
-    Rotated(TokenResponse),
-    Refused,
+    Ok(web::Json(pair.into()))
 }
 
 /// Exchange a refresh token for a new pair (the old token stops working).
@@ -175,39 +100,12 @@ pub async fn refresh(
     state: State,
     body: Json<RefreshRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    let hash = refresh_token::hash(&body.0.refresh_token);
-    let st = state.clone();
-    // The revocation of a replayed family must be committed, so a refusal is a value here,
-    // not an error that would roll it back.
-    let outcome = state
-        .write(move |conn| {
-            let at = now();
-            let Some(token) = refresh_tokens::find_by_hash(conn, &hash)? else {
-                return Ok(Rotation::Refused);
-            };
-            if token.revoked_at.is_some() || token.expires_at <= at {
-                return Ok(Rotation::Refused);
-            }
-            if token.used_at.is_some() || !refresh_tokens::mark_used(conn, &token.id, at)? {
-                let n = refresh_tokens::revoke_family(conn, &token.family_id, at)?;
-                log::warn!(
-                    "refresh token replayed: family {} revoked ({n} tokens)",
-                    token.family_id
-                );
-                return Ok(Rotation::Refused);
-            }
-            let user = users::find(conn, &token.user_id)?;
-            if !user.active {
-                refresh_tokens::revoke_family(conn, &token.family_id, at)?;
-                return Ok(Rotation::Refused);
-            }
-            issue_pair(conn, &st, &user.id, &token.family_id).map(Rotation::Rotated)
-        })
-        .await?;
-    match outcome {
-        Rotation::Rotated(pair) => Ok(web::Json(pair)),
-        Rotation::Refused => Err(ApiError::Unauthorized(BAD_REFRESH.to_owned())),
-    }
+    let (st, now, token) = (state.clone(), state.now(), body.0.refresh_token);
+    state
+        .write(move |tx| auth_service::rotate(tx, issuer(&st), &token, now))
+        .await?
+        .map(|pair| web::Json(pair.into()))
+        .ok_or_else(|| ApiError::Unauthorized(BAD_REFRESH.to_owned()))
 }
 
 /// Sign out: revoke the refresh token and every token rotated from the same sign-in.
@@ -225,14 +123,9 @@ pub async fn refresh(
 )]
 #[post("/auth/logout")]
 pub async fn logout(state: State, body: Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
-    let hash = refresh_token::hash(&body.0.refresh_token);
+    let (now, token) = (state.now(), body.0.refresh_token);
     state
-        .write(move |conn| {
-            if let Some(token) = refresh_tokens::find_by_hash(conn, &hash)? {
-                refresh_tokens::revoke_family(conn, &token.family_id, now())?;
-            }
-            Ok(())
-        })
+        .write(move |tx| auth_service::sign_out(tx, &token, now))
         .await?;
     Ok(HttpResponse::new(StatusCode::NO_CONTENT))
 }

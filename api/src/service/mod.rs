@@ -6,9 +6,12 @@
 //! Synchronous and free of HTTP: nothing here names actix or utoipa (`.ci/run` checks), so the
 //! CLI, background workers and export writers call the same functions the routes do.
 
+pub mod audit;
+pub mod auth;
 pub mod calls;
 pub mod events;
 pub mod members;
 pub mod organizations;
 pub mod programmes;
 pub mod transition;
+pub mod users;

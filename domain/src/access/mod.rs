@@ -15,6 +15,7 @@ pub mod call;
 pub mod grant;
 pub mod organization;
 pub mod programme;
+pub mod user;
 
 use crate::error::DomainError;
 use crate::ids::{OrganizationId, UserId};

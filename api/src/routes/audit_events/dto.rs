@@ -1,0 +1,74 @@
+//! Wire forms of the audit log.
+
+use crate::response::utc;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use seriktes_persistence::audit::{AuditEventRow, AuditFilter};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// One recorded change.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a0c4-9000-7000-8000-000000000001", "at": "2026-11-23T09:00:00Z",
+    "actor_id": "0193a0c4-7c1e-7d4a-9a51-3f7e2b8c9d10", "action": "organization.create",
+    "entity_type": "organization", "entity_id": "0193a0c4-8000-7000-8000-000000000001",
+    "summary": "created ngo organisation {\"en\":\"Youth Initiatives Centre\"}"
+}))]
+pub struct AuditEventResponse {
+    /// Id (time-ordered).
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// Who did it; `null` for the command line.
+    #[schema(format = Uuid)]
+    pub actor_id: Option<String>,
+    /// What was done: `<entity>.<verb>`, e.g. `user.create`, `membership.update`.
+    pub action: String,
+    /// The kind of object changed.
+    pub entity_type: String,
+    /// The object's id.
+    pub entity_id: String,
+    /// A short account of the change.
+    pub summary: String,
+}
+
+impl From<AuditEventRow> for AuditEventResponse {
+    fn from(r: AuditEventRow) -> Self {
+        Self {
+            id: r.id,
+            at: utc(r.at),
+            actor_id: r.actor_id,
+            action: r.action,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            summary: r.summary,
+        }
+    }
+}
+
+/// Filters of the audit log.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditListParams {
+    /// Only events about this kind of object (`user`, `organization`).
+    pub entity_type: Option<String>,
+    /// Only events about this object.
+    pub entity_id: Option<String>,
+    /// Only events by this user.
+    pub actor_id: Option<Uuid>,
+    /// Only events at or after this time (RFC 3339).
+    pub since: Option<DateTime<Utc>>,
+}
+
+impl From<AuditListParams> for AuditFilter {
+    fn from(f: AuditListParams) -> Self {
+        Self {
+            entity_type: f.entity_type,
+            entity_id: f.entity_id,
+            actor_id: f.actor_id.map(|a| a.to_string()),
+            since: f.since.map(|t| t.naive_utc()),
+        }
+    }
+}

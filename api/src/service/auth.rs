@@ -1,0 +1,125 @@
+//! Sign-in, refresh-token rotation and sign-out, on the application's clock.
+//!
+//! A refresh token is used once: refreshing returns a new pair and marks the old token used.
+//! Presenting a used token again means it was copied, so the whole family (every token rotated
+//! from that sign-in) is revoked and the caller must sign in again (OAuth 2.0 Security BCP §4.14).
+
+use crate::auth::JwtKeys;
+use crate::auth::refresh as refresh_token;
+use crate::error::ApiError;
+use chrono::{NaiveDateTime, TimeDelta};
+use seriktes_domain::email::Email;
+use seriktes_domain::ids::UserId;
+use seriktes_persistence::db::Tx;
+use seriktes_persistence::refresh_tokens::{self, NewRefreshTokenRow};
+use seriktes_persistence::{DbConn, users};
+use std::time::Duration;
+
+/// What issuing tokens needs: the access-token keys and the refresh-token lifetime.
+#[derive(Debug, Clone, Copy)]
+pub struct Issuer<'a> {
+    /// Access-token keys.
+    pub keys: &'a JwtKeys,
+    /// Lifetime of a refresh token.
+    pub refresh_ttl: Duration,
+}
+
+/// A new access token and refresh token.
+#[derive(Debug)]
+pub struct TokenPair {
+    /// The JWT.
+    pub access_token: String,
+    /// Seconds until it expires.
+    pub expires_in: u64,
+    /// The refresh token, given out once.
+    pub refresh_token: String,
+}
+
+/// Who signs in with an e-mail address: the user id, password hash and whether active.
+pub fn credentials(
+    conn: &mut DbConn,
+    email: &Email,
+) -> Result<Option<(UserId, String, bool)>, ApiError> {
+    Ok(users::by_email_with_hash(conn, email)?.map(|(r, hash)| (r.user.id, hash, r.user.active)))
+}
+
+/// Starts a new sign-in (a new token family) for a user whose password was verified.
+pub fn sign_in(
+    tx: &mut Tx<'_>,
+    issuer: Issuer<'_>,
+    user: UserId,
+    now: NaiveDateTime,
+) -> Result<TokenPair, ApiError> {
+    issue_pair(tx, issuer, user, &uuid::Uuid::now_v7().to_string(), now)
+}
+
+/// Stores a new refresh token of `family_id` and returns the token pair.
+fn issue_pair(
+    tx: &mut Tx<'_>,
+    issuer: Issuer<'_>,
+    user: UserId,
+    family_id: &str,
+    now: NaiveDateTime,
+) -> Result<TokenPair, ApiError> {
+    let token = refresh_token::generate().map_err(ApiError::internal)?;
+    let ttl = TimeDelta::from_std(issuer.refresh_ttl).map_err(ApiError::internal)?;
+    let user_id = user.to_string();
+    refresh_tokens::insert(
+        tx,
+        &NewRefreshTokenRow {
+            id: &uuid::Uuid::now_v7().to_string(),
+            family_id,
+            user_id: &user_id,
+            token_hash: &refresh_token::hash(&token),
+            expires_at: now + ttl,
+            created_at: now,
+        },
+    )?;
+    let access_token = issuer
+        .keys
+        .issue(&user_id, now.and_utc().timestamp())
+        .map_err(ApiError::internal)?;
+    Ok(TokenPair {
+        access_token,
+        expires_in: issuer.keys.ttl().as_secs(),
+        refresh_token: token,
+    })
+}
+
+/// Exchanges a refresh token for a new pair. `None` is a refusal; a replayed token's family
+/// is revoked, and that revocation must commit, so a refusal is a value, not an error.
+pub fn rotate(
+    tx: &mut Tx<'_>,
+    issuer: Issuer<'_>,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<Option<TokenPair>, ApiError> {
+    let Some(row) = refresh_tokens::find_by_hash(tx, &refresh_token::hash(token))? else {
+        return Ok(None);
+    };
+    if row.revoked_at.is_some() || row.expires_at <= now {
+        return Ok(None);
+    }
+    if row.used_at.is_some() || !refresh_tokens::mark_used(tx, &row.id, now)? {
+        let n = refresh_tokens::revoke_family(tx, &row.family_id, now)?;
+        log::warn!(
+            "refresh token replayed: family {} revoked ({n} tokens)",
+            row.family_id
+        );
+        return Ok(None);
+    }
+    let user = UserId::parse(&row.user_id).map_err(ApiError::internal)?;
+    if !users::get(tx, user)?.user.active {
+        refresh_tokens::revoke_family(tx, &row.family_id, now)?;
+        return Ok(None);
+    }
+    issue_pair(tx, issuer, user, &row.family_id, now).map(Some)
+}
+
+/// Signs out: revokes the token's family, if the token is known.
+pub fn sign_out(tx: &mut Tx<'_>, token: &str, now: NaiveDateTime) -> Result<(), ApiError> {
+    if let Some(row) = refresh_tokens::find_by_hash(tx, &refresh_token::hash(token))? {
+        refresh_tokens::revoke_family(tx, &row.family_id, now)?;
+    }
+    Ok(())
+}
