@@ -1,74 +1,403 @@
 #!/usr/bin/env bash
-# Benchmark harness: drives the real release server over HTTP with wrk, on SQLite and on
-# PostgreSQL, and prints throughput and latency percentiles. Not part of CI (it needs a release
-# build and a quiet machine).
+# Benchmark harness: puts the product beside two yardsticks on the SAME PostgreSQL in the SAME run
+# and prints ratios (absolute figures on shared machines drift from run to run; ratios much less).
 #
-#   bash bench/run.sh                 # both backends, 20 s per scenario
-#   DURATION=60s BACKENDS=postgres bash bench/run.sh
+#   1. pgbench -S (select-only) on its own scratch database: the machine's yardstick (TPS).
+#   2. The minimal reference (/work/shared/bench-reference/minimal: actix-web + diesel + JWT, one
+#      indexed SELECT, no authorization) over 100,000 rows: GET /grants/{random id} and a keyset
+#      page of 50 at a random position.
+#   3. The product (the release `seriktes` binary) over 100,000 grants seeded with SQL, called as a
+#      programme manager: GET /api/v1/grants/{random id} and GET /api/v1/grants?limit=50 (a page
+#      at a random cursor).
+#   4. A login storm: p99 of GET grant by id while 4 connections sign in continuously, against the
+#      calm p99 of (3); the product's resident memory sampled throughout (peak printed).
 #
-# Needs: wrk (apt-get install -y wrk), curl, python3, PostgreSQL at TEST_POSTGRES_URL.
+#   bash bench/run.sh                              # 10 s per scenario
+#   DURATION=30s bash bench/run.sh
+#   BIN=target/debug/seriktes DURATION=3s bash bench/run.sh   # plumbing check, numbers meaningless
+#
+# Knobs (environment): DURATION (10s), WARMUP (3s), THREADS (2), CONNECTIONS (32), STORM_CONNECTIONS (4),
+# PGBENCH_CLIENTS (2), PGBENCH_SECONDS (10), WORKERS (4) and POOL_SIZE (8) for both servers,
+# BIN (a prebuilt seriktes; default: cargo build --release), REF_DIR (the references),
+# REF_BUILD_DIR (where the reference is copied and built; kept as a cache), MIN_PORT, PROD_PORT,
+# TEST_POSTGRES_URL (admin URL, default postgres://postgres@127.0.0.1:5432/postgres).
+#
+# Needs: PostgreSQL at TEST_POSTGRES_URL, psql, pgbench, wrk, curl, cargo (installs wrk, curl and
+# the PostgreSQL client with apt-get when missing). Everything it starts is stopped and every
+# database it creates is dropped on exit. Not part of CI (it wants a quiet machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION="${DURATION:-20s}"
-CONNECTIONS="${CONNECTIONS:-32}"
-BACKENDS="${BACKENDS:-sqlite postgres}"
-PG_ADMIN_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-PORT="${PORT:-18181}"
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+ROOT="$PWD"
 
-cargo build --release --locked --bin seriktes
-BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/seriktes"
-WORK="$(mktemp -d)"
-SERVER_PID=""
+DURATION="${DURATION:-10s}"
+WARMUP="${WARMUP:-3s}"
+THREADS="${THREADS:-2}"
+CONNECTIONS="${CONNECTIONS:-32}"
+STORM_CONNECTIONS="${STORM_CONNECTIONS:-4}"
+PGBENCH_CLIENTS="${PGBENCH_CLIENTS:-2}"
+PGBENCH_SECONDS="${PGBENCH_SECONDS:-10}"
+WORKERS="${WORKERS:-4}"
+POOL_SIZE="${POOL_SIZE:-8}"
+MIN_PORT="${MIN_PORT:-18281}"
+PROD_PORT="${PROD_PORT:-18282}"
+REF_DIR="${REF_DIR:-/work/shared/bench-reference}"
+REF_BUILD_DIR="${REF_BUILD_DIR:-/tmp/seriktes-bench-ref}"
+PG_ADMIN_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+PG_BASE="${PG_ADMIN_URL%/*}"
+GRANTS=100000
+GRANTEES=200
+PASSWORD="bench passphrase 2026"
+RUN_ID="$$_$(date +%s)"
+
+log() { printf '\n== %s\n' "$*" >&2; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+# --- tools -------------------------------------------------------------------------------------
+missing=()
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v pgbench >/dev/null 2>&1 || missing+=(postgresql-client postgresql-contrib)
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# --- cleanup: every process started and every database created is recorded here ----------------
+WORK="$(mktemp -d /tmp/seriktes-bench.XXXXXX)"
+PIDS=()
+DBS=()
 cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+  local pid db
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for db in "${DBS[@]}"; do
+    psql -X -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
+pg() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+new_db() { # name: creates name_<run>, sets DB_URL; the database is dropped on exit
+  local db="$1_$RUN_ID"
+  DBS+=("$db") # recorded in this shell (not in a $(...) subshell), so that cleanup sees it
+  pg "$PG_ADMIN_URL" -c "CREATE DATABASE $db" >/dev/null
+  DB_URL="$PG_BASE/$db"
+}
+stop() { # pid
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+wait_http() { # url
+  for _ in $(seq 150); do curl -sf -o /dev/null "$1" && return 0; sleep 0.2; done
+  die "nothing answers at $1"
+}
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
-run_backend() {
-  local backend="$1" url
-  case "$backend" in
-    sqlite) url="$WORK/seriktes.db" ;;
-    postgres)
-      local db="seriktes_bench_$(date +%s)"
-      psql -q "$PG_ADMIN_URL" -c "CREATE DATABASE $db"
-      url="${PG_ADMIN_URL%/*}/$db"
-      trap "cleanup; psql -q '$PG_ADMIN_URL' -c 'DROP DATABASE IF EXISTS $db WITH (FORCE)'" EXIT
-      ;;
-  esac
-  export DATABASE_URL="$url" SERIKTES_BIND="127.0.0.1:$PORT" RUST_LOG=warn
-  export SERIKTES_JWT_SECRET="bench-secret-bench-secret-bench-secret-0123456789"
-  echo 'bench passphrase' | "$BIN" create-admin --email bench@example.org
-  "$BIN" serve & SERVER_PID=$!
-  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && break; sleep 0.2; done
-  local base="http://127.0.0.1:$PORT/api/v1"
-  local token org
-  token=$(curl -sf "$base/auth/login" -H 'content-type: application/json' \
-    -d '{"email":"bench@example.org","password":"bench passphrase"}' | json '["access_token"]')
-  for i in $(seq 100); do
-    curl -sf "$base/organizations" -H "authorization: Bearer $token" -H 'content-type: application/json' \
-      -d "{\"kind\":\"ngo\",\"name\":{\"en\":\"NGO $i\"},\"region\":\"KZ-39\"}" >/dev/null
-  done
-  org=$(curl -sf "$base/organizations?limit=1" -H "authorization: Bearer $token" | json '["data"][0]["id"]')
-
-  echo "== $backend: GET /organizations/{id} (JWT + user lookup + row), $CONNECTIONS connections, $DURATION"
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" "$base/organizations/$org" \
-    | grep -E 'Requests/sec|Latency  |50%|90%|99%|Non-2xx'
-  echo "== $backend: GET /organizations?limit=50 (a page of 50)"
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" "$base/organizations?limit=50" \
-    | grep -E 'Requests/sec|Latency  |50%|90%|99%|Non-2xx'
-  echo "== $backend: POST /auth/login (argon2id m=19456,t=2,p=1), 4 connections"
-  cat > "$WORK/login.lua" <<'LUA'
+# --- wrk scripts -------------------------------------------------------------------------------
+# Every scenario prints one machine-readable line from its done() hook.
+cat >"$WORK/done.lua" <<'LUA'
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT rps=%.1f p50_ms=%.3f p99_ms=%.3f requests=%d non2xx=%d errors=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, summary.requests, e.status, e.connect + e.read + e.write + e.timeout))
+end
+LUA
+# GET BENCH_PREFIX .. <a random line of BENCH_IDS> .. BENCH_SUFFIX
+cat - "$WORK/done.lua" >"$WORK/random.lua" <<'LUA'
+local ids = {}
+for line in io.lines(os.getenv("BENCH_IDS")) do ids[#ids + 1] = line end
+local prefix = os.getenv("BENCH_PREFIX") or ""
+local suffix = os.getenv("BENCH_SUFFIX") or ""
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("seed", threads)
+end
+function init(args)
+  math.randomseed(os.time() * 1000 + (seed or 0))
+end
+function request()
+  return wrk.format("GET", prefix .. ids[math.random(#ids)] .. suffix)
+end
+LUA
+# POST /auth/login with BENCH_LOGIN_BODY
+cat - "$WORK/done.lua" >"$WORK/login.lua" <<'LUA'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"email":"bench@example.org","password":"bench passphrase"}'
+wrk.body = os.getenv("BENCH_LOGIN_BODY")
 LUA
-  wrk -t2 -c4 -d"$DURATION" --latency -s "$WORK/login.lua" "$base/auth/login" \
-    | grep -E 'Requests/sec|Latency  |50%|90%|99%|Non-2xx'
-  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+
+# Results, by scenario key.
+declare -A RPS P99 NON2XX LABEL
+ORDER=()
+record() { # key label result-line
+  local key="$1" line="$3"
+  [ -n "$line" ] || die "$2: wrk printed no RESULT line (see above)"
+  LABEL[$key]="$2"
+  RPS[$key]="$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")"
+  P99[$key]="$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$line")"
+  NON2XX[$key]="$(sed -E 's/.*non2xx=([0-9]+) errors=([0-9]+).*/\1+\2/' <<<"$line" | awk -F+ '{print $1 + $2}')"
+  ORDER+=("$key")
+  printf '%s: %s\n' "$2" "$line" >&2
+}
+wrk_run() { # duration connections script url [extra wrk args...] → wrk output
+  local d="$1" c="$2" s="$3" u="$4"
+  shift 4
+  wrk -t"$THREADS" -c"$c" -d"$d" --latency -s "$s" "$@" "$u"
+}
+# measure key label base-url ids-file prefix suffix [extra wrk args...]: warm-up, then the run.
+measure() {
+  local key="$1" label="$2" url="$3" ids="$4" prefix="$5" suffix="$6" out
+  shift 6
+  log "$label: warm-up $WARMUP, then $DURATION, $CONNECTIONS connections"
+  BENCH_IDS="$ids" BENCH_PREFIX="$prefix" BENCH_SUFFIX="$suffix" \
+    wrk_run "$WARMUP" "$CONNECTIONS" "$WORK/random.lua" "$url" "$@" >/dev/null
+  out="$(BENCH_IDS="$ids" BENCH_PREFIX="$prefix" BENCH_SUFFIX="$suffix" \
+    wrk_run "$DURATION" "$CONNECTIONS" "$WORK/random.lua" "$url" "$@")"
+  record "$key" "$label" "$(grep '^RESULT' <<<"$out" || true)"
+}
+probe() { # what url [curl args...]: 0 when the url answers 200 (body in $WORK/probe.json)
+  local what="$1" url="$2" code
+  shift 2
+  code="$(curl -s -o "$WORK/probe.json" -w '%{http_code}' "$@" "$url")"
+  [ "$code" = 200 ] && return 0
+  printf 'bench: %s: %s answered %s: %s\n' "$what" "$url" "$code" "$(head -c 400 "$WORK/probe.json")" >&2
+  return 1
 }
 
-for b in $BACKENDS; do run_backend "$b"; done
+# --- 1. pgbench -S -----------------------------------------------------------------------------
+log "pgbench -i -s 10, then pgbench -S: $PGBENCH_CLIENTS clients, $PGBENCH_SECONDS s"
+new_db bench_pgbench
+PGB_URL="$DB_URL"
+pgbench -i -s 10 -q "$PGB_URL" >"$WORK/pgbench-init.log" 2>&1 || { cat "$WORK/pgbench-init.log" >&2; die "pgbench -i failed"; }
+pgbench -S -n -c "$PGBENCH_CLIENTS" -j "$PGBENCH_CLIENTS" -T "$PGBENCH_SECONDS" "$PGB_URL" >"$WORK/pgbench.log" 2>&1 \
+  || { cat "$WORK/pgbench.log" >&2; die "pgbench -S failed"; }
+PGBENCH_TPS="$(grep -m1 -oE 'tps = [0-9.]+' "$WORK/pgbench.log" | awk '{printf "%.1f", $3}')"
+[ -n "$PGBENCH_TPS" ] || { cat "$WORK/pgbench.log" >&2; die "no tps in pgbench output"; }
+echo "pgbench -S: $PGBENCH_TPS tps" >&2
+
+# --- 2. the minimal reference ------------------------------------------------------------------
+log "minimal reference: build (offline, release) in $REF_BUILD_DIR"
+mkdir -p "$REF_BUILD_DIR"
+rm -rf "$REF_BUILD_DIR/minimal"
+cp -a "$REF_DIR/minimal" "$REF_BUILD_DIR/minimal" # the shared folder is read-only; cargo writes Cargo.lock
+chmod -R u+w "$REF_BUILD_DIR/minimal"
+cargo build --release --offline -q --manifest-path "$REF_BUILD_DIR/minimal/Cargo.toml" \
+  --target-dir "$REF_BUILD_DIR/target"
+MIN_BIN="$REF_BUILD_DIR/target/release/perfspike"
+new_db grants_ref
+REF_URL="$DB_URL"
+pg "$REF_URL" -f "$REF_DIR/seed.sql" >/dev/null
+DATABASE_URL="$REF_URL" POOL_SIZE="$POOL_SIZE" WORKERS="$WORKERS" PORT="$MIN_PORT" "$MIN_BIN" 2>"$WORK/minimal.log" &
+MIN_PID=$!
+PIDS+=("$MIN_PID")
+wait_http "http://127.0.0.1:$MIN_PORT/hello"
+MIN_TOKEN="$("$MIN_BIN" mint)"
+seq 1 "$GRANTS" >"$WORK/ref-ids.txt"
+seq 0 $((GRANTS - 50)) >"$WORK/ref-after.txt"
+probe "minimal by id" "http://127.0.0.1:$MIN_PORT/grants/1" -H "Authorization: Bearer $MIN_TOKEN" || exit 1
+measure min_id "minimal GET /grants/{id}" "http://127.0.0.1:$MIN_PORT" "$WORK/ref-ids.txt" "/grants/" "" \
+  -H "Authorization: Bearer $MIN_TOKEN"
+measure min_page "minimal GET /grants?limit=50&after=N" "http://127.0.0.1:$MIN_PORT" "$WORK/ref-after.txt" \
+  "/grants?limit=50&after=" "" -H "Authorization: Bearer $MIN_TOKEN"
+stop "$MIN_PID"
+
+# --- 3. the product ----------------------------------------------------------------------------
+if [ -z "${BIN:-}" ]; then
+  log "product: cargo build --release --locked --bin seriktes"
+  cargo build --release --locked --bin seriktes
+  BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/seriktes"
+fi
+[ -x "$BIN" ] || die "no executable at BIN=$BIN"
+log "product: $BIN, migrate, create-admin, seed $GRANTS grants with SQL"
+new_db seriktes_bench
+PROD_URL="$DB_URL"
+export DATABASE_URL="$PROD_URL" SERIKTES_BIND="127.0.0.1:$PROD_PORT" RUST_LOG=warn
+export SERIKTES_JWT_SECRET="bench-secret-bench-secret-bench-secret-0123456789"
+export SERIKTES_WORKERS="$WORKERS" SERIKTES_DB_POOL_SIZE="$POOL_SIZE"
+"$BIN" migrate
+echo "$PASSWORD" | "$BIN" create-admin --email admin@bench.example.org
+
+# Budget lines live in grants.budget_lines (JSON) or, when present, in grant_budget_lines rows.
+has_column() { # table column
+  [ "$(pg -At "$PROD_URL" -c "SELECT count(*) FROM information_schema.columns
+    WHERE table_schema = current_schema() AND table_name = '$1' AND column_name = '$2'")" = 1 ]
+}
+has_table() { # table
+  [ "$(pg -At "$PROD_URL" -c "SELECT count(*) FROM information_schema.tables
+    WHERE table_schema = current_schema() AND table_name = '$1'")" = 1 ]
+}
+grant_lines_col="" grant_lines_val=""
+if has_column grants budget_lines; then
+  grant_lines_col=", budget_lines"
+  grant_lines_val=", '[{\"category\":\"staff\",\"description\":\"Salaries\",\"amount_minor\":' || (a - a / 4) || '},{\"category\":\"events\",\"description\":\"Workshops\",\"amount_minor\":' || (a / 4) || '}]'"
+fi
+app_lines_col="" app_lines_val=""
+if has_column applications budget_lines; then
+  app_lines_col=", budget_lines"
+  app_lines_val=", '[{\"category\":\"staff\",\"description\":\"Salaries\",\"amount_minor\":' || (a - a / 4) || '},{\"category\":\"events\",\"description\":\"Workshops\",\"amount_minor\":' || (a / 4) || '}]'"
+fi
+
+# Ids are UUID strings (md5 of a label, so they are reproducible); one managing organisation, one
+# funder, $GRANTEES grantee NGOs, one active programme, one decided call, $GRANTS awarded
+# applications and one active grant for each.
+pg "$PROD_URL" >/dev/null <<SQL
+BEGIN;
+CREATE TEMP TABLE seed AS
+  SELECT g, md5('grant ' || g)::uuid::text AS grant_id, md5('application ' || g)::uuid::text AS app_id,
+         md5('grantee ' || (g % $GRANTEES))::uuid::text AS grantee_id, 100000 + (g * 7919) % 9900000 AS a
+  FROM generate_series(1, $GRANTS) AS g;
+INSERT INTO organizations (id, kind, name, country, region, themes, created_at, updated_at)
+  VALUES (md5('managing')::uuid::text, 'network', '{"en":"Bench managing network"}', 'KZ', 'KZ-75', '["human_rights"]', now(), now()),
+         (md5('funder')::uuid::text, 'donor', '{"en":"Bench funder"}', 'KZ', 'KZ-75', '[]', now(), now());
+INSERT INTO organizations (id, kind, name, country, region, themes, created_at, updated_at)
+  SELECT md5('grantee ' || o)::uuid::text, 'ngo', '{"en":"Grantee NGO ' || o || '"}', 'KZ', 'KZ-39', '["education"]', now(), now()
+  FROM generate_series(0, $GRANTEES - 1) AS o;
+INSERT INTO programmes (id, title, description, managing_organization_id, currency, budget_minor, starts_on, ends_on,
+                        regions, themes, status, created_at, updated_at)
+  VALUES (md5('programme')::uuid::text, '{"en":"Bench programme"}', '{"en":"Seeded by bench/run.sh"}', md5('managing')::uuid::text,
+          'KZT', 9000000000000, DATE '2026-01-01', DATE '2030-12-31', '["KZ-39"]', '["education"]', 'active', now(), now());
+INSERT INTO programme_funders (programme_id, organization_id, committed_minor)
+  VALUES (md5('programme')::uuid::text, md5('funder')::uuid::text, 9000000000000);
+INSERT INTO calls (id, programme_id, title, description, opens_at, closes_at, max_award_minor, envelope_minor,
+                   eligible_kinds, eligible_regions, min_duration_months, max_duration_months, status, created_at, updated_at)
+  VALUES (md5('call')::uuid::text, md5('programme')::uuid::text, '{"en":"Bench call"}', '{"en":"Seeded by bench/run.sh"}',
+          TIMESTAMP '2026-01-01', TIMESTAMP '2026-03-01', 10000000, 9000000000000, '["ngo"]', '["KZ-39"]', 6, 24,
+          'decided', now(), now());
+INSERT INTO applications (id, call_id, applicant_organization_id, title, summary, currency, requested_minor, duration_months,
+                          regions, target_groups$app_lines_col, status, submitted_at, created_at, updated_at)
+  SELECT app_id, md5('call')::uuid::text, grantee_id, '{"en":"Application ' || g || '"}', '{"en":"Summary of application ' || g || '"}',
+         'KZT', a, 12, '["KZ-39"]', '["youth"]'$app_lines_val, 'awarded', TIMESTAMP '2026-02-01', TIMESTAMP '2026-01-15', now()
+  FROM seed;
+INSERT INTO grants (id, application_id, call_id, programme_id, grantee_organization_id, currency, amount_minor,
+                    starts_on, ends_on$grant_lines_col, status, created_at, updated_at)
+  SELECT grant_id, app_id, md5('call')::uuid::text, md5('programme')::uuid::text, grantee_id, 'KZT', a,
+         DATE '2026-04-01', DATE '2027-03-31'$grant_lines_val,
+         (ARRAY['active','active','active','suspended','completed','terminated'])[1 + g % 6], now(), now()
+  FROM seed;
+COMMIT;
+SQL
+if has_table grant_budget_lines; then
+  # A text id gets a UUID; any other id type is left to its column default.
+  line_id_col="" line_id_val=""
+  if [ "$(pg -At "$PROD_URL" -c "SELECT data_type FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = 'grant_budget_lines' AND column_name = 'id'")" = text ]; then
+    line_id_col="id, " line_id_val="md5('line ' || g || ' ' || p)::uuid::text, "
+  fi
+  pg "$PROD_URL" >/dev/null <<SQL
+INSERT INTO grant_budget_lines (${line_id_col}grant_id, position, category, description, amount_minor)
+  SELECT ${line_id_val}md5('grant ' || g)::uuid::text, p,
+         CASE p WHEN 0 THEN 'staff' ELSE 'events' END, CASE p WHEN 0 THEN 'Salaries' ELSE 'Workshops' END,
+         CASE p WHEN 0 THEN a - a / 4 ELSE a / 4 END
+  FROM (SELECT g, 100000 + (g * 7919) % 9900000 AS a FROM generate_series(1, $GRANTS) AS g) s, generate_series(0, 1) AS p;
+SQL
+  echo "seeded grant_budget_lines (2 per grant)" >&2
+fi
+pg "$PROD_URL" -c "VACUUM ANALYZE" >/dev/null
+pg -At "$PROD_URL" -c "SELECT id FROM grants" >"$WORK/prod-ids.txt"
+# Cursors as the API issues them (base64url, no padding, of "v1:<id>"), for pages at random positions.
+pg -At "$PROD_URL" -c "SELECT rtrim(translate(encode(convert_to('v1:' || id, 'UTF8'), 'base64'), '+/', '-_'), '=')
+  FROM (SELECT id, row_number() OVER (ORDER BY id) AS r FROM grants) s WHERE r <= $GRANTS - 50" >"$WORK/prod-cursors.txt"
+
+"$BIN" serve 2>"$WORK/seriktes.log" &
+PROD_PID=$!
+PIDS+=("$PROD_PID")
+wait_http "http://127.0.0.1:$PROD_PORT/health/ready"
+# Resident memory, sampled every 0.2 s for as long as the server lives.
+(
+  while [ -r "/proc/$PROD_PID/status" ]; do
+    awk '/^VmRSS:/ {print $2}' "/proc/$PROD_PID/status" 2>/dev/null || true
+    sleep 0.2
+  done
+) >"$WORK/rss.txt" &
+PIDS+=("$!")
+
+API="http://127.0.0.1:$PROD_PORT/api/v1"
+login() { # email → access token
+  curl -sf "$API/auth/login" -H 'content-type: application/json' \
+    -d "{\"email\":\"$1\",\"password\":\"$PASSWORD\"}" | json '["access_token"]'
+}
+ADMIN_TOKEN="$(login admin@bench.example.org)"
+MANAGER_ID="$(curl -sf "$API/users" -H "authorization: Bearer $ADMIN_TOKEN" -H 'content-type: application/json' \
+  -d "{\"email\":\"manager@bench.example.org\",\"name\":\"Bench manager\",\"password\":\"$PASSWORD\",\"system_role\":\"user\"}" \
+  | json '["id"]')" || die "could not create the manager user"
+MANAGING_ID="$(pg -At "$PROD_URL" -c "SELECT md5('managing')::uuid::text")"
+curl -sf -o /dev/null "$API/organizations/$MANAGING_ID/members" -H "authorization: Bearer $ADMIN_TOKEN" \
+  -H 'content-type: application/json' -d "{\"user_id\":\"$MANAGER_ID\",\"role\":\"manager\"}" \
+  || die "could not make the manager a manager of the managing organisation"
+LOGIN_BODY="{\"email\":\"manager@bench.example.org\",\"password\":\"$PASSWORD\"}"
+TOKEN="$(login manager@bench.example.org)"
+
+probe "product by id" "$API/grants/$(head -n1 "$WORK/prod-ids.txt")" -H "Authorization: Bearer $TOKEN" || exit 1
+PAGE_IDS="$WORK/prod-cursors.txt" PAGE_PREFIX="/api/v1/grants?limit=50&cursor=" PAGE_LABEL="product GET /api/v1/grants?limit=50&cursor=C"
+if ! probe "product page at a cursor" "$API/grants?limit=50&cursor=$(sed -n 1000p "$WORK/prod-cursors.txt")" \
+  -H "Authorization: Bearer $TOKEN"; then
+  echo "the cursor format was refused; measuring the first page instead" >&2
+  echo >"$WORK/first-page.txt"
+  PAGE_IDS="$WORK/first-page.txt" PAGE_PREFIX="/api/v1/grants?limit=50" PAGE_LABEL="product GET /api/v1/grants?limit=50"
+  probe "product page" "$API/grants?limit=50" -H "Authorization: Bearer $TOKEN" || exit 1
+fi
+[ "$(json '["data"].__len__()' <"$WORK/probe.json")" = 50 ] || die "a page of the product does not hold 50 grants"
+
+measure prod_id "product GET /api/v1/grants/{id}" "http://127.0.0.1:$PROD_PORT" "$WORK/prod-ids.txt" \
+  "/api/v1/grants/" "" -H "Authorization: Bearer $TOKEN"
+TOKEN="$(login manager@bench.example.org)" # access tokens live 15 minutes
+measure prod_page "$PAGE_LABEL" "http://127.0.0.1:$PROD_PORT" "$PAGE_IDS" "$PAGE_PREFIX" "" \
+  -H "Authorization: Bearer $TOKEN"
+
+# --- 4. login storm ----------------------------------------------------------------------------
+log "login storm: $STORM_CONNECTIONS connections sign in while GET /grants/{id} runs, $DURATION"
+TOKEN="$(login manager@bench.example.org)"
+BENCH_LOGIN_BODY="$LOGIN_BODY" wrk -t"$THREADS" -c"$STORM_CONNECTIONS" -d"$DURATION" --latency \
+  -s "$WORK/login.lua" "$API/auth/login" >"$WORK/storm-login.out" &
+STORM_PID=$!
+PIDS+=("$STORM_PID")
+out="$(BENCH_IDS="$WORK/prod-ids.txt" BENCH_PREFIX="/api/v1/grants/" BENCH_SUFFIX="" \
+  wrk_run "$DURATION" "$CONNECTIONS" "$WORK/random.lua" "http://127.0.0.1:$PROD_PORT" -H "Authorization: Bearer $TOKEN")"
+wait "$STORM_PID" || true
+record storm_id "product GET /api/v1/grants/{id} during the storm" "$(grep '^RESULT' <<<"$out" || true)"
+record storm_login "product POST /auth/login (the storm)" "$(grep '^RESULT' "$WORK/storm-login.out" || true)"
+
+HWM_KB="$(awk '/^VmHWM:/ {print $2}' "/proc/$PROD_PID/status")"
+stop "$PROD_PID"
+PEAK_RSS_KB="$(sort -n "$WORK/rss.txt" | tail -n1)"
+[ -n "$PEAK_RSS_KB" ] || PEAK_RSS_KB=0
+[ "${HWM_KB:-0}" -gt "$PEAK_RSS_KB" ] && PEAK_RSS_KB="$HWM_KB"
+
+# --- report ------------------------------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
+verdict() { # value op target
+  awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN {
+    if (v == "n/a") { print "n/a"; exit }
+    ok = (op == ">=") ? (v >= t) : (v < t); print ok ? "PASS" : "FAIL" }'
+}
+echo
+echo "Seriktes benchmark, $(date -u +%FT%TZ), $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION (warm-up $WARMUP),"
+echo "servers: $WORKERS workers, pool of $POOL_SIZE; product binary: $BIN"
+echo
+printf '%-58s %12s %10s %8s %10s\n' "scenario" "req/s" "p99 ms" "errors" "/ pgbench"
+printf '%-58s %12s %10s %8s %10s\n' "pgbench -S ($PGBENCH_CLIENTS clients, ${PGBENCH_SECONDS}s, scale 10) tps" "$PGBENCH_TPS" "-" "-" "1.000"
+for k in "${ORDER[@]}"; do
+  printf '%-58s %12s %10s %8s %10s\n' "${LABEL[$k]}" "${RPS[$k]}" "${P99[$k]}" "${NON2XX[$k]}" "$(ratio "${RPS[$k]}" "$PGBENCH_TPS")"
+done
+echo
+by_id="$(ratio "${RPS[prod_id]}" "${RPS[min_id]}")"
+page="$(ratio "${RPS[prod_page]}" "${RPS[min_page]}")"
+storm="$(ratio "${P99[storm_id]}" "${P99[prod_id]}")"
+rss_mb="$(awk -v k="$PEAK_RSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')"
+printf '%-44s %10s %14s %6s\n' "ratio" "value" "target" ""
+printf '%-44s %10s %14s %6s\n' "product by-id / minimal by-id (req/s)" "$by_id" ">= 0.5" "$(verdict "$by_id" '>=' 0.5)"
+printf '%-44s %10s %14s %6s\n' "product page / minimal page (req/s)" "$page" ">= 0.5" "$(verdict "$page" '>=' 0.5)"
+printf '%-44s %10s %14s %6s\n' "storm p99 / calm p99 (GET by id)" "$storm" "< 2" "$(verdict "$storm" '<' 2)"
+printf '%-44s %10s %14s %6s\n' "product peak RSS MB (VmRSS samples, VmHWM)" "$rss_mb" "< 200" "$(verdict "$rss_mb" '<' 200)"
+errors=0
+for k in "${ORDER[@]}"; do errors=$((errors + NON2XX[$k])); done
+if [ "$errors" -gt 0 ]; then
+  echo
+  echo "WARNING: $errors requests failed or answered non-2xx; the figures above are suspect."
+fi
