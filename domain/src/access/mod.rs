@@ -11,8 +11,10 @@
 //! Lists filter in SQL with `persistence::visibility`; a parity test checks that a list shows
 //! exactly what these policies let a single GET show.
 
+pub mod application;
 pub mod grant;
 pub mod programme;
+pub mod review;
 
 use crate::error::DomainError;
 use crate::ids::{OrganizationId, UserId};
