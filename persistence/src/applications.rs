@@ -178,7 +178,7 @@ pub fn list(
         q = q.filter(
             applications::applicant_organization_id
                 .eq_any(my_orgs)
-                .or(applications::status.ne("draft").and(
+                .or(applications::submitted_at.is_not_null().and(
                     applications::call_id
                         .eq_any(managed_calls)
                         .or(applications::call_id.eq_any(committee_calls)),

@@ -141,6 +141,24 @@ both_backends! {
         assert_eq!(w.body["status"], "withdrawn");
     }
 
+    async fn a_draft_withdrawn_before_submission_stays_the_applicants_own(app) {
+        let s = scene(&app, 86_400).await;
+        let id = draft(&app, &s, &application(&s.ngo, "3846.00", &["3846.00"])).await;
+        let path = format!("/api/v1/applications/{id}");
+        let w = app.post(&format!("{path}/withdraw"), Some(&s.ngo_manager), &json!({})).await.expect(200);
+        assert_eq!(w.body["status"], "withdrawn");
+        assert!(w.body["submitted_at"].is_null());
+        let (officer_id, officer) = app.user(&s.c.admin, "officer@eu.example").await;
+        app.add_member(&s.c.admin, &s.c.eu, &officer_id, "manager").await;
+        // The committee, the programme's managers and the funders never saw it submitted.
+        for token in [&s.expert, &s.c.manager, &officer] {
+            app.get(&path, Some(token)).await.expect_problem(404);
+            let listed = app.get("/api/v1/applications", Some(token)).await.expect(200);
+            assert_eq!(listed.body["data"], json!([]));
+        }
+        app.get(&path, Some(&s.ngo_manager)).await.expect(200);
+    }
+
     async fn submission_names_every_rule_that_fails(app) {
         let s = scene(&app, 86_400).await;
         let company = ngo(&app, &s.c.admin, "Kostanay LLP", "business", "KZ-39").await;

@@ -396,7 +396,7 @@ fn role_in(
         Some(OrgActor::Member(_)) => return Some(Role::ApplicantMember),
         _ => {}
     }
-    if app.status == "draft" {
+    if app.submitted_at.is_none() {
         return None;
     }
     let manages = |org: &str| {
