@@ -36,7 +36,11 @@ macro_rules! insert_many {
                     diesel::insert_into($table).values(&rows).execute(c)?;
                 }
                 $crate::db::DbConn::Sqlite(c) => {
-                    diesel::insert_into($table).values(&rows).execute(c)?;
+                    // Diesel runs a SQLite batch insert in its own transaction, which fails
+                    // inside ours: one statement per row instead.
+                    for row in &rows {
+                        diesel::insert_into($table).values(row).execute(c)?;
+                    }
                 }
             }
         }

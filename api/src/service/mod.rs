@@ -6,5 +6,6 @@
 //! Synchronous and free of HTTP: nothing here names actix or utoipa (`.ci/run` checks), so the
 //! CLI, background workers and export writers call the same functions the routes do.
 
+pub mod applications;
 pub mod events;
 pub mod transition;

@@ -95,6 +95,20 @@ pub fn application(actor: &Actor, facts: &ApplicationFacts) -> Option<Applicatio
     }
 }
 
+/// The role of an actor towards an application that the list's SQL filter (the same rule as
+/// [`application`]) already admitted: only the applicant's own roles need telling apart.
+pub fn listed(actor: &Actor, applicant: OrganizationId) -> ApplicationRole {
+    if actor.is_admin() {
+        ApplicationRole::Admin
+    } else if actor.manages(applicant) {
+        ApplicationRole::ApplicantManager
+    } else if actor.belongs_to(applicant) {
+        ApplicationRole::ApplicantMember
+    } else {
+        ApplicationRole::Reviewer
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
