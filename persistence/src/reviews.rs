@@ -35,6 +35,9 @@ pub struct ReviewRow {
     pub created_at: NaiveDateTime,
     /// When last changed (UTC).
     pub updated_at: NaiveDateTime,
+    /// When the reviewer declared whether they have a conflict of interest (UTC); `None`
+    /// until they do.
+    pub conflict_declared_at: Option<NaiveDateTime>,
 }
 
 /// A review to insert (an assignment).
@@ -71,6 +74,8 @@ pub struct ReviewChanges {
     pub comment: Option<String>,
     /// Submission time.
     pub submitted_at: Option<NaiveDateTime>,
+    /// Declaration time.
+    pub conflict_declared_at: Option<NaiveDateTime>,
 }
 
 /// Inserts a review.

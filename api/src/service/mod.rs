@@ -8,4 +8,5 @@
 
 pub mod applications;
 pub mod events;
+pub mod reviews;
 pub mod transition;
