@@ -146,9 +146,7 @@ fn parse_amount(
     a: &AmountInput,
     currency: Currency,
 ) -> Option<Money> {
-    let Some(c) = v.check(&format!("{field}.currency"), Currency::parse(&a.currency)) else {
-        return None;
-    };
+    let c = v.check(&format!("{field}.currency"), Currency::parse(&a.currency))?;
     if c != currency {
         v.push(FieldError::new(
             format!("{field}.currency"),

@@ -55,12 +55,13 @@ impl Role for ApplicationRole {
 
     fn may(self, right: ApplicationRight) -> bool {
         use ApplicationRight::{Apply, AssignReviewers, Decide, Read};
-        match (self, right) {
-            (_, Read) | (Self::Admin, _) => true,
-            (Self::ApplicantManager, Apply) => true,
-            (Self::Manager, AssignReviewers | Decide) => true,
-            _ => false,
-        }
+        matches!(
+            (self, right),
+            (_, Read)
+                | (Self::Admin, _)
+                | (Self::ApplicantManager, Apply)
+                | (Self::Manager, AssignReviewers | Decide)
+        )
     }
 
     fn refusal(right: ApplicationRight) -> String {
