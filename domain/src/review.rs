@@ -2,7 +2,46 @@
 //! applications by the weighted mean of their submitted reviews.
 
 use crate::error::{DomainError, FieldError};
+use crate::ids::{ApplicationId, ReviewId, UserId};
 use std::collections::BTreeMap;
+
+/// A review as stored; `T` is the caller's time type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review<T> {
+    /// Id.
+    pub id: ReviewId,
+    /// The application reviewed.
+    pub application: ApplicationId,
+    /// The reviewer.
+    pub reviewer: UserId,
+    /// Status.
+    pub status: ReviewStatus,
+    /// Whether the reviewer declared a conflict of interest.
+    pub conflict_of_interest: bool,
+    /// The reviewer's note on the conflict.
+    pub conflict_note: Option<String>,
+    /// When the reviewer declared (no) conflict; `None` until then.
+    pub conflict_declared_at: Option<T>,
+    /// Scores by criterion id.
+    pub scores: BTreeMap<String, i32>,
+    /// The reviewer's comment.
+    pub comment: Option<String>,
+    /// When submitted.
+    pub submitted_at: Option<T>,
+    /// Optimistic-concurrency version (ETag).
+    pub version: i64,
+    /// When assigned.
+    pub created_at: T,
+    /// When last changed.
+    pub updated_at: T,
+}
+
+impl<T> Review<T> {
+    /// Whether the reviewer declared positively that they have no conflict of interest.
+    pub fn declared_no_conflict(&self) -> bool {
+        self.conflict_declared_at.is_some() && !self.conflict_of_interest
+    }
+}
 
 crate::state_machine! {
     /// A review's status: `assigned → submitted`; declaring a conflict of interest recuses

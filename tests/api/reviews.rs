@@ -40,9 +40,13 @@ async fn score(
     feasibility: i32,
 ) {
     let body = json!({"scores": [{"criterion_id": crit[0], "score": relevance}, {"criterion_id": crit[1], "score": feasibility}]});
-    app.post(&format!("/api/v1/reviews/{review}/declare-no-conflict"), Some(reviewer), &json!({}))
-        .await
-        .expect(200);
+    app.post(
+        &format!("/api/v1/reviews/{review}/declare-no-conflict"),
+        Some(reviewer),
+        &json!({}),
+    )
+    .await
+    .expect(200);
     app.patch(&format!("/api/v1/reviews/{review}"), Some(reviewer), &body)
         .await
         .expect(200);

@@ -37,7 +37,7 @@ pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfi
 
 fn tagged(seen: uc::Seen) -> Result<(ReviewResponse, i64), ApiError> {
     let version = seen.review.version;
-    Ok((seen.try_into()?, version))
+    Ok((seen.into(), version))
 }
 
 /// A comment or note: up to 10 000 characters, no control characters.
@@ -186,11 +186,7 @@ pub async fn list_reviews(
             uc::list(conn, actor, &filter, &page, now)
         })
         .await?;
-    let data = p
-        .items
-        .into_iter()
-        .map(ReviewResponse::try_from)
-        .collect::<Result<_, _>>()?;
+    let data = p.items.into_iter().map(Into::into).collect();
     Ok(web::Json(Paginated::from_parts(
         data,
         p.next_after.as_deref(),

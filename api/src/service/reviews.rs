@@ -16,22 +16,21 @@ use seriktes_domain::call::CallStatus;
 use seriktes_domain::ids::{ApplicationId, CallId, OrganizationId, ProgrammeId, ReviewId, UserId};
 use seriktes_domain::review::Ranked;
 use seriktes_domain::review::{
-    Criterion, ReviewAction, ReviewStatus, check_review_submission, check_scores, check_scoring,
-    rank, weighted_percent,
+    Criterion, Review, ReviewAction, ReviewStatus, check_review_submission, check_scores,
+    check_scoring, rank, weighted_percent,
 };
 use seriktes_domain::workflow::Workflow;
 use seriktes_persistence::applications::{self, ApplicationRow};
 use seriktes_persistence::calls::{self, CallRow, CriterionRow};
 use seriktes_persistence::db::Tx;
-use seriktes_persistence::reviews::{self, NewReviewRow, ReviewChanges, ReviewFilter, ReviewRow};
+use seriktes_persistence::reviews::{self, ReviewChanges, ReviewFilter};
 use seriktes_persistence::{DbConn, Page, PageRequest, memberships, programmes, stored};
-use std::collections::BTreeMap;
 
 /// A review with its call's criteria and the caller's role.
 #[derive(Debug)]
 pub struct Seen {
     /// The review.
-    pub review: ReviewRow,
+    pub review: Review<NaiveDateTime>,
     /// Its call's criteria.
     pub criteria: Vec<CriterionRow>,
     /// The caller's role.
@@ -79,22 +78,22 @@ fn circle_of(conn: &mut DbConn, call: &CallRow) -> Result<(ProgrammeId, Circle),
 /// call is decided.
 fn event(
     kind: &str,
-    review: &ReviewRow,
+    review: &Review<NaiveDateTime>,
     programme: ProgrammeId,
     circle: &Circle,
     summary: &str,
 ) -> Event {
-    Event::new(format!("review.{kind}"), "review", &review.id, summary)
+    Event::new(format!("review.{kind}"), "review", review.id, summary)
         .seen_by([circle.managing])
         .in_programme(programme)
         .with_payload(
-            serde_json::json!({"status": review.status, "application_id": review.application_id}),
+            serde_json::json!({"status": review.status.as_str(), "application_id": review.application.to_string()}),
         )
 }
 
 /// A review with what its policy and rules need.
 struct Context {
-    review: ReviewRow,
+    review: Review<NaiveDateTime>,
     call: CallRow,
     criteria: Vec<CriterionRow>,
     programme: ProgrammeId,
@@ -115,16 +114,12 @@ fn load(
     id: ReviewId,
     now: NaiveDateTime,
 ) -> Result<Context, ApiError> {
-    let review_row = reviews::find(conn, &id.to_string())?;
-    let app = applications::find(conn, &review_row.application_id)?;
+    let review_row = reviews::find(conn, id)?;
+    let app = applications::find(conn, &review_row.application.to_string())?;
     let call = calls::find(conn, &app.call_id)?;
     let (programme, circle) = circle_of(conn, &call)?;
     let facts = ReviewFacts {
-        reviewer: stored::id(
-            "reviews.reviewer_user_id",
-            &review_row.reviewer_user_id,
-            UserId::parse,
-        )?,
+        reviewer: review_row.reviewer,
         circle: circle.clone(),
         call_decided: call_status(&call, now)? == CallStatus::Decided,
     };
@@ -153,7 +148,7 @@ fn load_own(
 ) -> Result<Context, ApiError> {
     let ctx = load(conn, actor, id, now)?;
     authorize(ctx.role, ReviewRight::Work)?;
-    let status = stored::value("reviews.status", &ctx.review.status, ReviewStatus::parse)?;
+    let status = ctx.review.status;
     if status.next(action).is_err() {
         return Err(DomainError::InvalidTransition {
             entity: "review",
@@ -171,7 +166,7 @@ fn load_own(
     Ok(ctx)
 }
 
-fn seen(ctx: Context, review: ReviewRow) -> Result<Seen, ApiError> {
+fn seen(ctx: Context, review: Review<NaiveDateTime>) -> Result<Seen, ApiError> {
     Ok(Seen {
         review,
         criteria: ctx.criteria,
@@ -231,7 +226,7 @@ fn assign_one(
     call: &CallRow,
     reviewer: UserId,
     now: NaiveDateTime,
-) -> Result<ReviewRow, ApiError> {
+) -> Result<Review<NaiveDateTime>, ApiError> {
     let reviewer_s = reviewer.to_string();
     if memberships::find(tx, &app.applicant_organization_id, &reviewer_s)?.is_some() {
         return Err(ApiError::invalid(
@@ -240,7 +235,8 @@ fn assign_one(
             "the reviewer belongs to the applicant",
         ));
     }
-    if reviews::exists(tx, &app.id, &reviewer_s)? {
+    let app_id = stored::id("applications.id", &app.id, ApplicationId::parse)?;
+    if reviews::exists(tx, app_id, reviewer)? {
         return Err(ApiError::conflict(
             "This reviewer is already assigned to this application.",
         ));
@@ -262,19 +258,8 @@ fn assign_one(
             .into());
         }
     }
-    let id = ReviewId::from_uuid(uuid::Uuid::now_v7()).to_string();
-    reviews::insert(
-        tx,
-        &NewReviewRow {
-            id: &id,
-            application_id: &app.id,
-            reviewer_user_id: &reviewer_s,
-            status: ReviewStatus::Assigned.as_str(),
-            created_at: now,
-            updated_at: now,
-        },
-    )?;
-    let row = reviews::find(tx, &id)?;
+    let id = ReviewId::from_uuid(uuid::Uuid::now_v7());
+    let row = reviews::insert(tx, id, app_id, reviewer, now)?;
     let (programme, circle) = circle_of(tx, call)?;
     events::record(
         tx,
@@ -320,7 +305,9 @@ pub fn assign_call(
         .filter(|a| matches!(a.status.as_str(), "submitted" | "under_review"))
     {
         for reviewer in &committee {
-            if reviews::exists(tx, &app.id, reviewer)? {
+            let app_id = stored::id("applications.id", &app.id, ApplicationId::parse)?;
+            let reviewer_id = stored::id("call_committee.user_id", reviewer, UserId::parse)?;
+            if reviews::exists(tx, app_id, reviewer_id)? {
                 continue;
             }
             if memberships::find(tx, &app.applicant_organization_id, reviewer)?.is_some() {
@@ -376,25 +363,24 @@ pub fn list(
     };
     let p = reviews::list(conn, &filter, page)?;
     // Two queries for the whole page: the applications' calls, then their criteria.
-    let app_ids: Vec<String> = p.items.iter().map(|r| r.application_id.clone()).collect();
+    let app_ids: Vec<String> = p.items.iter().map(|r| r.application.to_string()).collect();
     let call_of = applications::call_ids_of(conn, &app_ids)?;
     let call_ids: Vec<String> = call_of.iter().map(|(_, c)| c.clone()).collect();
     let criteria = calls::criteria_of(conn, &call_ids)?;
-    let me = actor.user_id().to_string();
     let items = p
         .items
         .into_iter()
         .map(|row| {
             let call_id = call_of
                 .iter()
-                .find(|(a, _)| *a == row.application_id)
+                .find(|(a, _)| *a == row.application.to_string())
                 .map(|(_, c)| c.as_str());
             let own = criteria
                 .iter()
                 .filter(|c| Some(c.call_id.as_str()) == call_id)
                 .cloned()
                 .collect();
-            let role = if row.reviewer_user_id == me {
+            let role = if row.reviewer == actor.user_id() {
                 ReviewRole::Reviewer
             } else {
                 ReviewRole::Reader
@@ -459,9 +445,9 @@ pub fn score(
 ) -> Result<Seen, ApiError> {
     // Scoring keeps the review `assigned`; it is allowed where submitting is.
     let ctx = load_own(tx, actor, id, ReviewAction::Submit, "score", now)?;
-    let mut current: BTreeMap<String, i32> = stored::json("reviews.scores", &ctx.review.scores)?;
+    let mut current = ctx.review.scores.clone();
     if let Some(new) = &scores {
-        check_scoring(declared_no_conflict(&ctx.review))?;
+        check_scoring(ctx.review.declared_no_conflict())?;
         current.extend(check_scores(&criteria_of(&ctx.criteria), new)?);
     }
     let changes = ReviewChanges {
@@ -479,10 +465,6 @@ pub fn score(
     seen(ctx, row)
 }
 
-fn declared_no_conflict(r: &ReviewRow) -> bool {
-    r.conflict_declared_at.is_some() && !r.conflict_of_interest
-}
-
 /// Submits a review: declared no conflict, every criterion scored (each failure named).
 pub fn submit(
     tx: &mut Tx<'_>,
@@ -492,11 +474,10 @@ pub fn submit(
     now: NaiveDateTime,
 ) -> Result<Seen, ApiError> {
     let ctx = load_own(tx, actor, id, ReviewAction::Submit, "submit", now)?;
-    let scores: BTreeMap<String, i32> = stored::json("reviews.scores", &ctx.review.scores)?;
     check_review_submission(
-        declared_no_conflict(&ctx.review),
+        ctx.review.declared_no_conflict(),
         &criteria_of(&ctx.criteria),
-        &scores,
+        &ctx.review.scores,
     )?;
     let changes = ReviewChanges {
         status: Some(ReviewStatus::Submitted.as_str().to_owned()),
@@ -564,7 +545,7 @@ pub fn ranking(
     require_manager(conn, actor, &call)?;
     let criteria = calls::criteria_of(conn, std::slice::from_ref(&call.id))?;
     let criteria = criteria_of(&criteria);
-    let all_reviews = reviews::of_call(conn, &call.id)?;
+    let counted = reviews::counted_of_call(conn, id)?;
     let mut apps: Vec<ApplicationRow> = applications::of_call(conn, &call.id)?
         .into_iter()
         .filter(|a| {
@@ -577,16 +558,13 @@ pub fn ranking(
     apps.sort_by(|a, b| (a.submitted_at, &a.id).cmp(&(b.submitted_at, &b.id)));
     let mut items = Vec::with_capacity(apps.len());
     for app in apps {
-        let mut percents = Vec::new();
-        for r in all_reviews.iter().filter(|r| {
-            r.application_id == app.id && r.status == "submitted" && declared_no_conflict(r)
-        }) {
-            let scores: BTreeMap<String, i32> = stored::json("reviews.scores", &r.scores)?;
-            if let Some(p) = weighted_percent(&criteria, &scores) {
-                percents.push(p);
-            }
-        }
-        items.push((applications::to_domain(app)?, percents));
+        let app = applications::to_domain(app)?;
+        let percents = counted
+            .iter()
+            .filter(|r| r.application == app.id)
+            .filter_map(|r| weighted_percent(&criteria, &r.scores))
+            .collect();
+        items.push((app, percents));
     }
     Ok(rank(items))
 }

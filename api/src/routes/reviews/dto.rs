@@ -8,8 +8,7 @@ use crate::wire::{
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use seriktes_domain::application::Application;
-use seriktes_domain::review::{Ranked, ReviewStatus, weighted_percent};
-use std::collections::BTreeMap;
+use seriktes_domain::review::{Ranked, weighted_percent};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -167,14 +166,12 @@ pub struct RankingResponse {
     pub data: Vec<RankingEntry>,
 }
 
-impl TryFrom<Seen> for ReviewResponse {
-    type Error = crate::error::ApiError;
-
-    fn try_from(s: Seen) -> Result<Self, Self::Error> {
+impl From<Seen> for ReviewResponse {
+    fn from(s: Seen) -> Self {
         let row = s.review;
-        let scores: BTreeMap<String, i32> = crate::wire::from_json(&row.scores)?;
-        let status = ReviewStatus::parse(&row.status).map_err(crate::error::ApiError::internal)?;
-        let weighted = weighted_percent(&criteria_of(&s.criteria), &scores)
+        let scores = &row.scores;
+        let status = row.status;
+        let weighted = weighted_percent(&criteria_of(&s.criteria), scores)
             .map(|p| (p * 100.0).round() / 100.0);
         let allowed_actions = if s.role == seriktes_domain::access::review::ReviewRole::Reviewer {
             status
@@ -185,7 +182,7 @@ impl TryFrom<Seen> for ReviewResponse {
         } else {
             Vec::new()
         };
-        Ok(Self {
+        Self {
             scores: scores
                 .iter()
                 .filter_map(|(k, v)| {
@@ -202,13 +199,13 @@ impl TryFrom<Seen> for ReviewResponse {
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
             conflict_declared_at: row.conflict_declared_at.map(utc),
-            id: row.id,
-            application_id: row.application_id,
-            reviewer_user_id: row.reviewer_user_id,
+            id: row.id.to_string(),
+            application_id: row.application.to_string(),
+            reviewer_user_id: row.reviewer.to_string(),
             conflict_of_interest: row.conflict_of_interest,
             conflict_note: row.conflict_note,
             comment: row.comment,
-        })
+        }
     }
 }
 
