@@ -159,6 +159,35 @@ both_backends! {
         app.get(&path, Some(&s.ngo_manager)).await.expect(200);
     }
 
+    async fn a_list_shows_exactly_what_single_gets_allow(app) {
+        let s = scene(&app, 86_400).await;
+        let draft_only = draft(&app, &s, &application(&s.ngo, "3846.00", &["3846.00"])).await;
+        let withdrawn_draft = draft(&app, &s, &application(&s.ngo, "3846.00", &["3846.00"])).await;
+        app.post(&format!("/api/v1/applications/{withdrawn_draft}/withdraw"), Some(&s.ngo_manager), &json!({})).await.expect(200);
+        let (sent, sender) = submitted(&app, &s, "Alpha", "3846.00").await;
+        let (withdrawn_late, beta) = submitted(&app, &s, "Beta", "3000.00").await;
+        app.post(&format!("/api/v1/applications/{withdrawn_late}/withdraw"), Some(&beta), &json!({})).await.expect(200);
+        let (officer_id, officer) = app.user(&s.c.admin, "officer@eu.example").await;
+        app.add_member(&s.c.admin, &s.c.eu, &officer_id, "manager").await;
+        let all = [&draft_only, &withdrawn_draft, &sent, &withdrawn_late];
+        for (who, token) in [("applicant", &s.ngo_manager), ("other applicant", &sender), ("expert", &s.expert), ("manager", &s.c.manager), ("funder", &officer), ("outsider", &s.c.outsider), ("admin", &s.c.admin)] {
+            let listed = app.get("/api/v1/applications?limit=100", Some(token)).await.expect(200);
+            let mut listed: Vec<String> = listed.body["data"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_owned()).collect();
+            listed.sort();
+            let mut readable = Vec::new();
+            for id in all {
+                let (r, statements, checkouts) = app.counting(app.get(&format!("/api/v1/applications/{id}"), Some(token))).await;
+                // The actor, then the application with its call and programme, its funders, its committee.
+                assert!(statements <= 4 && checkouts == 1, "{who}: {statements} statements, {checkouts} checkouts");
+                if r.status == 200 {
+                    readable.push(id.clone());
+                }
+            }
+            readable.sort();
+            assert_eq!(listed, readable, "{who}");
+        }
+    }
+
     async fn submission_names_every_rule_that_fails(app) {
         let s = scene(&app, 86_400).await;
         let company = ngo(&app, &s.c.admin, "Kostanay LLP", "business", "KZ-39").await;
