@@ -3,7 +3,9 @@
 //! `domain::access::application` (assigning reviewers); rules in `domain::review`.
 
 use crate::error::ApiError;
+use crate::service::applications::Applications;
 use crate::service::events::{self, Event};
+use crate::service::transition::transition;
 use chrono::NaiveDateTime;
 use seriktes_domain::DomainError;
 use seriktes_domain::access::application::{ApplicationRight, application};
@@ -244,8 +246,14 @@ fn assign_one(
     let status = stored::value("applications.status", &app.status, ApplicationStatus::parse)?;
     match status {
         ApplicationStatus::Submitted => {
-            let to = status.apply(ApplicationAction::BeginReview)?;
-            applications::set_status(tx, app, None, to.as_str(), None, now)?;
+            transition::<Applications>(
+                tx,
+                actor,
+                app_id,
+                ApplicationAction::BeginReview,
+                None,
+                now,
+            )?;
         }
         ApplicationStatus::UnderReview => {}
         other => {
