@@ -1,8 +1,252 @@
 //! Applications: an NGO's proposal to a call, and the rules of submitting one.
 
-use crate::error::{DomainError, FieldError};
-use crate::money::Money;
+use crate::error::{DomainError, FieldError, Validator};
+use crate::geo::RegionCode;
+use crate::ids::{ApplicationId, CallId, OrganizationId};
+use crate::money::{Currency, Money};
 use crate::organization::OrganizationKind;
+use crate::text::LocalizedText;
+use crate::user::parse_line;
+use std::collections::BTreeMap;
+
+/// Longest title, characters per language.
+pub const MAX_TITLE: usize = 500;
+/// Longest summary, characters per language.
+pub const MAX_SUMMARY: usize = 10_000;
+/// Most budget lines.
+pub const MAX_LINES: usize = 100;
+
+/// An amount as the caller wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmountInput {
+    /// Decimal amount.
+    pub amount: String,
+    /// ISO 4217 code.
+    pub currency: String,
+}
+
+/// A budget line as the caller wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineInput {
+    /// Category.
+    pub category: String,
+    /// What the money pays for.
+    pub description: String,
+    /// The amount.
+    pub amount: AmountInput,
+}
+
+/// A draft's fields as the caller wrote them, before [`check_draft`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftInput {
+    /// Title by language.
+    pub title: BTreeMap<String, String>,
+    /// Summary by language.
+    pub summary: BTreeMap<String, String>,
+    /// Amount requested.
+    pub requested: AmountInput,
+    /// Months.
+    pub duration_months: i32,
+    /// Region codes.
+    pub regions: Vec<String>,
+    /// Target groups.
+    pub target_groups: Vec<String>,
+    /// Budget lines.
+    pub budget_lines: Vec<LineInput>,
+    /// Partner organisations.
+    pub partners: Vec<OrganizationId>,
+}
+
+/// One line of a budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetLine {
+    /// Category.
+    pub category: String,
+    /// What the money pays for.
+    pub description: String,
+    /// The amount, in the call's currency.
+    pub amount: Money,
+}
+
+/// A draft's checked fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    /// Title.
+    pub title: LocalizedText,
+    /// Summary.
+    pub summary: LocalizedText,
+    /// Amount requested, in the call's currency.
+    pub requested: Money,
+    /// Months, 1 to 120.
+    pub duration_months: i32,
+    /// Region codes, without repeats.
+    pub regions: Vec<String>,
+    /// Target groups.
+    pub target_groups: Vec<String>,
+    /// Budget lines.
+    pub budget_lines: Vec<BudgetLine>,
+    /// Partners, without repeats and never the applicant.
+    pub partners: Vec<OrganizationId>,
+}
+
+impl Draft {
+    /// The draft as input again, for a change to replace some fields.
+    pub fn to_input(&self) -> DraftInput {
+        let amount = |m: &Money| AmountInput {
+            amount: m.amount_string(),
+            currency: m.currency().as_str().to_owned(),
+        };
+        DraftInput {
+            title: self.title.translations().clone(),
+            summary: self.summary.translations().clone(),
+            requested: amount(&self.requested),
+            duration_months: self.duration_months,
+            regions: self.regions.clone(),
+            target_groups: self.target_groups.clone(),
+            budget_lines: self
+                .budget_lines
+                .iter()
+                .map(|l| LineInput {
+                    category: l.category.clone(),
+                    description: l.description.clone(),
+                    amount: amount(&l.amount),
+                })
+                .collect(),
+            partners: self.partners.clone(),
+        }
+    }
+}
+
+/// An application as stored; `T` is the time type of the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Application<T> {
+    /// Id.
+    pub id: ApplicationId,
+    /// The call.
+    pub call: CallId,
+    /// The applicant.
+    pub applicant: OrganizationId,
+    /// Its fields.
+    pub draft: Draft,
+    /// Status.
+    pub status: ApplicationStatus,
+    /// When submitted.
+    pub submitted_at: Option<T>,
+    /// Optimistic-concurrency version (ETag).
+    pub version: i64,
+    /// When created.
+    pub created_at: T,
+    /// When last changed.
+    pub updated_at: T,
+}
+
+fn parse_amount(
+    v: &mut Validator,
+    field: &str,
+    a: &AmountInput,
+    currency: Currency,
+) -> Option<Money> {
+    let c = v.check(&format!("{field}.currency"), Currency::parse(&a.currency))?;
+    if c != currency {
+        v.push(FieldError::new(
+            format!("{field}.currency"),
+            "currency_mismatch",
+            format!("the call's currency is {currency}"),
+        ));
+        return None;
+    }
+    v.check(field, Money::parse_positive(&a.amount, c))
+}
+
+/// Shape checks that hold for every draft (the call's rules are checked on submit); names
+/// every failing field.
+pub fn check_draft(
+    input: DraftInput,
+    currency: Currency,
+    applicant: OrganizationId,
+) -> Result<Draft, DomainError> {
+    let mut v = Validator::new();
+    let title = v.check("title", LocalizedText::parse(input.title, MAX_TITLE));
+    let summary = v.check("summary", LocalizedText::parse(input.summary, MAX_SUMMARY));
+    let requested = parse_amount(&mut v, "requested", &input.requested, currency);
+    if !(1..=120).contains(&input.duration_months) {
+        v.push(FieldError::new(
+            "duration_months",
+            "range",
+            "between 1 and 120 months",
+        ));
+    }
+    let mut regions: Vec<String> = Vec::new();
+    for (i, r) in input.regions.iter().enumerate() {
+        if let Some(r) = v.check(&format!("regions.{i}"), RegionCode::parse(r))
+            && !regions.iter().any(|x| x == r.as_str())
+        {
+            regions.push(r.as_str().to_owned());
+        }
+    }
+    let mut target_groups = Vec::new();
+    for (i, g) in input.target_groups.iter().enumerate() {
+        if let Some(g) = v.check(&format!("target_groups.{i}"), parse_line(g, 200)) {
+            target_groups.push(g);
+        }
+    }
+    if input.budget_lines.len() > MAX_LINES {
+        v.push(FieldError::new(
+            "budget_lines",
+            "max_items",
+            format!("at most {MAX_LINES} lines"),
+        ));
+    }
+    let mut budget_lines = Vec::new();
+    for (i, l) in input.budget_lines.iter().enumerate() {
+        let category = v.check(
+            &format!("budget_lines.{i}.category"),
+            parse_line(&l.category, 100),
+        );
+        let description = v.check(
+            &format!("budget_lines.{i}.description"),
+            parse_line(&l.description, 1000),
+        );
+        let amount = parse_amount(
+            &mut v,
+            &format!("budget_lines.{i}.amount"),
+            &l.amount,
+            currency,
+        );
+        if let (Some(category), Some(description), Some(amount)) = (category, description, amount) {
+            budget_lines.push(BudgetLine {
+                category,
+                description,
+                amount,
+            });
+        }
+    }
+    let mut partners: Vec<OrganizationId> = Vec::new();
+    for (i, p) in input.partners.iter().enumerate() {
+        if *p == applicant {
+            v.push(FieldError::new(
+                format!("partner_organization_ids.{i}"),
+                "not_applicant",
+                "the applicant cannot be its own partner",
+            ));
+        } else if !partners.contains(p) {
+            partners.push(*p);
+        }
+    }
+    let draft = (|| {
+        Some(Draft {
+            title: title?,
+            summary: summary?,
+            requested: requested?,
+            duration_months: input.duration_months,
+            regions,
+            target_groups,
+            budget_lines,
+            partners,
+        })
+    })();
+    v.finish_with(draft)
+}
 
 crate::state_machine! {
     /// An application's status: `draft → submitted → under_review → awarded | rejected`,
@@ -159,6 +403,77 @@ pub fn check_submission<T: PartialOrd>(s: &Submission<'_, T>) -> Result<(), Doma
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn eur_in(a: &str) -> AmountInput {
+        AmountInput {
+            amount: a.into(),
+            currency: "EUR".into(),
+        }
+    }
+
+    #[test]
+    fn a_draft_names_every_bad_field() {
+        let applicant = OrganizationId::from_uuid(uuid::Uuid::from_u128(1));
+        let input = DraftInput {
+            title: BTreeMap::new(),
+            summary: BTreeMap::from([("en".into(), "Clinics".into())]),
+            requested: AmountInput {
+                amount: "10.00".into(),
+                currency: "USD".into(),
+            },
+            duration_months: 0,
+            regions: vec!["XX".into()],
+            target_groups: vec!["women".into()],
+            budget_lines: vec![LineInput {
+                category: "staff".into(),
+                description: "Lawyer".into(),
+                amount: eur_in("-1"),
+            }],
+            partners: vec![applicant],
+        };
+        let Err(DomainError::Invalid(errors)) =
+            check_draft(input, Currency::parse("EUR").unwrap(), applicant)
+        else {
+            panic!("expected field errors");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        for f in [
+            "title",
+            "requested.currency",
+            "duration_months",
+            "regions.0",
+            "budget_lines.0.amount",
+            "partner_organization_ids.0",
+        ] {
+            assert!(fields.iter().any(|x| x.starts_with(f)), "{f} in {fields:?}");
+        }
+    }
+
+    #[test]
+    fn a_good_draft_round_trips_through_its_input() {
+        let applicant = OrganizationId::from_uuid(uuid::Uuid::from_u128(1));
+        let input = DraftInput {
+            title: BTreeMap::from([("en".into(), "Legal aid".into())]),
+            summary: BTreeMap::from([("en".into(), "Clinics".into())]),
+            requested: eur_in("100.00"),
+            duration_months: 12,
+            regions: vec!["KZ-79".into(), "KZ-79".into()],
+            target_groups: vec!["women".into()],
+            budget_lines: vec![LineInput {
+                category: "staff".into(),
+                description: "Lawyer".into(),
+                amount: eur_in("100.00"),
+            }],
+            partners: Vec::new(),
+        };
+        let eur_c = Currency::parse("EUR").unwrap();
+        let draft = check_draft(input, eur_c, applicant).unwrap();
+        assert_eq!(draft.regions, ["KZ-79"]);
+        assert_eq!(
+            check_draft(draft.to_input(), eur_c, applicant).unwrap(),
+            draft
+        );
+    }
     use crate::money::Currency;
 
     fn eur(amount: &str) -> Money {

@@ -2,7 +2,46 @@
 //! applications by the weighted mean of their submitted reviews.
 
 use crate::error::{DomainError, FieldError};
+use crate::ids::{ApplicationId, ReviewId, UserId};
 use std::collections::BTreeMap;
+
+/// A review as stored; `T` is the caller's time type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review<T> {
+    /// Id.
+    pub id: ReviewId,
+    /// The application reviewed.
+    pub application: ApplicationId,
+    /// The reviewer.
+    pub reviewer: UserId,
+    /// Status.
+    pub status: ReviewStatus,
+    /// Whether the reviewer declared a conflict of interest.
+    pub conflict_of_interest: bool,
+    /// The reviewer's note on the conflict.
+    pub conflict_note: Option<String>,
+    /// When the reviewer declared (no) conflict; `None` until then.
+    pub conflict_declared_at: Option<T>,
+    /// Scores by criterion id.
+    pub scores: BTreeMap<String, i32>,
+    /// The reviewer's comment.
+    pub comment: Option<String>,
+    /// When submitted.
+    pub submitted_at: Option<T>,
+    /// Optimistic-concurrency version (ETag).
+    pub version: i64,
+    /// When assigned.
+    pub created_at: T,
+    /// When last changed.
+    pub updated_at: T,
+}
+
+impl<T> Review<T> {
+    /// Whether the reviewer declared positively that they have no conflict of interest.
+    pub fn declared_no_conflict(&self) -> bool {
+        self.conflict_declared_at.is_some() && !self.conflict_of_interest
+    }
+}
 
 crate::state_machine! {
     /// A review's status: `assigned → submitted`; declaring a conflict of interest recuses
@@ -92,6 +131,49 @@ pub fn weighted_percent(criteria: &[Criterion<'_>], scores: &BTreeMap<String, i3
     (max > 0).then(|| f64::from(got) * 100.0 / f64::from(max))
 }
 
+/// Scoring needs a declaration first: the reviewer states they have no conflict of interest
+/// (`POST /reviews/{id}/declare-no-conflict`) or declares one and is recused.
+pub fn check_scoring(declared_no_conflict: bool) -> Result<(), DomainError> {
+    if declared_no_conflict {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(vec![undeclared()]))
+    }
+}
+
+fn undeclared() -> FieldError {
+    FieldError::new(
+        "conflict_declared_at",
+        "declaration_required",
+        "declare that you have no conflict of interest before scoring or submitting",
+    )
+}
+
+/// A review is submitted only by a reviewer who declared no conflict of interest and scored
+/// every criterion; names every failing rule.
+pub fn check_review_submission(
+    declared_no_conflict: bool,
+    criteria: &[Criterion<'_>],
+    scores: &BTreeMap<String, i32>,
+) -> Result<(), DomainError> {
+    let mut errors = Vec::new();
+    if !declared_no_conflict {
+        errors.push(undeclared());
+    }
+    for c in missing_scores(criteria, scores) {
+        errors.push(FieldError::new(
+            format!("scores.{c}"),
+            "required",
+            "this criterion has no score",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(errors))
+    }
+}
+
 /// One application's place in a ranking.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ranked<K> {
@@ -148,6 +230,26 @@ pub fn rank<K>(items: Vec<(K, Vec<f64>)>) -> Vec<Ranked<K>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn submitting_without_a_declaration_or_with_missing_scores_names_each_rule() {
+        let scores = BTreeMap::from([("relevance".to_owned(), 5)]);
+        let Err(DomainError::Invalid(errors)) = check_review_submission(false, &CRITERIA, &scores)
+        else {
+            panic!("expected a refusal");
+        };
+        let rules: Vec<&str> = errors.iter().map(|e| e.code).collect();
+        assert_eq!(rules, ["declaration_required", "required"]);
+        let full = BTreeMap::from([("relevance".to_owned(), 5), ("feasibility".to_owned(), 1)]);
+        assert!(check_review_submission(true, &CRITERIA, &full).is_ok());
+        assert!(check_review_submission(false, &CRITERIA, &full).is_err());
+    }
+
+    #[test]
+    fn scoring_needs_a_declaration() {
+        assert!(check_scoring(false).is_err());
+        assert!(check_scoring(true).is_ok());
+    }
 
     const CRITERIA: [Criterion<'static>; 2] = [
         Criterion {

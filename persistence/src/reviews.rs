@@ -4,13 +4,16 @@ use crate::db::DbConn;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::schema::{applications, reviews};
+use crate::stored;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use seriktes_domain::ids::{ApplicationId, CallId, ReviewId, UserId};
+use seriktes_domain::review::{Review, ReviewStatus};
 
 /// A stored review.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = reviews)]
-pub struct ReviewRow {
+struct ReviewRow {
     /// UUID.
     pub id: String,
     /// The application.
@@ -35,12 +38,15 @@ pub struct ReviewRow {
     pub created_at: NaiveDateTime,
     /// When last changed (UTC).
     pub updated_at: NaiveDateTime,
+    /// When the reviewer declared whether they have a conflict of interest (UTC); `None`
+    /// until they do.
+    pub conflict_declared_at: Option<NaiveDateTime>,
 }
 
 /// A review to insert (an assignment).
 #[derive(Debug, Insertable)]
 #[diesel(table_name = reviews)]
-pub struct NewReviewRow<'a> {
+struct NewReviewRow<'a> {
     /// UUID.
     pub id: &'a str,
     /// The application.
@@ -71,29 +77,82 @@ pub struct ReviewChanges {
     pub comment: Option<String>,
     /// Submission time.
     pub submitted_at: Option<NaiveDateTime>,
+    /// Declaration time.
+    pub conflict_declared_at: Option<NaiveDateTime>,
 }
 
-/// Inserts a review.
-pub fn insert(conn: &mut DbConn, row: &NewReviewRow<'_>) -> Result<(), StoreError> {
+/// The domain form of a stored review.
+fn to_domain(row: ReviewRow) -> Result<Review<NaiveDateTime>, StoreError> {
+    Ok(Review {
+        id: stored::id("reviews.id", &row.id, ReviewId::parse)?,
+        application: stored::id(
+            "reviews.application_id",
+            &row.application_id,
+            ApplicationId::parse,
+        )?,
+        reviewer: stored::id(
+            "reviews.reviewer_user_id",
+            &row.reviewer_user_id,
+            UserId::parse,
+        )?,
+        status: stored::value("reviews.status", &row.status, ReviewStatus::parse)?,
+        conflict_of_interest: row.conflict_of_interest,
+        conflict_note: row.conflict_note,
+        conflict_declared_at: row.conflict_declared_at,
+        scores: stored::json("reviews.scores", &row.scores)?,
+        comment: row.comment,
+        submitted_at: row.submitted_at,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// Inserts an assignment.
+pub fn insert(
+    conn: &mut DbConn,
+    id: ReviewId,
+    application: ApplicationId,
+    reviewer: UserId,
+    now: NaiveDateTime,
+) -> Result<Review<NaiveDateTime>, StoreError> {
+    let id = id.to_string();
     diesel::insert_into(reviews::table)
-        .values(row)
+        .values(&NewReviewRow {
+            id: &id,
+            application_id: &application.to_string(),
+            reviewer_user_id: &reviewer.to_string(),
+            status: ReviewStatus::Assigned.as_str(),
+            created_at: now,
+            updated_at: now,
+        })
         .execute(conn)?;
-    Ok(())
+    find_raw(conn, &id)
+}
+
+fn find_raw(conn: &mut DbConn, id: &str) -> Result<Review<NaiveDateTime>, StoreError> {
+    to_domain(
+        reviews::table
+            .find(id)
+            .select(ReviewRow::as_select())
+            .first(conn)?,
+    )
 }
 
 /// Finds a review.
-pub fn find(conn: &mut DbConn, id: &str) -> Result<ReviewRow, StoreError> {
-    Ok(reviews::table
-        .find(id)
-        .select(ReviewRow::as_select())
-        .first(conn)?)
+pub fn find(conn: &mut DbConn, id: ReviewId) -> Result<Review<NaiveDateTime>, StoreError> {
+    find_raw(conn, &id.to_string())
 }
 
 /// Whether the reviewer already has a review of the application.
-pub fn exists(conn: &mut DbConn, application_id: &str, reviewer: &str) -> Result<bool, StoreError> {
+pub fn exists(
+    conn: &mut DbConn,
+    application: ApplicationId,
+    reviewer: UserId,
+) -> Result<bool, StoreError> {
     let n: i64 = reviews::table
-        .filter(reviews::application_id.eq(application_id))
-        .filter(reviews::reviewer_user_id.eq(reviewer))
+        .filter(reviews::application_id.eq(application.to_string()))
+        .filter(reviews::reviewer_user_id.eq(reviewer.to_string()))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
@@ -119,7 +178,7 @@ pub fn list(
     conn: &mut DbConn,
     filter: &ReviewFilter,
     page: &PageRequest,
-) -> Result<Page<ReviewRow>, StoreError> {
+) -> Result<Page<Review<NaiveDateTime>>, StoreError> {
     let mut q = reviews::table.select(ReviewRow::as_select()).into_boxed();
     if let Some(after) = &page.after {
         q = q.filter(reviews::id.gt(after.clone()));
@@ -146,37 +205,54 @@ pub fn list(
         .order(reviews::id.asc())
         .limit(page.fetch_limit())
         .load(conn)?;
-    Ok(Page::from_rows(rows, page, |r| r.id.clone()))
+    let p = Page::from_rows(rows, page, |r| r.id.clone());
+    Ok(Page {
+        items: p
+            .items
+            .into_iter()
+            .map(to_domain)
+            .collect::<Result<_, _>>()?,
+        next_after: p.next_after,
+    })
 }
 
-/// All reviews of the applications to a call (for the ranking).
-pub fn of_call(conn: &mut DbConn, call_id: &str) -> Result<Vec<ReviewRow>, StoreError> {
+/// The reviews a call's ranking counts: submitted, by a reviewer who declared no conflict of
+/// interest.
+pub fn counted_of_call(
+    conn: &mut DbConn,
+    call: CallId,
+) -> Result<Vec<Review<NaiveDateTime>>, StoreError> {
     let apps = applications::table
-        .filter(applications::call_id.eq(call_id.to_owned()))
+        .filter(applications::call_id.eq(call.to_string()))
         .select(applications::id);
-    Ok(reviews::table
+    let rows: Vec<ReviewRow> = reviews::table
         .filter(reviews::application_id.eq_any(apps))
+        .filter(reviews::status.eq(ReviewStatus::Submitted.as_str()))
+        .filter(reviews::conflict_declared_at.is_not_null())
+        .filter(reviews::conflict_of_interest.eq(false))
         .select(ReviewRow::as_select())
         .order(reviews::id.asc())
-        .load(conn)?)
+        .load(conn)?;
+    rows.into_iter().map(to_domain).collect()
 }
 
 /// Applies changes if the review is still at `expected_version` (when given).
 pub fn update(
     conn: &mut DbConn,
-    current: &ReviewRow,
+    current: &Review<NaiveDateTime>,
     expected_version: Option<i64>,
     changes: &ReviewChanges,
     now: NaiveDateTime,
-) -> Result<ReviewRow, StoreError> {
+) -> Result<Review<NaiveDateTime>, StoreError> {
+    let id = current.id.to_string();
     update_versioned!(
         conn,
         reviews,
-        &current.id,
+        &id,
         current.version,
         expected_version,
         now,
         changes
     )?;
-    find(conn, &current.id)
+    find_raw(conn, &id)
 }

@@ -173,6 +173,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        conflict_declared_at -> Nullable<Timestamp>,
     }
 }
 

@@ -28,6 +28,13 @@ async fn score_all(app: &TestApp, token: &str, crit: &[String], apps: &[String])
         let relevance = i32::try_from(10 - (idx * 10 / 22)).unwrap();
         let id = r["id"].as_str().unwrap();
         let body = json!({"scores": [{"criterion_id": crit[0], "score": relevance}, {"criterion_id": crit[1], "score": 10}]});
+        app.post(
+            &format!("/api/v1/reviews/{id}/declare-no-conflict"),
+            Some(token),
+            &json!({}),
+        )
+        .await
+        .expect(200);
         app.patch(&format!("/api/v1/reviews/{id}"), Some(token), &body)
             .await
             .expect(200);

@@ -510,13 +510,3 @@ where
         raw,
     }
 }
-
-/// Sleeps until just after an RFC 3339 instant (a call's `closes_at`), however long the set-up
-/// before it took.
-pub async fn sleep_past(instant: &str) {
-    let at = chrono::DateTime::parse_from_rfc3339(instant).expect("an RFC 3339 time");
-    let left = at.signed_duration_since(chrono::Utc::now()) + chrono::TimeDelta::milliseconds(300);
-    if let Ok(left) = left.to_std() {
-        actix_web::rt::time::sleep(left).await;
-    }
-}

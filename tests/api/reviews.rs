@@ -30,7 +30,7 @@ async fn my_review(app: &TestApp, reviewer: &str, application: &str) -> Value {
     r.body["data"][0].clone()
 }
 
-/// Scores (relevance, feasibility) and submits.
+/// Declares no conflict of interest, scores (relevance, feasibility) and submits.
 async fn score(
     app: &TestApp,
     reviewer: &str,
@@ -40,6 +40,13 @@ async fn score(
     feasibility: i32,
 ) {
     let body = json!({"scores": [{"criterion_id": crit[0], "score": relevance}, {"criterion_id": crit[1], "score": feasibility}]});
+    app.post(
+        &format!("/api/v1/reviews/{review}/declare-no-conflict"),
+        Some(reviewer),
+        &json!({}),
+    )
+    .await
+    .expect(200);
     app.patch(&format!("/api/v1/reviews/{review}"), Some(reviewer), &body)
         .await
         .expect(200);
@@ -110,6 +117,7 @@ both_backends! {
             .expect(201);
         let path = format!("/api/v1/reviews/{}", r.body["id"].as_str().unwrap());
         let crit = criteria(&app, &s.c.manager, &s.call).await;
+        app.post(&format!("{path}/declare-no-conflict"), Some(&s.expert), &json!({})).await.expect(200);
         let over = app
             .patch(&path, Some(&s.expert), &json!({"scores": [{"criterion_id": crit[0], "score": 11}, {"criterion_id": uuid::Uuid::new_v4(), "score": 1}]}))
             .await
@@ -138,6 +146,39 @@ both_backends! {
             .await
             .expect_problem(409);
         assert!(dup.body["detail"].as_str().unwrap().contains("already"));
+    }
+
+    async fn a_review_needs_a_declaration_of_no_conflict_before_it_counts(app) {
+        let s = scene(&app, 86_400).await;
+        let (a1, _) = submitted(&app, &s, "Alpha", "3846.00").await;
+        let r = app
+            .post(&format!("/api/v1/applications/{a1}/reviews"), Some(&s.c.manager), &json!({"reviewer_user_id": expert_id(&app, &s.expert).await}))
+            .await
+            .expect(201);
+        assert!(r.body["conflict_declared_at"].is_null());
+        let path = format!("/api/v1/reviews/{}", r.body["id"].as_str().unwrap());
+        let crit = criteria(&app, &s.c.manager, &s.call).await;
+        let all = json!({"scores": [{"criterion_id": crit[0], "score": 8}, {"criterion_id": crit[1], "score": 5}]});
+        // Neither scoring nor submitting before the reviewer declares.
+        let scored = app.patch(&path, Some(&s.expert), &all).await.expect_problem(422);
+        assert_eq!(scored.field_errors(), [("conflict_declared_at".to_owned(), "declaration_required".to_owned())]);
+        let early = app.post(&format!("{path}/submit"), Some(&s.expert), &json!({})).await.expect_problem(422);
+        assert_eq!(early.field_errors()[0], ("conflict_declared_at".to_owned(), "declaration_required".to_owned()));
+        let ranking = app.get(&format!("/api/v1/calls/{}/ranking", s.call), Some(&s.c.manager)).await.expect(200);
+        assert_eq!(ranking.body["data"][0]["review_count"], 0);
+        // Only the reviewer declares.
+        app.post(&format!("{path}/declare-no-conflict"), Some(&s.c.manager), &json!({})).await.expect_problem(404);
+        let declared = app.post(&format!("{path}/declare-no-conflict"), Some(&s.expert), &json!({})).await.expect(200);
+        assert_eq!(declared.body["conflict_of_interest"], false);
+        let at = declared.body["conflict_declared_at"].clone();
+        assert!(at.is_string());
+        let again = app.post(&format!("{path}/declare-no-conflict"), Some(&s.expert), &json!({})).await.expect(200);
+        assert_eq!(again.body["conflict_declared_at"], at);
+        app.patch(&path, Some(&s.expert), &all).await.expect(200);
+        let done = app.post(&format!("{path}/submit"), Some(&s.expert), &json!({})).await.expect(200);
+        assert_eq!(done.body["conflict_declared_at"], at);
+        let ranking = app.get(&format!("/api/v1/calls/{}/ranking", s.call), Some(&s.c.manager)).await.expect(200);
+        assert_eq!(ranking.body["data"][0]["review_count"], 1);
     }
 }
 

@@ -6,6 +6,7 @@
 //! Synchronous and free of HTTP: nothing here names actix or utoipa (`.ci/run` checks), so the
 //! CLI, background workers and export writers call the same functions the routes do.
 
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod calls;
@@ -13,5 +14,6 @@ pub mod events;
 pub mod members;
 pub mod organizations;
 pub mod programmes;
+pub mod reviews;
 pub mod transition;
 pub mod users;

@@ -11,10 +11,12 @@
 //! Lists filter in SQL with `persistence::visibility`; a parity test checks that a list shows
 //! exactly what these policies let a single GET show.
 
+pub mod application;
 pub mod call;
 pub mod grant;
 pub mod organization;
 pub mod programme;
+pub mod review;
 pub mod user;
 
 use crate::error::DomainError;
