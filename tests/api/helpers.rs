@@ -6,13 +6,13 @@ use awc::http::header::HeaderMap;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use serde_json::{Value, json};
 use seriktes_api::Settings;
+use seriktes_api::clock::ManualClock;
 use seriktes_api::routes::users::insert_user;
+use seriktes_api::startup::Extras;
 use seriktes_domain::email::Email;
 use seriktes_domain::user::SystemRole;
-use seriktes_persistence::{PoolSettings, db};
-use seriktes_api::clock::ManualClock;
-use seriktes_api::startup::Extras;
 use seriktes_persistence::db::StatementCounter;
+use seriktes_persistence::{PoolSettings, db};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

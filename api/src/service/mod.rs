@@ -6,5 +6,7 @@
 //! Synchronous and free of HTTP: nothing here names actix or utoipa (`.ci/run` checks), so the
 //! CLI, background workers and export writers call the same functions the routes do.
 
+pub mod disbursements;
 pub mod events;
+pub mod grants;
 pub mod transition;
