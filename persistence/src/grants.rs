@@ -77,9 +77,9 @@ fn funders_sql(backend: Backend) -> &'static str {
     }
 }
 
-const COMMITTED_SQL: &str = "(SELECT COALESCE(SUM(d.amount_minor), 0) FROM disbursements d \
+const COMMITTED_SQL: &str = "(SELECT CAST(COALESCE(SUM(d.amount_minor), 0) AS BIGINT) FROM disbursements d \
      WHERE d.grant_id = grants.id AND d.status <> 'cancelled')";
-const PAID_SQL: &str = "(SELECT COALESCE(SUM(d.amount_minor), 0) FROM disbursements d \
+const PAID_SQL: &str = "(SELECT CAST(COALESCE(SUM(d.amount_minor), 0) AS BIGINT) FROM disbursements d \
      WHERE d.grant_id = grants.id AND d.status = 'paid')";
 
 fn org_ids(column: &'static str, csv: &str) -> Result<Vec<OrganizationId>, StoreError> {
@@ -379,7 +379,7 @@ pub fn award_source(
             programmes::managing_organization_id,
             sql::<Text>(funders),
             sql::<BigInt>(
-                "(SELECT COALESCE(SUM(g.amount_minor), 0) FROM grants g WHERE g.call_id = calls.id)",
+                "(SELECT CAST(COALESCE(SUM(g.amount_minor), 0) AS BIGINT) FROM grants g WHERE g.call_id = calls.id)",
             ),
             sql::<BigInt>("(SELECT COUNT(*) FROM organizations o WHERE o.id = ")
                 .bind::<Text, _>(mentor.map(|m| m.to_string()).unwrap_or_default())
@@ -577,7 +577,9 @@ pub fn update(
 pub fn total_of_call(conn: &mut DbConn, call_id: &str) -> Result<i64, StoreError> {
     Ok(grants::table
         .filter(grants::call_id.eq(call_id))
-        .select(sql::<BigInt>("COALESCE(SUM(amount_minor), 0)"))
+        .select(sql::<BigInt>(
+            "CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)",
+        ))
         .first(conn)?)
 }
 

@@ -35,8 +35,12 @@ macro_rules! insert_many {
                 $crate::db::DbConn::Postgresql(c) => {
                     diesel::insert_into($table).values(&rows).execute(c)?;
                 }
+                // diesel runs a SQLite batch of derived `Insertable`s row by row inside its own
+                // transaction, which fails inside `db::write`'s BEGIN: insert row by row here.
                 $crate::db::DbConn::Sqlite(c) => {
-                    diesel::insert_into($table).values(&rows).execute(c)?;
+                    for row in &rows {
+                        diesel::insert_into($table).values(row).execute(c)?;
+                    }
                 }
             }
         }
