@@ -53,6 +53,15 @@ pub struct Problem {
     /// For an illegal state change (409): the actions allowed in the current state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_actions: Option<Vec<String>>,
+    /// For `envelope-exceeded` (409): the call's envelope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<crate::wire::Money>,
+    /// For `envelope-exceeded` (409): the call's awards so far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub awarded: Option<crate::wire::Money>,
+    /// For `envelope-exceeded` (409): the amount of the refused award.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested: Option<crate::wire::Money>,
 }
 
 /// Every error a handler can answer with.
@@ -85,6 +94,10 @@ pub enum ApiError {
         /// Allowed actions, for an illegal transition.
         allowed_actions: Option<Vec<String>>,
     },
+    /// 409: an award would take a call's awards over its envelope (the figures are extension
+    /// members of the problem).
+    #[error("{0}")]
+    EnvelopeExceeded(seriktes_domain::grant::EnvelopeExceeded),
     /// 412: `If-Match` names another version.
     #[error("the object was changed since you read it")]
     PreconditionFailed,
@@ -155,6 +168,7 @@ impl ApiError {
                 ..
             } => "invalid-transition",
             Self::Conflict { .. } => "conflict",
+            Self::EnvelopeExceeded(_) => "envelope-exceeded",
             Self::PreconditionFailed => "precondition-failed",
             Self::PayloadTooLarge(_) => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
@@ -211,7 +225,7 @@ impl ApiError {
             ),
             _ => (None, None, None),
         };
-        Problem {
+        let mut problem = Problem {
             problem_type: format!("urn:seriktes:problem:{}", self.kind()),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
@@ -219,7 +233,19 @@ impl ApiError {
             errors,
             current_state,
             allowed_actions,
+            envelope: None,
+            awarded: None,
+            requested: None,
+        };
+        if let Self::EnvelopeExceeded(e) = self {
+            let wire = |m: &seriktes_domain::money::Money| {
+                crate::wire::Money::from_minor(m.minor(), m.currency())
+            };
+            problem.envelope = Some(wire(&e.envelope));
+            problem.awarded = Some(wire(&e.awarded));
+            problem.requested = Some(wire(&e.requested));
         }
+        problem
     }
 }
 
@@ -243,7 +269,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::EnvelopeExceeded(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

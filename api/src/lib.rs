@@ -5,13 +5,11 @@
 //! in [`service`], answer. Use cases load facts, ask `seriktes-domain` (rules and access
 //! policies), write through `seriktes-persistence` and record the event.
 
-pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod extract;
 /// Kept only until every route uses `domain::access`; see the module.
-pub(crate) mod legacy_access;
 pub mod middleware;
 pub mod openapi;
 pub mod response;

@@ -8,7 +8,7 @@ use crate::middleware;
 use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::settings::{Settings, ensure_sqlite_dir};
-use crate::state::{AppState, now};
+use crate::state::AppState;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::{Method, header};
@@ -43,12 +43,13 @@ pub enum StartError {
 
 /// Opens the pool and applies pending migrations; used by `serve` and `migrate`.
 pub fn connect_and_migrate(settings: &Settings) -> Result<(DbPool, Vec<String>), StartError> {
-    connect_and_migrate_counted(settings, None)
+    connect_and_migrate_counted(settings, None, &SystemClock)
 }
 
 fn connect_and_migrate_counted(
     settings: &Settings,
     counter: Option<Arc<StatementCounter>>,
+    clock: &dyn Clock,
 ) -> Result<(DbPool, Vec<String>), StartError> {
     ensure_sqlite_dir(&settings.database_url)?;
     let pool = db::connect(
@@ -65,7 +66,7 @@ fn connect_and_migrate_counted(
         .map_err(|e| StartError::Database(e.to_string()))?;
     let applied = db::migrate(&mut conn).map_err(|e| StartError::Database(chain(&e)))?;
     // Housekeeping: refresh tokens that expired over a day ago are useless.
-    let cutoff = now() - chrono::TimeDelta::days(1);
+    let cutoff = clock.now() - chrono::TimeDelta::days(1);
     refresh_tokens::delete_expired(&mut conn, cutoff)
         .map_err(|e| StartError::Database(chain(&e)))?;
     Ok((pool.clone(), applied))
@@ -146,10 +147,16 @@ impl Application {
     pub async fn build_with(settings: Settings, extras: Extras) -> Result<Self, StartError> {
         let blocking_settings = settings.clone();
         let counter = extras.counter.clone();
-        let (pool, applied) =
-            web::block(move || connect_and_migrate_counted(&blocking_settings, counter))
-                .await
-                .map_err(|e| StartError::Database(e.to_string()))??;
+        let clock = extras
+            .clock
+            .clone()
+            .unwrap_or_else(|| Arc::new(SystemClock));
+        let start_clock = Arc::clone(&clock);
+        let (pool, applied) = web::block(move || {
+            connect_and_migrate_counted(&blocking_settings, counter, start_clock.as_ref())
+        })
+        .await
+        .map_err(|e| StartError::Database(e.to_string()))??;
         if !applied.is_empty() {
             log::info!("applied migrations: {}", applied.join(", "));
         }
@@ -180,7 +187,7 @@ impl Application {
             refresh_ttl: settings.refresh_token_ttl,
             dummy_hash,
             login_throttle: crate::auth::throttle::LoginThrottle::default(),
-            clock: extras.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            clock,
             counter: extras.counter,
         });
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartError::Bind {

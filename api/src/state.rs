@@ -126,10 +126,3 @@ fn load_actor(conn: &mut DbConn, user: seriktes_domain::ids::UserId) -> Result<A
         ApiError::Unauthorized("The access token is invalid or has expired.".to_owned())
     })
 }
-
-/// The current time from the system clock. Being replaced by [`AppState::now`]: new code
-/// takes `now` from the state (or the use case's argument), never from here.
-pub fn now() -> NaiveDateTime {
-    use crate::clock::SystemClock;
-    SystemClock.now()
-}

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod application;
 pub mod bin;
+pub mod budget;
 pub mod call;
 pub mod email;
 pub mod error;

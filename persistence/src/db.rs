@@ -203,12 +203,16 @@ pub fn connect(url: &str, settings: &PoolSettings) -> Result<DbPool, StoreError>
 
 /// Applies pending migrations of the connection's backend; returns the versions applied.
 pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
-    let applied = match conn {
+    let applied: Vec<String> = match conn {
         DbConn::Postgresql(c) => c.run_pending_migrations(MIGRATIONS),
         DbConn::Sqlite(c) => c.run_pending_migrations(MIGRATIONS),
     }
-    .map_err(StoreError::Unavailable)?;
-    Ok(applied.into_iter().map(|v| v.to_string()).collect())
+    .map_err(StoreError::Unavailable)?
+    .into_iter()
+    .map(|v| v.to_string())
+    .collect();
+    crate::grants::backfill_budget_lines(conn)?;
+    Ok(applied)
 }
 
 /// Checks that the database answers.

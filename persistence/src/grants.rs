@@ -1,98 +1,217 @@
-//! Grants, their amendments and their disbursements (tranches).
+//! Grants, their budget lines, amendments and disbursements (tranches).
+//!
+//! A grant is loaded with the facts its access policy needs (the programme's managing
+//! organisation and funders) and its tranche sums in one statement; its budget lines in one
+//! more (for a whole page at once).
 
-use crate::db::DbConn;
+use crate::db::{Backend, DbConn};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::schema::{
-    disbursements, grant_amendments, grants, memberships, programme_funders, programmes,
+    applications, calls, disbursements, grant_amendments, grant_budget_lines, grants, memberships,
+    organizations, programme_funders, programmes,
 };
+use crate::stored;
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use seriktes_domain::access::grant::GrantFacts;
+use seriktes_domain::access::programme::Circle;
+use seriktes_domain::budget::BudgetLine;
+use seriktes_domain::grant::GrantStatus;
+use seriktes_domain::ids::{
+    ApplicationId, BudgetLineId, CallId, GrantId, OrganizationId, ProgrammeId,
+};
+use seriktes_domain::money::{Currency, Money};
 
-/// A stored grant.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+/// A grant as the domain sees it.
+pub type Grant = seriktes_domain::grant::Grant<NaiveDate, NaiveDateTime>;
+
+/// A grant with its policy facts and tranche sums.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The grant (budget lines filled by [`with_lines`]).
+    pub grant: Grant,
+    /// What the access policy needs.
+    pub facts: GrantFacts,
+    /// Tranches not cancelled.
+    pub committed: Money,
+    /// Tranches paid.
+    pub paid: Money,
+}
+
+#[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = grants)]
-pub struct GrantRow {
-    /// UUID.
-    pub id: String,
-    /// The awarded application.
-    pub application_id: String,
-    /// The call.
-    pub call_id: String,
-    /// The programme.
-    pub programme_id: String,
-    /// The grantee.
-    pub grantee_organization_id: String,
-    /// The mentor organisation, whose members read the grant.
-    pub mentor_organization_id: Option<String>,
-    /// ISO 4217.
-    pub currency: String,
-    /// Amount, minor units.
-    pub amount_minor: i64,
-    /// First day.
-    pub starts_on: NaiveDate,
-    /// Last day.
-    pub ends_on: NaiveDate,
-    /// JSON budget lines.
-    pub budget_lines: String,
-    /// Status.
-    pub status: String,
-    /// Incremented on every change (ETag).
-    pub version: i64,
-    /// When created (UTC).
-    pub created_at: NaiveDateTime,
-    /// When last changed (UTC).
-    pub updated_at: NaiveDateTime,
+struct GrantRow {
+    id: String,
+    application_id: String,
+    call_id: String,
+    programme_id: String,
+    grantee_organization_id: String,
+    mentor_organization_id: Option<String>,
+    currency: String,
+    amount_minor: i64,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    status: String,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
 }
 
-/// Changes to a grant.
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = grants)]
-pub struct GrantChanges {
-    /// New mentor (`Some(None)` clears it).
-    pub mentor_organization_id: Option<Option<String>>,
-    /// New amount.
-    pub amount_minor: Option<i64>,
-    /// New first day.
-    pub starts_on: Option<NaiveDate>,
-    /// New last day.
-    pub ends_on: Option<NaiveDate>,
-    /// New budget lines.
-    pub budget_lines: Option<String>,
-    /// New status.
-    pub status: Option<String>,
+type LoadedRow = (GrantRow, String, String, i64, i64);
+
+/// The funders of the grant's programme as one comma-separated text (backend-specific
+/// aggregate: the only place this module names a backend).
+fn funders_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => {
+            "(SELECT COALESCE(string_agg(f.organization_id, ','), '') FROM programme_funders f \
+             WHERE f.programme_id = grants.programme_id)"
+        }
+        Backend::Sqlite => {
+            "(SELECT COALESCE(group_concat(f.organization_id, ','), '') FROM programme_funders f \
+             WHERE f.programme_id = grants.programme_id)"
+        }
+    }
 }
 
-/// Inserts a grant.
-pub fn insert(conn: &mut DbConn, row: &GrantRow) -> Result<(), StoreError> {
-    diesel::insert_into(grants::table)
-        .values(row)
-        .execute(conn)?;
-    Ok(())
+const COMMITTED_SQL: &str = "(SELECT CAST(COALESCE(SUM(d.amount_minor), 0) AS BIGINT) FROM disbursements d \
+     WHERE d.grant_id = grants.id AND d.status <> 'cancelled')";
+const PAID_SQL: &str = "(SELECT CAST(COALESCE(SUM(d.amount_minor), 0) AS BIGINT) FROM disbursements d \
+     WHERE d.grant_id = grants.id AND d.status = 'paid')";
+
+fn org_ids(column: &'static str, csv: &str) -> Result<Vec<OrganizationId>, StoreError> {
+    csv.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| stored::id(column, s, OrganizationId::parse))
+        .collect()
 }
 
-/// Finds a grant.
-pub fn find(conn: &mut DbConn, id: &str) -> Result<GrantRow, StoreError> {
-    Ok(grants::table
-        .find(id)
-        .select(GrantRow::as_select())
-        .first(conn)?)
+fn currency(raw: &str) -> Result<Currency, StoreError> {
+    stored::value("grants.currency", raw, Currency::parse)
 }
 
-/// The total awarded in a call, minor units.
-pub fn total_of_call(conn: &mut DbConn, call_id: &str) -> Result<i64, StoreError> {
-    let amounts: Vec<i64> = grants::table
-        .filter(grants::call_id.eq(call_id))
-        .select(grants::amount_minor)
+fn to_loaded((g, managing, funders, committed, paid): LoadedRow) -> Result<Loaded, StoreError> {
+    let cur = currency(&g.currency)?;
+    let grantee = stored::id(
+        "grants.grantee_organization_id",
+        &g.grantee_organization_id,
+        OrganizationId::parse,
+    )?;
+    let mentor = g
+        .mentor_organization_id
+        .as_deref()
+        .map(|m| stored::id("grants.mentor_organization_id", m, OrganizationId::parse))
+        .transpose()?;
+    let facts = GrantFacts {
+        circle: Circle {
+            managing: stored::id(
+                "programmes.managing_organization_id",
+                &managing,
+                OrganizationId::parse,
+            )?,
+            funders: org_ids("programme_funders.organization_id", &funders)?,
+        },
+        grantee,
+        mentor,
+    };
+    let grant = Grant {
+        id: stored::id("grants.id", &g.id, GrantId::parse)?,
+        application: stored::id(
+            "grants.application_id",
+            &g.application_id,
+            ApplicationId::parse,
+        )?,
+        call: stored::id("grants.call_id", &g.call_id, CallId::parse)?,
+        programme: stored::id("grants.programme_id", &g.programme_id, ProgrammeId::parse)?,
+        grantee,
+        mentor,
+        amount: Money::from_minor(g.amount_minor, cur),
+        starts_on: g.starts_on,
+        ends_on: g.ends_on,
+        budget_lines: Vec::new(),
+        status: stored::value("grants.status", &g.status, GrantStatus::parse)?,
+        version: g.version,
+        created_at: g.created_at,
+        updated_at: g.updated_at,
+    };
+    Ok(Loaded {
+        grant,
+        facts,
+        committed: Money::from_minor(committed, cur),
+        paid: Money::from_minor(paid, cur),
+    })
+}
+
+macro_rules! loaded_query {
+    ($backend:expr) => {
+        grants::table.inner_join(programmes::table).select((
+            GrantRow::as_select(),
+            programmes::managing_organization_id,
+            sql::<Text>(funders_sql($backend)),
+            sql::<BigInt>(COMMITTED_SQL),
+            sql::<BigInt>(PAID_SQL),
+        ))
+    };
+}
+
+/// A grant with its facts and sums, in one statement; no budget lines (see [`with_lines`]).
+pub fn find(conn: &mut DbConn, id: GrantId) -> Result<Loaded, StoreError> {
+    let backend = conn.backend();
+    let row: LoadedRow = loaded_query!(backend)
+        .filter(grants::id.eq(id.to_string()))
+        .first(conn)?;
+    to_loaded(row)
+}
+
+#[derive(Debug, Queryable)]
+struct LineRow {
+    id: String,
+    grant_id: String,
+    category: String,
+    description: String,
+    amount_minor: i64,
+}
+
+/// Fills the budget lines of some loaded grants, in one statement.
+pub fn with_lines(conn: &mut DbConn, loaded: &mut [Loaded]) -> Result<(), StoreError> {
+    if loaded.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = loaded.iter().map(|l| l.grant.id.to_string()).collect();
+    let rows: Vec<LineRow> = grant_budget_lines::table
+        .filter(grant_budget_lines::grant_id.eq_any(&ids))
+        .order((grant_budget_lines::grant_id, grant_budget_lines::position))
+        .select((
+            grant_budget_lines::id,
+            grant_budget_lines::grant_id,
+            grant_budget_lines::category,
+            grant_budget_lines::description,
+            grant_budget_lines::amount_minor,
+        ))
         .load(conn)?;
-    Ok(amounts.iter().sum())
+    for r in rows {
+        let grant = stored::id("grant_budget_lines.grant_id", &r.grant_id, GrantId::parse)?;
+        if let Some(l) = loaded.iter_mut().find(|l| l.grant.id == grant) {
+            let cur = l.grant.amount.currency();
+            l.grant.budget_lines.push(BudgetLine {
+                id: stored::id("grant_budget_lines.id", &r.id, BudgetLineId::parse)?,
+                category: r.category,
+                description: r.description,
+                amount: Money::from_minor(r.amount_minor, cur),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Filters for [`list`].
 #[derive(Debug, Default)]
 pub struct GrantFilter {
     /// For a non-admin: grants of the user's organisations as grantee or mentor, and grants of
-    /// programmes their organisations run or fund.
+    /// programmes their organisations run or fund (the access policy's rule).
     pub visible_to_user: Option<String>,
     /// Only grants of this programme.
     pub programme_id: Option<String>,
@@ -106,13 +225,14 @@ pub struct GrantFilter {
     pub updated_since: Option<NaiveDateTime>,
 }
 
-/// One page of grants, by id.
+/// One page of grants, by id, with facts and sums (one statement), and their lines (one more).
 pub fn list(
     conn: &mut DbConn,
     filter: &GrantFilter,
     page: &PageRequest,
-) -> Result<Page<GrantRow>, StoreError> {
-    let mut q = grants::table.select(GrantRow::as_select()).into_boxed();
+) -> Result<Page<Loaded>, StoreError> {
+    let backend = conn.backend();
+    let mut q = loaded_query!(backend).into_boxed();
     if let Some(after) = &page.after {
         q = q.filter(grants::id.gt(after.clone()));
     }
@@ -134,9 +254,6 @@ pub fn list(
                 .filter(memberships::user_id.eq(user.clone()))
                 .select(memberships::organization_id)
         };
-        let run = programmes::table
-            .filter(programmes::managing_organization_id.eq_any(my_orgs()))
-            .select(programmes::id);
         let funded = programme_funders::table
             .filter(programme_funders::organization_id.eq_any(my_orgs()))
             .select(programme_funders::programme_id);
@@ -148,38 +265,322 @@ pub fn list(
                         .filter(memberships::user_id.eq(user.clone()))
                         .select(memberships::organization_id.nullable()),
                 ))
-                .or(grants::programme_id.eq_any(run))
+                .or(programmes::managing_organization_id.eq_any(my_orgs()))
                 .or(grants::programme_id.eq_any(funded)),
         );
     }
     if let Some(since) = filter.updated_since {
         q = q.filter(grants::updated_at.ge(since));
     }
-    let rows = q
+    let rows: Vec<LoadedRow> = q
         .order(grants::id.asc())
         .limit(page.fetch_limit())
         .load(conn)?;
-    Ok(Page::from_rows(rows, page, |r| r.id.clone()))
+    let page = Page::from_rows(rows, page, |r| r.0.id.clone());
+    let next_after = page.next_after;
+    let mut items = page
+        .items
+        .into_iter()
+        .map(to_loaded)
+        .collect::<Result<Vec<_>, _>>()?;
+    with_lines(conn, &mut items)?;
+    Ok(Page { items, next_after })
 }
 
-/// Applies changes if the grant is still at `expected_version` (when given).
+/// What an award needs to know, loaded in one statement.
+#[derive(Debug, Clone)]
+pub struct AwardSource {
+    /// The application's status (raw; the caller parses).
+    pub application_status: String,
+    /// Its version.
+    pub application_version: i64,
+    /// The applicant.
+    pub applicant: OrganizationId,
+    /// Amount requested.
+    pub requested: Money,
+    /// Project duration.
+    pub duration_months: i32,
+    /// The application's stored budget lines (JSON).
+    pub budget_lines: String,
+    /// The call.
+    pub call: CallId,
+    /// The call's stored status.
+    pub call_status: String,
+    /// The call's deadline.
+    pub closes_at: NaiveDateTime,
+    /// The call's envelope.
+    pub envelope: Money,
+    /// Awarded in the call so far.
+    pub awarded: Money,
+    /// The programme.
+    pub programme: ProgrammeId,
+    /// Its organisations.
+    pub circle: Circle,
+    /// Whether the named mentor exists (`true` when none was named).
+    pub mentor_exists: bool,
+}
+
+type AwardRow = (
+    (String, i64, String, String, i64, i32, String),
+    (String, String, NaiveDateTime, i64, String),
+    String,
+    String,
+    i64,
+    i64,
+);
+
+/// The application, its call and programme, the call's awards so far and whether `mentor`
+/// exists, in one statement. On PostgreSQL the call's row is locked first, so concurrent
+/// awards in one call are checked against the envelope one after the other (SQLite's
+/// `BEGIN IMMEDIATE` already serialises writers).
+pub fn award_source(
+    conn: &mut DbConn,
+    id: ApplicationId,
+    mentor: Option<OrganizationId>,
+) -> Result<AwardSource, StoreError> {
+    let backend = conn.backend();
+    if let DbConn::Postgresql(c) = conn {
+        diesel::sql_query(
+            "SELECT c.id FROM calls c JOIN applications a ON a.call_id = c.id \
+             WHERE a.id = $1 FOR UPDATE OF c",
+        )
+        .bind::<Text, _>(id.to_string())
+        .execute(c)?;
+    }
+    let funders = match backend {
+        Backend::Postgres => {
+            "(SELECT COALESCE(string_agg(f.organization_id, ','), '') FROM programme_funders f WHERE f.programme_id = calls.programme_id)"
+        }
+        Backend::Sqlite => {
+            "(SELECT COALESCE(group_concat(f.organization_id, ','), '') FROM programme_funders f WHERE f.programme_id = calls.programme_id)"
+        }
+    };
+    let row: AwardRow = applications::table
+        .inner_join(calls::table.inner_join(programmes::table))
+        .filter(applications::id.eq(id.to_string()))
+        .filter(applications::status.ne("draft"))
+        .select((
+            (
+                applications::status,
+                applications::version,
+                applications::applicant_organization_id,
+                applications::currency,
+                applications::requested_minor,
+                applications::duration_months,
+                applications::budget_lines,
+            ),
+            (
+                calls::id,
+                calls::status,
+                calls::closes_at,
+                calls::envelope_minor,
+                calls::programme_id,
+            ),
+            programmes::managing_organization_id,
+            sql::<Text>(funders),
+            sql::<BigInt>(
+                "(SELECT CAST(COALESCE(SUM(g.amount_minor), 0) AS BIGINT) FROM grants g WHERE g.call_id = calls.id)",
+            ),
+            sql::<BigInt>("(SELECT COUNT(*) FROM organizations o WHERE o.id = ")
+                .bind::<Text, _>(mentor.map(|m| m.to_string()).unwrap_or_default())
+                .sql(")"),
+        ))
+        .first(conn)?;
+    let (
+        (status, version, applicant, cur, requested, duration, lines),
+        call,
+        managing,
+        funders,
+        awarded,
+        mentors,
+    ) = row;
+    let cur = stored::value("applications.currency", &cur, Currency::parse)?;
+    Ok(AwardSource {
+        application_status: status,
+        application_version: version,
+        applicant: stored::id(
+            "applications.applicant_organization_id",
+            &applicant,
+            OrganizationId::parse,
+        )?,
+        requested: Money::from_minor(requested, cur),
+        duration_months: duration,
+        budget_lines: lines,
+        call: stored::id("calls.id", &call.0, CallId::parse)?,
+        call_status: call.1,
+        closes_at: call.2,
+        envelope: Money::from_minor(call.3, cur),
+        awarded: Money::from_minor(awarded, cur),
+        programme: stored::id("calls.programme_id", &call.4, ProgrammeId::parse)?,
+        circle: Circle {
+            managing: stored::id(
+                "programmes.managing_organization_id",
+                &managing,
+                OrganizationId::parse,
+            )?,
+            funders: org_ids("programme_funders.organization_id", &funders)?,
+        },
+        mentor_exists: mentor.is_none() || mentors > 0,
+    })
+}
+
+/// Sets an application's status if it is still at `version`.
+pub fn set_application_status(
+    conn: &mut DbConn,
+    id: ApplicationId,
+    version: i64,
+    status: &str,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let n = diesel::update(
+        applications::table
+            .find(id.to_string())
+            .filter(applications::version.eq(version)),
+    )
+    .set((
+        applications::status.eq(status),
+        applications::version.eq(version + 1),
+        applications::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::VersionMismatch)
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = grants)]
+struct GrantInsert {
+    id: String,
+    application_id: String,
+    call_id: String,
+    programme_id: String,
+    grantee_organization_id: String,
+    mentor_organization_id: Option<String>,
+    currency: String,
+    amount_minor: i64,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    status: String,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = grant_budget_lines)]
+struct LineInsert {
+    id: String,
+    grant_id: String,
+    position: i32,
+    category: String,
+    description: String,
+    amount_minor: i64,
+}
+
+fn line_rows(grant: GrantId, lines: &[BudgetLine]) -> Vec<LineInsert> {
+    lines
+        .iter()
+        .zip(0_i32..)
+        .map(|(l, position)| LineInsert {
+            id: l.id.to_string(),
+            grant_id: grant.to_string(),
+            position,
+            category: l.category.clone(),
+            description: l.description.clone(),
+            amount_minor: l.amount.minor(),
+        })
+        .collect()
+}
+
+/// Inserts a grant and its budget lines (two statements).
+pub fn insert(conn: &mut DbConn, g: &Grant) -> Result<(), StoreError> {
+    diesel::insert_into(grants::table)
+        .values(&GrantInsert {
+            id: g.id.to_string(),
+            application_id: g.application.to_string(),
+            call_id: g.call.to_string(),
+            programme_id: g.programme.to_string(),
+            grantee_organization_id: g.grantee.to_string(),
+            mentor_organization_id: g.mentor.map(|m| m.to_string()),
+            currency: g.amount.currency().as_str().to_owned(),
+            amount_minor: g.amount.minor(),
+            starts_on: g.starts_on,
+            ends_on: g.ends_on,
+            status: g.status.as_str().to_owned(),
+            version: g.version,
+            created_at: g.created_at,
+            updated_at: g.updated_at,
+        })
+        .execute(conn)?;
+    let rows = line_rows(g.id, &g.budget_lines);
+    crate::insert_many!(conn, grant_budget_lines::table, rows);
+    Ok(())
+}
+
+/// Replaces a grant's budget lines (ids kept by the caller).
+pub fn replace_lines(
+    conn: &mut DbConn,
+    grant: GrantId,
+    lines: &[BudgetLine],
+) -> Result<(), StoreError> {
+    diesel::delete(
+        grant_budget_lines::table.filter(grant_budget_lines::grant_id.eq(grant.to_string())),
+    )
+    .execute(conn)?;
+    let rows = line_rows(grant, lines);
+    crate::insert_many!(conn, grant_budget_lines::table, rows);
+    Ok(())
+}
+
+/// Changes to a grant; only what is `Some` is written.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = grants)]
+pub struct GrantChanges {
+    /// New mentor (`Some(None)` clears it).
+    pub mentor_organization_id: Option<Option<String>>,
+    /// New amount.
+    pub amount_minor: Option<i64>,
+    /// New first day.
+    pub starts_on: Option<NaiveDate>,
+    /// New last day.
+    pub ends_on: Option<NaiveDate>,
+    /// New status.
+    pub status: Option<String>,
+}
+
+/// Applies changes if the grant is still at the version read (and at `expected_version`, when
+/// given); returns the new version.
 pub fn update(
     conn: &mut DbConn,
-    current: &GrantRow,
+    id: GrantId,
+    version: i64,
     expected_version: Option<i64>,
     changes: &GrantChanges,
     now: NaiveDateTime,
-) -> Result<GrantRow, StoreError> {
+) -> Result<i64, StoreError> {
     update_versioned!(
         conn,
         grants,
-        &current.id,
-        current.version,
+        id.to_string(),
+        version,
         expected_version,
         now,
         changes
     )?;
-    find(conn, &current.id)
+    Ok(version + 1)
+}
+
+/// The total awarded in a call, minor units (summed in SQL).
+pub fn total_of_call(conn: &mut DbConn, call_id: &str) -> Result<i64, StoreError> {
+    Ok(grants::table
+        .filter(grants::call_id.eq(call_id))
+        .select(sql::<BigInt>(
+            "CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)",
+        ))
+        .first(conn)?)
 }
 
 /// An amendment, kept as history.
@@ -208,13 +609,28 @@ pub fn insert_amendment(conn: &mut DbConn, row: &AmendmentRow) -> Result<(), Sto
     Ok(())
 }
 
-/// A grant's amendments, oldest first.
-pub fn amendments(conn: &mut DbConn, grant_id: &str) -> Result<Vec<AmendmentRow>, StoreError> {
-    Ok(grant_amendments::table
-        .filter(grant_amendments::grant_id.eq(grant_id))
+/// One page of a grant's amendments, oldest first; `since` filters by creation time.
+pub fn amendments(
+    conn: &mut DbConn,
+    grant: GrantId,
+    since: Option<NaiveDateTime>,
+    page: &PageRequest,
+) -> Result<Page<AmendmentRow>, StoreError> {
+    let mut q = grant_amendments::table
+        .filter(grant_amendments::grant_id.eq(grant.to_string()))
         .select(AmendmentRow::as_select())
+        .into_boxed();
+    if let Some(after) = &page.after {
+        q = q.filter(grant_amendments::id.gt(after.clone()));
+    }
+    if let Some(since) = since {
+        q = q.filter(grant_amendments::created_at.ge(since));
+    }
+    let rows = q
         .order(grant_amendments::id.asc())
-        .load(conn)?)
+        .limit(page.fetch_limit())
+        .load(conn)?;
+    Ok(Page::from_rows(rows, page, |r| r.id.clone()))
 }
 
 /// A stored tranche.
@@ -261,31 +677,32 @@ pub fn find_disbursement(conn: &mut DbConn, id: &str) -> Result<DisbursementRow,
         .first(conn)?)
 }
 
-/// A grant's tranches, by id (creation order).
+/// One page of a grant's tranches, by id (creation order); `since` filters by last change.
 pub fn disbursements_of(
     conn: &mut DbConn,
-    grant_id: &str,
-) -> Result<Vec<DisbursementRow>, StoreError> {
-    Ok(disbursements::table
-        .filter(disbursements::grant_id.eq(grant_id))
+    grant: GrantId,
+    since: Option<NaiveDateTime>,
+    page: &PageRequest,
+) -> Result<Page<DisbursementRow>, StoreError> {
+    let mut q = disbursements::table
+        .filter(disbursements::grant_id.eq(grant.to_string()))
         .select(DisbursementRow::as_select())
+        .into_boxed();
+    if let Some(after) = &page.after {
+        q = q.filter(disbursements::id.gt(after.clone()));
+    }
+    if let Some(since) = since {
+        q = q.filter(disbursements::updated_at.ge(since));
+    }
+    let rows = q
         .order(disbursements::id.asc())
-        .load(conn)?)
+        .limit(page.fetch_limit())
+        .load(conn)?;
+    Ok(Page::from_rows(rows, page, |r| r.id.clone()))
 }
 
-/// The tranches of some grants (one query for a page of grants).
-pub fn disbursements_of_grants(
-    conn: &mut DbConn,
-    grant_ids: &[String],
-) -> Result<Vec<DisbursementRow>, StoreError> {
-    Ok(disbursements::table
-        .filter(disbursements::grant_id.eq_any(grant_ids))
-        .select(DisbursementRow::as_select())
-        .order(disbursements::id.asc())
-        .load(conn)?)
-}
-
-/// Sets a tranche's status (and payment details) if still at `expected_version`.
+/// Sets a tranche's status (and payment details) if still at the version read and at
+/// `expected_version`; returns the new version.
 pub fn set_disbursement_status(
     conn: &mut DbConn,
     current: &DisbursementRow,
@@ -293,7 +710,7 @@ pub fn set_disbursement_status(
     status: &str,
     payment: Option<(NaiveDate, String)>,
     now: NaiveDateTime,
-) -> Result<DisbursementRow, StoreError> {
+) -> Result<i64, StoreError> {
     let (paid_on, reference) = match payment {
         Some((d, r)) => (Some(d), Some(r)),
         None => (current.paid_on, current.payment_reference.clone()),
@@ -309,16 +726,74 @@ pub fn set_disbursement_status(
         disbursements::paid_on.eq(paid_on),
         disbursements::payment_reference.eq(reference),
     )?;
-    find_disbursement(conn, &current.id)
+    Ok(current.version + 1)
 }
 
-/// Grants for the public list: every grant, newest programme data joined by the caller.
-pub fn list_public(
+/// A grant as published.
+#[derive(Debug, Clone, Queryable)]
+pub struct PublicRow {
+    /// Grant id.
+    pub id: String,
+    /// Amount.
+    pub amount_minor: i64,
+    /// Currency.
+    pub currency: String,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// Status.
+    pub status: String,
+    /// When awarded.
+    pub created_at: NaiveDateTime,
+    /// The grantee.
+    pub grantee_id: String,
+    /// Its name (JSON).
+    pub grantee_name: String,
+    /// The programme.
+    pub programme_id: String,
+    /// Its title (JSON).
+    pub programme_title: String,
+    /// The call.
+    pub call_id: String,
+    /// Its title (JSON).
+    pub call_title: String,
+    /// The application's title (JSON).
+    pub title: String,
+    /// The application's summary (JSON).
+    pub summary: String,
+}
+
+/// One page of grants for the public list, with grantee, programme, call and application
+/// texts joined (one statement).
+pub fn public_page(
     conn: &mut DbConn,
     programme_id: Option<&str>,
     page: &PageRequest,
-) -> Result<Page<GrantRow>, StoreError> {
-    let mut q = grants::table.select(GrantRow::as_select()).into_boxed();
+) -> Result<Page<PublicRow>, StoreError> {
+    let mut q = grants::table
+        .inner_join(programmes::table)
+        .inner_join(organizations::table.on(organizations::id.eq(grants::grantee_organization_id)))
+        .inner_join(calls::table.on(calls::id.eq(grants::call_id)))
+        .inner_join(applications::table.on(applications::id.eq(grants::application_id)))
+        .select((
+            grants::id,
+            grants::amount_minor,
+            grants::currency,
+            grants::starts_on,
+            grants::ends_on,
+            grants::status,
+            grants::created_at,
+            organizations::id,
+            organizations::name,
+            programmes::id,
+            programmes::title,
+            calls::id,
+            calls::title,
+            applications::title,
+            applications::summary,
+        ))
+        .into_boxed();
     if let Some(after) = &page.after {
         q = q.filter(grants::id.gt(after.clone()));
     }
@@ -329,14 +804,78 @@ pub fn list_public(
         .order(grants::id.asc())
         .limit(page.fetch_limit())
         .load(conn)?;
-    Ok(Page::from_rows(rows, page, |r| r.id.clone()))
+    Ok(Page::from_rows(rows, page, |r: &PublicRow| r.id.clone()))
 }
 
-/// Locks a grant's row until the transaction ends (see `calls::lock`). Serialises tranches
-/// and amendments against the grant amount.
-pub fn lock(conn: &mut DbConn, id: &str) -> Result<(), StoreError> {
-    diesel::update(grants::table.find(id))
+/// Locks a grant's row until the transaction ends. Serialises tranches and amendments against
+/// the grant amount.
+pub fn lock(conn: &mut DbConn, id: GrantId) -> Result<(), StoreError> {
+    diesel::update(grants::table.find(id.to_string()))
         .set(grants::version.eq(grants::version))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(serde::Deserialize)]
+struct StoredLine {
+    category: String,
+    description: String,
+    amount_minor: i64,
+}
+
+/// Reads budget lines stored as JSON (`[{"category","description","amount_minor"}]`) with
+/// fresh ids from `new_id`.
+pub fn lines_from_json(
+    column: &'static str,
+    raw: &str,
+    cur: Currency,
+    mut new_id: impl FnMut() -> BudgetLineId,
+) -> Result<Vec<BudgetLine>, StoreError> {
+    let lines: Vec<StoredLine> = stored::json(column, raw)?;
+    Ok(lines
+        .into_iter()
+        .map(|l| BudgetLine {
+            id: new_id(),
+            category: l.category,
+            description: l.description,
+            amount: Money::from_minor(l.amount_minor, cur),
+        })
+        .collect())
+}
+
+/// Copies the budget lines of grants that have none in `grant_budget_lines` from the legacy
+/// `grants.budget_lines` JSON. Idempotent: runs after every migration.
+pub fn backfill_budget_lines(conn: &mut DbConn) -> Result<(), StoreError> {
+    let todo: Vec<(String, String, String)> = grants::table
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            grant_budget_lines::table.filter(grant_budget_lines::grant_id.eq(grants::id)),
+        )))
+        .filter(grants::budget_lines.ne("[]"))
+        .select((grants::id, grants::currency, grants::budget_lines))
+        .load(conn)?;
+    for (id, cur, json) in todo {
+        let grant = stored::id("grants.id", &id, GrantId::parse)?;
+        let lines = lines_from_json("grants.budget_lines", &json, currency(&cur)?, || {
+            BudgetLineId::from_uuid(uuid::Uuid::now_v7())
+        })?;
+        let rows = line_rows(grant, &lines);
+        crate::insert_many!(conn, grant_budget_lines::table, rows);
+    }
+    Ok(())
+}
+
+/// Records a tranche's payment date and reference (with its move to `paid`, same transaction).
+pub fn set_payment(
+    conn: &mut DbConn,
+    id: &str,
+    paid_on: NaiveDate,
+    reference: &str,
+) -> Result<(), StoreError> {
+    diesel::update(disbursements::table.find(id))
+        .set((
+            disbursements::paid_on.eq(paid_on),
+            disbursements::payment_reference.eq(reference),
+        ))
         .execute(conn)?;
     Ok(())
 }

@@ -209,6 +209,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    grant_budget_lines (id) {
+        id -> Text,
+        grant_id -> Text,
+        position -> Integer,
+        category -> Text,
+        description -> Text,
+        amount_minor -> BigInt,
+    }
+}
+
+diesel::table! {
     disbursements (id) {
         id -> Text,
         grant_id -> Text,
@@ -226,6 +237,7 @@ diesel::table! {
 
 diesel::joinable!(grant_amendments -> grants (grant_id));
 diesel::joinable!(disbursements -> grants (grant_id));
+diesel::joinable!(grant_budget_lines -> grants (grant_id));
 diesel::joinable!(grants -> programmes (programme_id));
 diesel::joinable!(reviews -> applications (application_id));
 diesel::joinable!(reviews -> users (reviewer_user_id));
@@ -274,6 +286,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reviews,
     grants,
     grant_amendments,
+    grant_budget_lines,
     disbursements,
     outbox,
     outbox_audience,

@@ -200,7 +200,7 @@ both_backends! {
         })).await.expect_problem(409);
         assert!(below.body["detail"].as_str().unwrap().contains("1923.00 EUR"));
         let history = app.get(&format!("/api/v1/grants/{g0}/amendments"), Some(grantee)).await.expect(200);
-        assert_eq!(history.body.as_array().unwrap().len(), 1);
+        assert_eq!(history.body["data"].as_array().unwrap().len(), 1);
         let amended = app.get(&format!("/api/v1/grants/{g0}"), Some(&s.c.manager)).await.expect(200);
         assert_eq!(amended.body["amount"], money("4346.00"));
         assert_eq!(amended.body["budget_lines"].as_array().unwrap().len(), 2);
@@ -208,7 +208,7 @@ both_backends! {
         // Suspended grants pay nothing; the machine names the way back.
         app.post(&format!("/api/v1/grants/{}/suspend", grants[1]), Some(&s.c.manager), &json!({})).await.expect(200);
         let t = app.get(&format!("/api/v1/grants/{}/disbursements", grants[1]), Some(&s.c.manager)).await.expect(200);
-        let t = t.body[0]["id"].as_str().unwrap().to_owned();
+        let t = t.body["data"][0]["id"].as_str().unwrap().to_owned();
         app.post(&format!("/api/v1/disbursements/{t}/approve"), Some(&s.c.manager), &json!({})).await.expect(200);
         let blocked = app.post(&format!("/api/v1/disbursements/{t}/pay"), Some(&accountant), &pay).await.expect_problem(409);
         assert_eq!(blocked.body["current_state"], "suspended");

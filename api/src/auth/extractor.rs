@@ -1,7 +1,6 @@
 //! Who calls. [`Caller`] verifies the access token's claims only (no database): the use case
 //! loads the caller's `Actor` on the request's own checkout (`AppState::read_as`), so a
-//! deactivated user is refused there. [`CurrentUser`] is the older extractor that loads the
-//! user on a checkout of its own; routes move to `Caller` as they move to the service layer.
+//! deactivated user is refused there, and a request costs one checkout.
 
 use crate::error::ApiError;
 use crate::state::State;
@@ -9,40 +8,6 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 use seriktes_domain::ids::UserId;
-use seriktes_domain::user::SystemRole;
-use seriktes_persistence::users::{self, UserRow};
-use std::future::Future;
-use std::pin::Pin;
-
-/// The signed-in user of a request.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    /// The stored user.
-    pub row: UserRow,
-    /// The user's system role.
-    pub role: SystemRole,
-}
-
-impl CurrentUser {
-    /// The user's id.
-    pub fn id(&self) -> &str {
-        &self.row.id
-    }
-
-    /// Whether the user is a system administrator.
-    pub fn is_admin(&self) -> bool {
-        self.role == SystemRole::Admin
-    }
-
-    /// Fails with 403 unless the user is an administrator.
-    pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.is_admin() {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden("This needs the admin role.".to_owned()))
-        }
-    }
-}
 
 /// The token of an `Authorization: Bearer …` header, if there is one.
 fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
@@ -63,61 +28,6 @@ fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 }
 
 const INVALID: &str = "The access token is invalid or has expired.";
-
-impl FromRequest for CurrentUser {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req);
-        let state = req.app_data::<State>().cloned();
-        Box::pin(async move {
-            let state =
-                state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-            let token = token?.ok_or_else(|| {
-                ApiError::Unauthorized(
-                    "Sign in and send 'Authorization: Bearer <token>'.".to_owned(),
-                )
-            })?;
-            let claims = state
-                .keys
-                .verify(&token, state.now().and_utc().timestamp())
-                .map_err(|e| {
-                    log::debug!("access token refused: {e}");
-                    ApiError::Unauthorized(INVALID.to_owned())
-                })?;
-            let row = state
-                .read(move |conn| match users::find(conn, &claims.sub) {
-                    Err(seriktes_persistence::StoreError::NotFound) => Ok(None),
-                    other => Ok(Some(other?)),
-                })
-                .await?
-                .filter(|u| u.active)
-                .ok_or_else(|| ApiError::Unauthorized(INVALID.to_owned()))?;
-            let role = SystemRole::parse(&row.system_role).map_err(ApiError::internal)?;
-            Ok(Self { row, role })
-        })
-    }
-}
-
-/// The signed-in user, or nobody: for endpoints anonymous callers may use too. A present but
-/// invalid token is still 401, so a client never silently loses its identity.
-#[derive(Debug, Clone)]
-pub struct MaybeUser(pub Option<CurrentUser>);
-
-impl FromRequest for MaybeUser {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        if req.headers().contains_key(header::AUTHORIZATION) {
-            let user = CurrentUser::from_request(req, payload);
-            Box::pin(async move { Ok(Self(Some(user.await?))) })
-        } else {
-            Box::pin(async { Ok(Self(None)) })
-        }
-    }
-}
 
 /// The signed-in caller as the access token names them: claims verified, nothing loaded.
 #[derive(Debug, Clone, Copy)]

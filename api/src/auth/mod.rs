@@ -7,5 +7,5 @@ pub mod password;
 pub mod refresh;
 pub mod throttle;
 
-pub use extractor::{Caller, CurrentUser, MaybeCaller, MaybeUser};
+pub use extractor::{Caller, MaybeCaller};
 pub use jwt::JwtKeys;

@@ -17,19 +17,10 @@ use crate::extract::{IfMatch, Json, Query};
 use crate::response::{PageParams, Paginated, Tagged};
 use crate::service::applications as uc;
 use crate::state::State;
-use crate::wire::{Money, from_json};
 use actix_web::{get, patch, post, web};
-use serde::{Deserialize, Serialize};
-use seriktes_domain::access::application::ApplicationRole;
 use seriktes_domain::application::ApplicationAction;
 use seriktes_domain::ids::{ApplicationId, CallId};
-use seriktes_domain::money::Currency;
-use seriktes_domain::user::parse_line;
-use seriktes_domain::{FieldError, Validator};
-use seriktes_persistence::applications::{ApplicationRow, to_domain};
 use uuid::Uuid;
-
-const MAX_LINES: usize = seriktes_domain::application::MAX_LINES;
 
 pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
     cfg.service(create_application)
@@ -288,74 +279,4 @@ pub async fn reject_application(
     )
     .await?;
     Ok(web::Json(body))
-}
-
-// ---- Used by `routes::grants` until its rework lands there; delete when nothing names it.
-
-/// A budget line as stored (applications and grants share the form).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct StoredLine {
-    pub(crate) category: String,
-    pub(crate) description: String,
-    pub(crate) amount_minor: i64,
-}
-
-/// The wire form of stored budget lines.
-pub(crate) fn budget_lines(stored: &str, currency: Currency) -> Result<Vec<BudgetLine>, ApiError> {
-    let lines: Vec<StoredLine> = from_json(stored)?;
-    Ok(lines
-        .into_iter()
-        .map(|l| BudgetLine {
-            category: l.category,
-            description: l.description,
-            amount: Money::from_minor(l.amount_minor, currency),
-        })
-        .collect())
-}
-
-/// Validates budget lines in `currency`, returning the stored form.
-pub(crate) fn parse_budget_lines(
-    v: &mut Validator,
-    lines: Vec<BudgetLine>,
-    currency: Currency,
-) -> Vec<StoredLine> {
-    if lines.len() > MAX_LINES {
-        v.push(FieldError::new(
-            "budget_lines",
-            "max_items",
-            format!("at most {MAX_LINES} lines"),
-        ));
-    }
-    let mut out = Vec::new();
-    for (i, l) in lines.into_iter().enumerate() {
-        let category = v.check(
-            &format!("budget_lines.{i}.category"),
-            parse_line(&l.category, 100),
-        );
-        let description = v.check(
-            &format!("budget_lines.{i}.description"),
-            parse_line(&l.description, 1000),
-        );
-        let amount = v.check(&format!("budget_lines.{i}.amount"), l.amount.parse());
-        if amount.is_some_and(|a| a.currency() != currency) {
-            v.push(FieldError::new(
-                format!("budget_lines.{i}.amount.currency"),
-                "currency_mismatch",
-                format!("the currency is {currency}"),
-            ));
-        }
-        if let (Some(category), Some(description), Some(amount)) = (category, description, amount) {
-            out.push(StoredLine {
-                category,
-                description,
-                amount_minor: amount.minor(),
-            });
-        }
-    }
-    out
-}
-
-/// An application as the programme's managers see it (no applicant actions).
-pub(crate) fn reviewer_view(row: ApplicationRow) -> Result<ApplicationResponse, ApiError> {
-    Ok((to_domain(row)?, ApplicationRole::Manager).into())
 }

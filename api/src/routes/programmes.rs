@@ -17,16 +17,8 @@ use crate::service::transition::transition;
 use crate::state::State;
 use actix_web::{get, patch, post, web};
 use seriktes_domain::ids::ProgrammeId;
-use seriktes_domain::money::Currency;
 use seriktes_domain::programme::ProgrammeAction;
-use seriktes_persistence::programmes::ProgrammeRow;
 use uuid::Uuid;
-
-/// The stored currency of a programme. Kept for the route modules that still read programme
-/// rows themselves (grants, applications) until they move to their use cases.
-pub(crate) fn currency_of(p: &ProgrammeRow) -> Result<Currency, ApiError> {
-    Currency::parse(&p.currency).map_err(ApiError::internal)
-}
 
 fn tagged(p: Programme) -> Tagged<ProgrammeResponse> {
     let version = p.version();

@@ -360,24 +360,3 @@ pub async fn call_ranking(
         data: ranked.into_iter().map(Into::into).collect(),
     }))
 }
-
-// ---- Used by `routes::grants` until its rework lands there; delete when nothing names it.
-
-/// Whether the caller manages the programme of a call (admins, owners and managers of the
-/// managing organisation).
-pub(crate) fn manages_call(
-    conn: &mut seriktes_persistence::DbConn,
-    caller: &crate::auth::CurrentUser,
-    call: &seriktes_persistence::calls::CallRow,
-) -> Result<bool, ApiError> {
-    if caller.is_admin() {
-        return Ok(true);
-    }
-    let programme = seriktes_persistence::programmes::find(conn, &call.programme_id)?;
-    let membership = seriktes_persistence::memberships::find(
-        conn,
-        &programme.managing_organization_id,
-        caller.id(),
-    )?;
-    Ok(membership.is_some_and(|m| matches!(m.role.as_str(), "owner" | "manager")))
-}

@@ -1,0 +1,135 @@
+//! Wire types of tranches.
+
+use crate::response::utc;
+use crate::service::disbursements::{NewTranche, Tranche};
+use crate::wire::{DisbursementStatus as WireStatus, Money};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use seriktes_domain::access::grant::GrantRole;
+use seriktes_domain::user::parse_line;
+use seriktes_domain::{DomainError, Validator};
+use utoipa::{IntoParams, ToSchema};
+
+/// A tranche.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a0c4-f000-7000-8000-000000000001", "grant_id": "0193a0c4-e000-7000-8000-000000000001",
+    "amount": {"amount": "1923.00", "currency": "EUR"}, "planned_on": "2026-04-15",
+    "condition": null, "status": "paid", "paid_on": "2026-04-16", "payment_reference": "KZ-2026-0416-17",
+    "allowed_actions": [], "created_at": "2026-03-20T09:00:00Z", "updated_at": "2026-04-16T10:00:00Z"
+}))]
+pub struct DisbursementResponse {
+    /// Id.
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// The grant.
+    #[schema(format = Uuid)]
+    pub grant_id: String,
+    /// Amount.
+    pub amount: Money,
+    /// Planned payment date.
+    pub planned_on: NaiveDate,
+    /// Condition for payment, e.g. "interim report accepted".
+    pub condition: Option<String>,
+    /// Status.
+    pub status: WireStatus,
+    /// Date paid.
+    pub paid_on: Option<NaiveDate>,
+    /// Payment reference.
+    pub payment_reference: Option<String>,
+    /// Actions the caller may take now.
+    pub allowed_actions: Vec<String>,
+    /// When planned.
+    pub created_at: DateTime<Utc>,
+    /// When last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new tranche.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"amount": {"amount": "1923.00", "currency": "EUR"}, "planned_on": "2026-10-01", "condition": "Interim report accepted"}))]
+pub struct CreateDisbursementRequest {
+    /// Amount in the grant's currency.
+    pub amount: Money,
+    /// Planned payment date.
+    pub planned_on: NaiveDate,
+    /// Condition for payment.
+    pub condition: Option<String>,
+}
+
+/// A payment record.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"paid_on": "2026-10-02", "reference": "KZ-2026-1002-17"}))]
+pub struct PayRequest {
+    /// Date paid.
+    pub paid_on: NaiveDate,
+    /// Bank or ledger reference.
+    pub reference: String,
+}
+
+/// `updated_since` of the tranche list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TrancheListParams {
+    /// Only tranches changed at or after this time (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+impl From<Tranche> for DisbursementResponse {
+    fn from(t: Tranche) -> Self {
+        let allowed_actions = t
+            .status
+            .allowed_actions()
+            .into_iter()
+            .filter(|a| {
+                t.role == GrantRole::Manager || (t.role == GrantRole::Accountant && *a == "pay")
+            })
+            .map(str::to_owned)
+            .collect();
+        let r = t.row;
+        Self {
+            amount: Money::from_minor(r.amount_minor, t.currency),
+            status: t.status.into(),
+            allowed_actions,
+            created_at: utc(r.created_at),
+            updated_at: utc(r.updated_at),
+            id: r.id,
+            grant_id: r.grant_id,
+            planned_on: r.planned_on,
+            condition: r.condition,
+            paid_on: r.paid_on,
+            payment_reference: r.payment_reference,
+        }
+    }
+}
+
+impl TryFrom<CreateDisbursementRequest> for NewTranche {
+    type Error = DomainError;
+    fn try_from(r: CreateDisbursementRequest) -> Result<Self, DomainError> {
+        let mut v = Validator::new();
+        let amount = v.check("amount", r.amount.parse());
+        let condition = v
+            .check_opt("condition", r.condition.as_deref(), |c| parse_line(c, 1000))
+            .flatten();
+        v.finish()?;
+        let amount = amount.ok_or_else(|| {
+            seriktes_domain::FieldError::new("amount", "required", "an amount is required")
+        })?;
+        Ok(Self {
+            amount,
+            planned_on: r.planned_on,
+            condition,
+        })
+    }
+}
+
+impl PayRequest {
+    /// The payment date and the checked reference.
+    pub fn parse(self) -> Result<(NaiveDate, String), crate::error::ApiError> {
+        let reference = parse_line(&self.reference, 200)
+            .map_err(|e| crate::error::ApiError::from(e).under("reference"))?;
+        Ok((self.paid_on, reference))
+    }
+}

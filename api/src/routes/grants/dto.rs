@@ -1,0 +1,381 @@
+//! Wire types of grants and amendments.
+
+use crate::error::ApiError;
+use crate::response::utc;
+use crate::service::grants::Seen;
+use crate::wire::{GrantStatus as WireStatus, LocalizedText, Money, from_json};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use seriktes_domain::access::Role;
+use seriktes_domain::access::grant::GrantRight;
+use seriktes_domain::budget::{BudgetLine as DomainLine, LineInput};
+use seriktes_domain::grant::Amendment;
+use seriktes_domain::ids::BudgetLineId;
+use seriktes_domain::user::parse_line;
+use seriktes_domain::{FieldError, Validator};
+use seriktes_persistence::grants::{AmendmentRow, PublicRow};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// A budget line of a grant; `id` is stable across amendments.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"id": "0193a0c4-e200-7000-8000-000000000001", "category": "staff", "description": "Lawyer", "amount": {"amount": "3846.00", "currency": "EUR"}}))]
+pub struct GrantBudgetLine {
+    /// Id (in amendments: omit for a new line; name an existing line to keep its id).
+    #[schema(format = Uuid)]
+    pub id: Option<Uuid>,
+    /// Category, e.g. `staff`, `travel`, `events`.
+    pub category: String,
+    /// What the money pays for.
+    pub description: String,
+    /// The amount, in the grant's currency.
+    pub amount: Money,
+}
+
+impl From<&DomainLine> for GrantBudgetLine {
+    fn from(l: &DomainLine) -> Self {
+        Self {
+            id: Some(l.id.uuid()),
+            category: l.category.clone(),
+            description: l.description.clone(),
+            amount: Money::from_minor(l.amount.minor(), l.amount.currency()),
+        }
+    }
+}
+
+fn wire(m: seriktes_domain::money::Money) -> Money {
+    Money::from_minor(m.minor(), m.currency())
+}
+
+/// An award decision's details.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"starts_on": "2026-04-01", "mentor_organization_id": "0193a0c4-8000-7000-8000-0000000000a1"}))]
+pub struct AwardRequest {
+    /// The amount awarded (default: the amount requested; never more).
+    pub amount: Option<Money>,
+    /// First day of the grant; it runs for the application's duration.
+    pub starts_on: NaiveDate,
+    /// The organisation that mentors the grantee.
+    pub mentor_organization_id: Option<Uuid>,
+}
+
+/// A grant.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a0c4-e000-7000-8000-000000000001", "application_id": "0193a0c4-c000-7000-8000-000000000001",
+    "call_id": "0193a0c4-b000-7000-8000-000000000001", "programme_id": "0193a0c4-a000-7000-8000-000000000001",
+    "grantee_organization_id": "0193a0c4-8000-7000-8000-000000000001",
+    "mentor_organization_id": "0193a0c4-8000-7000-8000-0000000000a1",
+    "amount": {"amount": "3846.00", "currency": "EUR"}, "starts_on": "2026-04-01", "ends_on": "2027-03-31",
+    "budget_lines": [{"category": "staff", "description": "Lawyer", "amount": {"amount": "3846.00", "currency": "EUR"}}],
+    "committed": {"amount": "3846.00", "currency": "EUR"}, "paid": {"amount": "1923.00", "currency": "EUR"},
+    "status": "active", "allowed_actions": ["suspend", "complete", "terminate"],
+    "created_at": "2026-03-20T09:00:00Z", "updated_at": "2026-03-20T09:00:00Z"
+}))]
+pub struct GrantResponse {
+    /// Id.
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// The awarded application.
+    #[schema(format = Uuid)]
+    pub application_id: String,
+    /// The call.
+    #[schema(format = Uuid)]
+    pub call_id: String,
+    /// The programme.
+    #[schema(format = Uuid)]
+    pub programme_id: String,
+    /// The grantee.
+    #[schema(format = Uuid)]
+    pub grantee_organization_id: String,
+    /// The mentor organisation.
+    #[schema(format = Uuid)]
+    pub mentor_organization_id: Option<String>,
+    /// Amount.
+    pub amount: Money,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// Budget lines.
+    pub budget_lines: Vec<GrantBudgetLine>,
+    /// Total of tranches not cancelled.
+    pub committed: Money,
+    /// Total of tranches paid.
+    pub paid: Money,
+    /// Status.
+    pub status: WireStatus,
+    /// Actions the caller may take now.
+    pub allowed_actions: Vec<String>,
+    /// When awarded.
+    pub created_at: DateTime<Utc>,
+    /// When last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A change to a grant's agreement: amount, period or budget, with the reason.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Co-funding from the embassy for a second seminar",
+    "amount": {"amount": "4346.00", "currency": "EUR"},
+    "budget_lines": [{"category": "staff", "description": "Lawyer", "amount": {"amount": "3846.00", "currency": "EUR"}},
+        {"category": "events", "description": "Seminar", "amount": {"amount": "500.00", "currency": "EUR"}}]}))]
+pub struct AmendGrantRequest {
+    /// Why (required, kept in the history).
+    pub reason: String,
+    /// New amount; never below the tranches already committed.
+    pub amount: Option<Money>,
+    /// New first day.
+    pub starts_on: Option<NaiveDate>,
+    /// New last day.
+    pub ends_on: Option<NaiveDate>,
+    /// New budget lines; with a new amount they must add up to it.
+    pub budget_lines: Option<Vec<GrantBudgetLine>>,
+}
+
+/// One amendment.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a0c4-e100-7000-8000-000000000001", "grant_id": "0193a0c4-e000-7000-8000-000000000001",
+    "reason": "Co-funding for a second seminar", "changes": {"amount": {"from": "3846.00", "to": "4346.00"}},
+    "actor_id": "0193a0c4-7c1e-7d4a-9a51-3f7e2b8c9d10", "created_at": "2026-09-01T09:00:00Z"}))]
+pub struct AmendmentResponse {
+    /// Id.
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// The grant.
+    #[schema(format = Uuid)]
+    pub grant_id: String,
+    /// Why.
+    pub reason: String,
+    /// `{field: {"from": …, "to": …}}`.
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Value,
+    /// Who amended.
+    #[schema(format = Uuid)]
+    pub actor_id: Option<String>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// The mentor of a grant.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"mentor_organization_id": "0193a0c4-8000-7000-8000-0000000000a1"}))]
+pub struct UpdateGrantRequest {
+    /// The mentor organisation, or `null` for none.
+    pub mentor_organization_id: Option<Uuid>,
+}
+
+/// Filters of the grant list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GrantListParams {
+    /// Only grants of this programme.
+    pub programme_id: Option<Uuid>,
+    /// Only grants of this call.
+    pub call_id: Option<Uuid>,
+    /// Only this grantee.
+    pub grantee_organization_id: Option<Uuid>,
+    /// Only this status.
+    pub status: Option<WireStatus>,
+    /// Only grants changed at or after this time (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// A grant as published to everyone: what donors publish anyway (IATI, 360Giving).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a0c4-e000-7000-8000-000000000001",
+    "grantee": {"id": "0193a0c4-8000-7000-8000-000000000001", "name": {"en": "Shymkent Legal Aid"}},
+    "amount": {"amount": "3846.00", "currency": "EUR"}, "starts_on": "2026-04-01", "ends_on": "2027-03-31",
+    "status": "active",
+    "programme": {"id": "0193a0c4-a000-7000-8000-000000000001", "name": {"en": "Empowering South Kazakhstan CSOs"}},
+    "funders": [{"id": "0193a0c4-8000-7000-8000-0000000000e1", "name": {"en": "EU Delegation"}}]
+}))]
+pub struct PublicGrant {
+    /// Id.
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// The grantee.
+    pub grantee: NamedRef,
+    /// Amount.
+    pub amount: Money,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// Status.
+    pub status: WireStatus,
+    /// The programme.
+    pub programme: NamedRef,
+    /// The call.
+    pub call: NamedRef,
+    /// The project's title (the application's).
+    pub title: LocalizedText,
+    /// The project's summary (the application's).
+    pub summary: LocalizedText,
+    /// When awarded.
+    pub awarded_at: DateTime<Utc>,
+    /// The programme's funders.
+    pub funders: Vec<NamedRef>,
+}
+
+/// An id with a multilingual name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a0c4-8000-7000-8000-0000000000e1", "name": {"en": "EU Delegation"}}))]
+pub struct NamedRef {
+    /// Id.
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// Name or title.
+    pub name: LocalizedText,
+}
+
+/// Filters of the public grant list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PublicGrantParams {
+    /// Only grants of this programme.
+    pub programme_id: Option<Uuid>,
+}
+
+impl From<Seen> for GrantResponse {
+    fn from(s: Seen) -> Self {
+        let g = s.loaded.grant;
+        let allowed_actions = if s.role.may(GrantRight::Manage) {
+            g.status
+                .allowed_actions()
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Self {
+            id: g.id.to_string(),
+            application_id: g.application.to_string(),
+            call_id: g.call.to_string(),
+            programme_id: g.programme.to_string(),
+            grantee_organization_id: g.grantee.to_string(),
+            mentor_organization_id: g.mentor.map(|m| m.to_string()),
+            amount: wire(g.amount),
+            starts_on: g.starts_on,
+            ends_on: g.ends_on,
+            budget_lines: g.budget_lines.iter().map(GrantBudgetLine::from).collect(),
+            committed: wire(s.loaded.committed),
+            paid: wire(s.loaded.paid),
+            status: g.status.into(),
+            allowed_actions,
+            created_at: utc(g.created_at),
+            updated_at: utc(g.updated_at),
+        }
+    }
+}
+
+impl TryFrom<AmendmentRow> for AmendmentResponse {
+    type Error = ApiError;
+    fn try_from(a: AmendmentRow) -> Result<Self, ApiError> {
+        Ok(Self {
+            changes: from_json(&a.changes)?,
+            created_at: utc(a.created_at),
+            id: a.id,
+            grant_id: a.grant_id,
+            reason: a.reason,
+            actor_id: a.actor_id,
+        })
+    }
+}
+
+impl TryFrom<AmendGrantRequest> for Amendment<NaiveDate> {
+    type Error = ApiError;
+    /// Every field error at once; currencies and line ids are the domain's rules.
+    fn try_from(r: AmendGrantRequest) -> Result<Self, ApiError> {
+        let mut v = Validator::new();
+        let reason = v.check("reason", parse_line(&r.reason, 2000));
+        let amount = v
+            .check_opt("amount", r.amount.as_ref(), Money::parse)
+            .flatten();
+        let mut lines = Vec::new();
+        if let Some(input) = &r.budget_lines {
+            if input.len() > 100 {
+                v.push(FieldError::new(
+                    "budget_lines",
+                    "max_items",
+                    "at most 100 lines",
+                ));
+            }
+            for (i, l) in input.iter().enumerate() {
+                let category = v.check(
+                    &format!("budget_lines.{i}.category"),
+                    parse_line(&l.category, 100),
+                );
+                let description = v.check(
+                    &format!("budget_lines.{i}.description"),
+                    parse_line(&l.description, 1000),
+                );
+                let amount = v.check(&format!("budget_lines.{i}.amount"), l.amount.parse());
+                if let (Some(category), Some(description), Some(amount)) =
+                    (category, description, amount)
+                {
+                    lines.push(LineInput {
+                        id: l.id.map(BudgetLineId::from_uuid),
+                        category,
+                        description,
+                        amount,
+                    });
+                }
+            }
+        }
+        v.finish()?;
+        Ok(Amendment {
+            reason: reason.unwrap_or_default(),
+            amount,
+            starts_on: r.starts_on,
+            ends_on: r.ends_on,
+            budget_lines: r.budget_lines.map(|_| lines),
+        })
+    }
+}
+
+impl TryFrom<PublicRow> for PublicGrant {
+    type Error = ApiError;
+    fn try_from(r: PublicRow) -> Result<Self, ApiError> {
+        let currency =
+            seriktes_domain::money::Currency::parse(&r.currency).map_err(ApiError::internal)?;
+        Ok(Self {
+            grantee: NamedRef {
+                id: r.grantee_id,
+                name: LocalizedText(from_json(&r.grantee_name)?),
+            },
+            amount: Money::from_minor(r.amount_minor, currency),
+            starts_on: r.starts_on,
+            ends_on: r.ends_on,
+            status: seriktes_domain::grant::GrantStatus::parse(&r.status)
+                .map_err(ApiError::internal)?
+                .into(),
+            programme: NamedRef {
+                id: r.programme_id,
+                name: LocalizedText(from_json(&r.programme_title)?),
+            },
+            call: NamedRef {
+                id: r.call_id,
+                name: LocalizedText(from_json(&r.call_title)?),
+            },
+            title: LocalizedText(from_json(&r.title)?),
+            summary: LocalizedText(from_json(&r.summary)?),
+            awarded_at: utc(r.created_at),
+            funders: Vec::new(),
+            id: r.id,
+        })
+    }
+}
+
+/// `updated_since` of a history list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SinceParams {
+    /// Only entries made or changed at or after this time (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+}

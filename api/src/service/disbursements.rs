@@ -1,0 +1,244 @@
+//! Tranche use cases: plan, list, and the tranche state machine (approve, pay, cancel).
+
+use crate::error::ApiError;
+use crate::service::events::{self, Event};
+use crate::service::grants::audience;
+use crate::service::transition::{Machine, transition};
+use chrono::{NaiveDate, NaiveDateTime};
+use seriktes_domain::DomainError;
+use seriktes_domain::access::grant::{GrantRight, GrantRole, grant as policy};
+use seriktes_domain::access::{Actor, authorize};
+use seriktes_domain::grant::{self, DisbursementAction, DisbursementStatus};
+use seriktes_domain::ids::{DisbursementId, GrantId};
+use seriktes_domain::money::{Currency, Money};
+use seriktes_persistence::db::Tx;
+use seriktes_persistence::grants::{self, DisbursementRow, Loaded};
+use seriktes_persistence::page::{Page, PageRequest};
+use seriktes_persistence::{DbConn, StoreError, stored};
+
+/// A tranche as a caller sees it.
+#[derive(Debug, Clone)]
+pub struct Tranche {
+    /// The stored tranche.
+    pub row: DisbursementRow,
+    /// Its status.
+    pub status: DisbursementStatus,
+    /// The grant's currency.
+    pub currency: Currency,
+    /// The caller's role.
+    pub role: GrantRole,
+}
+
+fn tranche(row: DisbursementRow, currency: Currency, role: GrantRole) -> Result<Tranche, ApiError> {
+    let status = stored::value(
+        "disbursements.status",
+        &row.status,
+        DisbursementStatus::parse,
+    )?;
+    Ok(Tranche {
+        row,
+        status,
+        currency,
+        role,
+    })
+}
+
+fn load_grant(conn: &mut DbConn, id: GrantId) -> Result<Loaded, ApiError> {
+    match grants::find(conn, id) {
+        Err(StoreError::NotFound) => Err(ApiError::NotFound),
+        other => Ok(other?),
+    }
+}
+
+/// A new tranche, parsed.
+#[derive(Debug, Clone)]
+pub struct NewTranche {
+    /// Amount.
+    pub amount: Money,
+    /// Planned payment date.
+    pub planned_on: NaiveDate,
+    /// Condition for payment.
+    pub condition: Option<String>,
+}
+
+/// Plans a tranche of an active grant; tranches never add up to more than the grant.
+pub fn plan(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: GrantId,
+    input: NewTranche,
+    now: NaiveDateTime,
+) -> Result<Tranche, ApiError> {
+    grants::lock(tx, id)?;
+    let g = load_grant(tx, id)?;
+    let role = authorize(policy(actor, &g.facts), GrantRight::Manage)?;
+    grant::check_tranche(g.grant.status, g.grant.amount, g.committed, input.amount)?;
+    let row = DisbursementRow {
+        id: DisbursementId::from_uuid(uuid::Uuid::now_v7()).to_string(),
+        grant_id: id.to_string(),
+        amount_minor: input.amount.minor(),
+        planned_on: input.planned_on,
+        condition: input.condition,
+        status: DisbursementStatus::Planned.as_str().to_owned(),
+        paid_on: None,
+        payment_reference: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    grants::insert_disbursement(tx, &row)?;
+    let event = Event::new(
+        "disbursement.create",
+        "grant",
+        id,
+        format!("planned {} on {}", input.amount, input.planned_on),
+    )
+    .seen_by(audience(&g))
+    .in_programme(g.grant.programme);
+    events::record(tx, Some(actor), now, event)?;
+    tranche(row, g.grant.amount.currency(), role)
+}
+
+/// One page of a grant's tranches.
+pub fn list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: GrantId,
+    since: Option<NaiveDateTime>,
+    page: &PageRequest,
+) -> Result<Page<Tranche>, ApiError> {
+    let g = load_grant(conn, id)?;
+    let role = authorize(policy(actor, &g.facts), GrantRight::Read)?;
+    let p = grants::disbursements_of(conn, id, since, page)?;
+    let currency = g.grant.amount.currency();
+    let items = p
+        .items
+        .into_iter()
+        .map(|r| tranche(r, currency, role))
+        .collect::<Result<_, _>>()?;
+    Ok(Page {
+        items,
+        next_after: p.next_after,
+    })
+}
+
+/// The tranche state machine.
+#[derive(Debug)]
+pub struct DisbursementMachine;
+
+/// A tranche with its grant.
+#[derive(Debug)]
+pub struct WithGrant {
+    row: DisbursementRow,
+    grant: Loaded,
+    role: Option<GrantRole>,
+}
+
+impl Machine for DisbursementMachine {
+    type Id = DisbursementId;
+    type State = DisbursementStatus;
+    type Loaded = WithGrant;
+    type Output = Tranche;
+
+    fn load(
+        tx: &mut Tx<'_>,
+        id: DisbursementId,
+        _now: NaiveDateTime,
+    ) -> Result<WithGrant, ApiError> {
+        let row = match grants::find_disbursement(tx, &id.to_string()) {
+            Err(StoreError::NotFound) => return Err(ApiError::NotFound),
+            other => other?,
+        };
+        let grant_id = stored::id("disbursements.grant_id", &row.grant_id, GrantId::parse)?;
+        let grant = load_grant(tx, grant_id)?;
+        Ok(WithGrant {
+            row,
+            grant,
+            role: None,
+        })
+    }
+
+    fn authorize(
+        actor: &Actor,
+        loaded: &WithGrant,
+        action: DisbursementAction,
+    ) -> Result<(), DomainError> {
+        let right = if action == DisbursementAction::Pay {
+            GrantRight::Pay
+        } else {
+            GrantRight::Manage
+        };
+        authorize(policy(actor, &loaded.grant.facts), right).map(|_| ())
+    }
+
+    fn state(loaded: &WithGrant, _now: NaiveDateTime) -> DisbursementStatus {
+        DisbursementStatus::parse(&loaded.row.status).unwrap_or(DisbursementStatus::Cancelled)
+    }
+
+    fn check(
+        loaded: &WithGrant,
+        action: DisbursementAction,
+        _now: NaiveDateTime,
+    ) -> Result<(), DomainError> {
+        if action == DisbursementAction::Pay {
+            grant::check_active(loaded.grant.grant.status, "paid a tranche")?;
+        }
+        Ok(())
+    }
+
+    fn store(
+        tx: &mut Tx<'_>,
+        loaded: WithGrant,
+        to: DisbursementStatus,
+        if_match: Option<i64>,
+        now: NaiveDateTime,
+    ) -> Result<(Tranche, Event), ApiError> {
+        let WithGrant {
+            mut row,
+            grant,
+            role,
+        } = loaded;
+        row.version = grants::set_disbursement_status(tx, &row, if_match, to.as_str(), None, now)?;
+        row.status = to.as_str().to_owned();
+        row.updated_at = now;
+        let event = Event::new(
+            format!("disbursement.{}", to.as_str()),
+            "grant",
+            grant.grant.id,
+            format!("tranche {}: → {}", row.id, to.as_str()),
+        )
+        .seen_by(audience(&grant))
+        .in_programme(grant.grant.programme);
+        let t = tranche(
+            row,
+            grant.grant.amount.currency(),
+            role.unwrap_or(GrantRole::Reader),
+        )?;
+        Ok((t, event))
+    }
+}
+
+/// Moves a tranche; a payment also records its date and reference.
+pub fn act(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: DisbursementId,
+    action: DisbursementAction,
+    payment: Option<(NaiveDate, String)>,
+    if_match: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<Tranche, ApiError> {
+    let mut t = transition::<DisbursementMachine>(tx, actor, id, action, if_match, now)?;
+    if let Some((paid_on, reference)) = payment {
+        grants::set_payment(tx, &t.row.id, paid_on, &reference)?;
+        t.row.paid_on = Some(paid_on);
+        t.row.payment_reference = Some(reference);
+    }
+    // The role shown is the caller's, decided again from the loaded facts.
+    let g = load_grant(
+        tx,
+        stored::id("disbursements.grant_id", &t.row.grant_id, GrantId::parse)?,
+    )?;
+    t.role = policy(actor, &g.facts).unwrap_or(GrantRole::Reader);
+    Ok(t)
+}
