@@ -58,13 +58,6 @@ struct OutboxInsert<'a> {
     payload: String,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = outbox_audience)]
-struct AudienceInsert {
-    outbox_id: String,
-    organization_id: String,
-}
-
 /// Writes the audit row, the outbox row and its audience: three statements at most.
 pub fn insert(tx: &mut Tx<'_>, event: &NewEvent) -> Result<(), StoreError> {
     let id = event.id.to_string();
@@ -93,11 +86,13 @@ pub fn insert(tx: &mut Tx<'_>, event: &NewEvent) -> Result<(), StoreError> {
     let mut audience: Vec<String> = event.audience.iter().map(ToString::to_string).collect();
     audience.sort();
     audience.dedup();
-    let rows: Vec<AudienceInsert> = audience
+    let rows: Vec<_> = audience
         .into_iter()
-        .map(|organization_id| AudienceInsert {
-            outbox_id: id.clone(),
-            organization_id,
+        .map(|organization_id| {
+            (
+                outbox_audience::outbox_id.eq(id.clone()),
+                outbox_audience::organization_id.eq(organization_id),
+            )
         })
         .collect();
     crate::insert_many!(tx, outbox_audience::table, rows);

@@ -469,28 +469,30 @@ struct GrantInsert {
     updated_at: NaiveDateTime,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = grant_budget_lines)]
-struct LineInsert {
-    id: String,
-    grant_id: String,
-    position: i32,
-    category: String,
-    description: String,
-    amount_minor: i64,
-}
-
-fn line_rows(grant: GrantId, lines: &[BudgetLine]) -> Vec<LineInsert> {
+/// The rows of a grant's budget lines, as `insert_many!` takes them.
+fn line_rows(
+    grant: GrantId,
+    lines: &[BudgetLine],
+) -> Vec<(
+    diesel::dsl::Eq<grant_budget_lines::id, String>,
+    diesel::dsl::Eq<grant_budget_lines::grant_id, String>,
+    diesel::dsl::Eq<grant_budget_lines::position, i32>,
+    diesel::dsl::Eq<grant_budget_lines::category, String>,
+    diesel::dsl::Eq<grant_budget_lines::description, String>,
+    diesel::dsl::Eq<grant_budget_lines::amount_minor, i64>,
+)> {
     lines
         .iter()
         .zip(0_i32..)
-        .map(|(l, position)| LineInsert {
-            id: l.id.to_string(),
-            grant_id: grant.to_string(),
-            position,
-            category: l.category.clone(),
-            description: l.description.clone(),
-            amount_minor: l.amount.minor(),
+        .map(|(l, position)| {
+            (
+                grant_budget_lines::id.eq(l.id.to_string()),
+                grant_budget_lines::grant_id.eq(grant.to_string()),
+                grant_budget_lines::position.eq(position),
+                grant_budget_lines::category.eq(l.category.clone()),
+                grant_budget_lines::description.eq(l.description.clone()),
+                grant_budget_lines::amount_minor.eq(l.amount.minor()),
+            )
         })
         .collect()
 }

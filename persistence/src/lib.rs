@@ -22,9 +22,12 @@ macro_rules! update_versioned {
     }};
 }
 
-/// Inserts many rows: one statement on PostgreSQL, one per row on SQLite. `MultiConnection`
-/// cannot batch-insert (STACK §2), so the insert runs on the concrete connection of each backend; nothing runs when `rows`
-/// is empty. Evaluates to `()`, returning early with a `StoreError` on failure.
+/// Inserts many rows in ONE statement on both backends. `rows` is a `Vec` of tuples of
+/// `column.eq(value)`: `MultiConnection` cannot batch-insert (STACK §2), so the insert runs on
+/// the concrete connection of each backend; and on SQLite diesel batches tuples of `eq` into one
+/// `INSERT … VALUES (…), (…)`, while for `#[derive(Insertable)]` structs it loops inside a
+/// transaction of its own (which fails inside `db::write`'s). Nothing runs when `rows` is empty.
+/// Evaluates to `()`, returning early with a `StoreError` on failure.
 #[macro_export]
 macro_rules! insert_many {
     ($conn:expr, $table:expr, $rows:expr) => {{
@@ -33,15 +36,10 @@ macro_rules! insert_many {
             let conn: &mut $crate::db::DbConn = &mut *$conn;
             match conn {
                 $crate::db::DbConn::Postgresql(c) => {
-                    diesel::insert_into($table).values(&rows).execute(c)?;
+                    diesel::insert_into($table).values(rows).execute(c)?;
                 }
-                // diesel's SQLite batch insert opens a transaction of its own, which fails
-                // inside `db::write`'s BEGIN ("cannot start a transaction within a
-                // transaction"): insert row by row in the caller's transaction instead.
                 $crate::db::DbConn::Sqlite(c) => {
-                    for row in &rows {
-                        diesel::insert_into($table).values(row).execute(c)?;
-                    }
+                    diesel::insert_into($table).values(rows).execute(c)?;
                 }
             }
         }
