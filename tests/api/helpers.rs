@@ -424,6 +424,28 @@ impl TestApp {
         )
     }
 
+    /// Terminates every server connection to the app's PostgreSQL database (a server restart
+    /// as the pool sees it); returns how many there were.
+    pub fn terminate_connections(&self) -> usize {
+        #[derive(diesel::QueryableByName)]
+        struct Killed {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            #[expect(dead_code, reason = "only counted")]
+            killed: bool,
+        }
+        let TestDb::Postgres { admin_url, name } = &self._db else {
+            panic!("only a PostgreSQL test app has server connections");
+        };
+        let mut conn = PgConnection::establish(admin_url).expect("connect to PostgreSQL");
+        let rows: Vec<Killed> = diesel::sql_query(format!(
+            "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .load(&mut conn)
+        .expect("terminate the app's connections");
+        rows.len()
+    }
+
     /// Drops the PostgreSQL database under the running app (an outage).
     pub fn drop_database(&self) {
         self._db.drop_now();
