@@ -212,3 +212,51 @@ async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
     .await;
     outputs.into_iter().flatten().collect()
 }
+
+#[actix_web::test]
+async fn a_refused_preflight_says_why() {
+    let preflight = |origin: &'static str| {
+        [
+            ("Origin", origin),
+            ("Access-Control-Request-Method", "POST"),
+        ]
+    };
+    // No origins configured (the default): the refusal names the setting to change.
+    let app = spawn_app_with(Backend::Sqlite, |_| {}).await.unwrap();
+    let r = app
+        .raw(
+            Method::OPTIONS,
+            "/api/v1/organizations",
+            &preflight("https://app.example.org"),
+            Vec::new(),
+        )
+        .await
+        .expect_problem(400);
+    assert_eq!(r.body["type"], "urn:seriktes:problem:cors-refused");
+    let detail = r.body["detail"].as_str().unwrap();
+    assert!(detail.contains("no origins are configured"), "{detail}");
+    assert!(detail.contains("SERIKTES_CORS_ORIGINS"), "{detail}");
+    assert!(r.header("access-control-allow-origin").is_none());
+    // Origins configured, another one asks: the refusal says this origin is not among them.
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.cors_origins = vec!["https://app.example.org".to_owned()]
+    })
+    .await
+    .unwrap();
+    let r = app
+        .raw(
+            Method::OPTIONS,
+            "/api/v1/organizations",
+            &preflight("https://evil.example"),
+            Vec::new(),
+        )
+        .await
+        .expect_problem(400);
+    assert_eq!(r.body["type"], "urn:seriktes:problem:cors-refused");
+    let detail = r.body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("https://evil.example is not among"),
+        "{detail}"
+    );
+    assert!(detail.contains("SERIKTES_CORS_ORIGINS"), "{detail}");
+}
