@@ -232,7 +232,7 @@ fn sweep_leftovers(conn: &mut PgConnection) -> diesel::QueryResult<()> {
 }
 
 /// Any key, the same in every test process: serialises template builds across processes.
-const TEMPLATE_LOCK: i64 = 0x5e71_7e5_7e3a_1a7e;
+const TEMPLATE_LOCK: i64 = 0x05e7_17e5_7e3a_1a7e;
 
 /// Makes sure `seriktes_tmpl_<hash of the migrations>` exists and is fully migrated; returns its
 /// name. Built under an advisory lock as `<name>_wip` and renamed when complete, so parallel
