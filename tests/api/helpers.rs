@@ -356,17 +356,23 @@ pub async fn spawn_app_with(
                 uuid::Uuid::new_v4().simple()
             );
             let mut conn = PgConnection::establish(&admin_url).expect("connect to PostgreSQL");
-            diesel::sql_query(format!(
-                "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
-            ))
-            .execute(&mut conn)
-            .expect("create test database");
+            // TEST_NO_TEMPLATE=1: an empty database the app migrates, to measure what the
+            // template saves.
+            let create = if std::env::var("TEST_NO_TEMPLATE").is_ok() {
+                format!("CREATE DATABASE \"{name}\"")
+            } else {
+                format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")
+            };
+            diesel::sql_query(create)
+                .execute(&mut conn)
+                .expect("create test database");
             (
                 database_url(&admin_url, &name),
                 TestDb::Postgres { admin_url, name },
             )
         }
     };
+    let db_ready = started.elapsed();
     let mut settings = Settings::for_database(&database_url, JWT_SECRET);
     settings.workers = Some(1);
     settings.db_pool_size = 4;
@@ -382,8 +388,13 @@ pub async fn spawn_app_with(
     )
     .await
     .expect("app starts");
+    // TEST_TIMING=1: the set-up time of each PostgreSQL test (database and app), on stderr.
     if backend == Backend::Postgres && std::env::var("TEST_TIMING").is_ok() {
-        eprintln!("TIMING postgres-setup-ms {}", started.elapsed().as_millis());
+        eprintln!(
+            "TIMING postgres-setup-ms {} database-ms {}",
+            started.elapsed().as_millis(),
+            db_ready.as_millis()
+        );
     }
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());
