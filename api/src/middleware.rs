@@ -2,6 +2,7 @@
 //! produces, and the fallback for unknown routes and methods.
 
 use crate::error::{ApiError, PROBLEM_JSON};
+use actix_cors::CorsError;
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -41,9 +42,11 @@ pub async fn request_id(
 }
 
 /// Turns any error response that is not already problem+json (actix's own 404/405/400, CORS
-/// refusals) into one, keeping its status and headers.
+/// refusals) into one, keeping its status and headers. `cors_origins_configured` says whether
+/// `SERIKTES_CORS_ORIGINS` lists any origin, so a CORS refusal can say why it happened.
 pub fn problem_for_errors<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
+    cors_origins_configured: bool,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let is_problem = res
         .headers()
@@ -53,12 +56,32 @@ pub fn problem_for_errors<B: MessageBody + 'static>(
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
-    let body = serde_json::json!({
-        "type": format!("urn:seriktes:problem:http-{}", status.as_u16()),
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "status": status.as_u16(),
-        "detail": status.canonical_reason().unwrap_or("Error"),
-    })
+    let reason = status.canonical_reason().unwrap_or("Error");
+    let cors = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<CorsError>());
+    let body = match cors {
+        Some(cors) => {
+            let origin = res
+                .request()
+                .headers()
+                .get(header::ORIGIN)
+                .and_then(|v| v.to_str().ok());
+            serde_json::json!({
+                "type": "urn:seriktes:problem:cors-refused",
+                "title": "Cross-origin request refused",
+                "status": status.as_u16(),
+                "detail": cors_refusal(cors, origin, cors_origins_configured),
+            })
+        }
+        None => serde_json::json!({
+            "type": format!("urn:seriktes:problem:http-{}", status.as_u16()),
+            "title": reason,
+            "status": status.as_u16(),
+            "detail": reason,
+        }),
+    }
     .to_string();
     let res = res.map_body(|head, _| {
         head.headers_mut()
@@ -67,6 +90,33 @@ pub fn problem_for_errors<B: MessageBody + 'static>(
         EitherBody::<B, BoxBody>::right(BoxBody::new(body))
     });
     Ok(ErrorHandlerResponse::Response(res))
+}
+
+/// Why the CORS layer refused a request, in words an operator or front-end developer can act on.
+fn cors_refusal(error: &CorsError, origin: Option<&str>, origins_configured: bool) -> String {
+    match error {
+        CorsError::OriginNotAllowed if !origins_configured => format!(
+            "Cross-origin requests are refused: no origins are configured. List the origins \
+             allowed to call this API in SERIKTES_CORS_ORIGINS (comma-separated){}.",
+            origin.map_or_else(String::new, |o| format!(", e.g. {o}"))
+        ),
+        CorsError::OriginNotAllowed => format!(
+            "The origin {} is not among the origins allowed to call this API \
+             (SERIKTES_CORS_ORIGINS).",
+            origin.unwrap_or("of this request")
+        ),
+        CorsError::MethodNotAllowed => {
+            "The method named in Access-Control-Request-Method is not allowed \
+             (GET, POST, PUT, PATCH and DELETE are)."
+                .to_owned()
+        }
+        CorsError::HeadersNotAllowed => {
+            "A header named in Access-Control-Request-Headers is not allowed (Authorization, \
+             Content-Type, If-Match, Accept-Language and X-Request-Id are)."
+                .to_owned()
+        }
+        other => format!("The CORS preflight is malformed: {other}."),
+    }
 }
 
 /// The answer for a request no route took: 405 when the path exists with other methods, else 404.

@@ -9,6 +9,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use seriktes_persistence::{Page, PageRequest};
+use std::borrow::Cow;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, ToSchema};
 
 /// The strong entity tag of a version.
@@ -125,8 +128,9 @@ fn decode_cursor(cursor: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// One page of a list.
-#[derive(Debug, Serialize, ToSchema)]
+/// One page of a list. Its schema is written by hand (below): utoipa's derive would copy the
+/// item schema into every `Paginated_<T>`, giving generated clients a second class per resource.
+#[derive(Debug, Serialize)]
 pub struct Paginated<T> {
     /// The items of this page.
     pub data: Vec<T>,
@@ -153,6 +157,43 @@ impl<T> Paginated<T> {
             data: page.items.into_iter().map(f).collect::<Result<_, _>>()?,
             next_cursor,
         })
+    }
+}
+
+/// `Paginated_<T>`: `data.items` is a `$ref` to `T`'s own schema. The path macros build a
+/// generic body through `ComposeSchema`, handing in `T`'s inline schema; it is ignored here.
+/// (utoipa derives `PartialSchema` from this.)
+impl<T: ToSchema> utoipa::__dev::ComposeSchema for Paginated<T> {
+    fn compose(_: Vec<RefOr<Schema>>) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .description(Some("One page of a list."))
+            .property(
+                "data",
+                ArrayBuilder::new()
+                    .items(Ref::from_schema_name(T::name()))
+                    .description(Some("The items of this page.")),
+            )
+            .required("data")
+            .property(
+                "next_cursor",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                    .description(Some(
+                        "Pass as `cursor` to get the next page; `null` on the last page.",
+                    )),
+            )
+            .into()
+    }
+}
+
+impl<T: ToSchema> ToSchema for Paginated<T> {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Paginated")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((T::name().into_owned(), T::schema()));
+        T::schemas(schemas);
     }
 }
 

@@ -202,6 +202,7 @@ impl Application {
             })?
             .port();
         let origins = settings.cors_origins.clone();
+        let cors_origins_configured = !origins.is_empty();
         let mut server = HttpServer::new(move || {
             let (app, api) = App::new()
                 .app_data(state.clone())
@@ -210,7 +211,9 @@ impl Application {
                     web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()),
                 )
                 .wrap(cors(&origins))
-                .wrap(ErrorHandlers::new().default_handler(middleware::problem_for_errors))
+                .wrap(ErrorHandlers::new().default_handler(move |res| {
+                    middleware::problem_for_errors(res, cors_origins_configured)
+                }))
                 .wrap(from_fn(middleware::request_id))
                 .wrap(Logger::new(
                     r#"%a "%r" %s %b %Dms request_id=%{x-request-id}o"#,

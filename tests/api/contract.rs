@@ -64,3 +64,32 @@ async fn every_operation_documents_its_errors_and_examples() {
         assert!(has_example, "schema {name} has no example");
     }
 }
+
+#[actix_web::test]
+async fn every_page_schema_refers_to_its_item_schema() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let doc = app
+        .get("/api-docs/openapi.json", None)
+        .await
+        .expect(200)
+        .body;
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let pages: Vec<_> = schemas
+        .iter()
+        .filter(|(name, _)| name.starts_with("Paginated"))
+        .collect();
+    assert!(!pages.is_empty(), "the contract has page schemas");
+    for (name, schema) in pages {
+        let items = &schema["properties"]["data"]["items"];
+        let target = items["$ref"].as_str().unwrap_or_else(|| {
+            panic!("{name}.data.items copies its item schema instead of referring to it: {items}")
+        });
+        let item = target
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{name}.data.items refers outside the components: {target}"));
+        assert!(
+            schemas.contains_key(item),
+            "{name} refers to a missing schema {item}"
+        );
+    }
+}

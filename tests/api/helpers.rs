@@ -175,43 +175,19 @@ fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
-/// Whether PostgreSQL answers; checked once per test run, sweeping databases older test runs
-/// left behind (over an hour old).
-fn postgres_available() -> bool {
-    static AVAILABLE: OnceLock<Result<(), String>> = OnceLock::new();
-    let result = AVAILABLE.get_or_init(|| {
+/// The migrated template database every PostgreSQL test database is cloned from, made once per
+/// test run (process); `Err` when PostgreSQL is unreachable. Also sweeps databases older test
+/// runs left behind (over an hour old).
+fn postgres_template() -> Option<&'static str> {
+    static TEMPLATE: OnceLock<Result<String, String>> = OnceLock::new();
+    let result = TEMPLATE.get_or_init(|| {
         let url = postgres_admin_url();
         let mut conn = PgConnection::establish(&url).map_err(|e| format!("{url}: {e}"))?;
-        #[derive(diesel::QueryableByName)]
-        struct Name {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            datname: String,
-        }
-        let names: Vec<Name> = diesel::sql_query(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'seriktes\\_test\\_%'",
-        )
-        .load(&mut conn)
-        .map_err(|e| e.to_string())?;
-        let hour_ago = now_secs().saturating_sub(3600);
-        for n in names {
-            let created = n
-                .datname
-                .split('_')
-                .nth(2)
-                .and_then(|s| s.parse::<u64>().ok())
-                .unwrap_or(0);
-            if created < hour_ago {
-                let _ = diesel::sql_query(format!(
-                    "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                    n.datname
-                ))
-                .execute(&mut conn);
-            }
-        }
-        Ok(())
+        sweep_leftovers(&mut conn).map_err(|e| e.to_string())?;
+        Ok(ensure_template(&mut conn, &url))
     });
     match result {
-        Ok(()) => true,
+        Ok(name) => Some(name),
         Err(e) if in_ci() => {
             panic!("PostgreSQL is unreachable under CI=true ({e}); set TEST_POSTGRES_URL")
         }
@@ -219,9 +195,130 @@ fn postgres_available() -> bool {
             eprintln!(
                 "\n!!!! SKIPPING the PostgreSQL run of this test: PostgreSQL is unreachable ({e}).\n!!!! Set TEST_POSTGRES_URL or start PostgreSQL; under CI=true this fails.\n"
             );
-            false
+            None
         }
     }
+}
+
+#[derive(diesel::QueryableByName)]
+struct DbName {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    datname: String,
+}
+
+/// Drops the test databases of runs that started over an hour ago.
+fn sweep_leftovers(conn: &mut PgConnection) -> diesel::QueryResult<()> {
+    let names: Vec<DbName> = diesel::sql_query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'seriktes\\_test\\_%'",
+    )
+    .load(conn)?;
+    let hour_ago = now_secs().saturating_sub(3600);
+    for n in names {
+        let created = n
+            .datname
+            .split('_')
+            .nth(2)
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(0);
+        if created < hour_ago {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                n.datname
+            ))
+            .execute(conn);
+        }
+    }
+    Ok(())
+}
+
+/// Any key, the same in every test process: serialises template builds across processes.
+const TEMPLATE_LOCK: i64 = 0x05e7_17e5_7e3a_1a7e;
+
+/// Makes sure `seriktes_tmpl_<hash of the migrations>` exists and is fully migrated; returns its
+/// name. Built under an advisory lock as `<name>_wip` and renamed when complete, so parallel
+/// test processes never race and a crashed build is never cloned.
+fn ensure_template(conn: &mut PgConnection, admin_url: &str) -> String {
+    let name = format!("seriktes_tmpl_{:016x}", migrations_hash());
+    diesel::sql_query(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
+        .execute(conn)
+        .expect("take the template lock");
+    let exists: Vec<DbName> = diesel::sql_query(format!(
+        "SELECT datname FROM pg_database WHERE datname = '{name}'"
+    ))
+    .load(conn)
+    .expect("look for the template");
+    if exists.is_empty() {
+        let wip = format!("{name}_wip");
+        for sql in [
+            format!("DROP DATABASE IF EXISTS \"{wip}\" WITH (FORCE)"),
+            format!("CREATE DATABASE \"{wip}\""),
+        ] {
+            diesel::sql_query(sql)
+                .execute(conn)
+                .expect("prepare the template");
+        }
+        {
+            let mut db = db::DbConn::Postgresql(
+                PgConnection::establish(&database_url(admin_url, &wip))
+                    .expect("connect to the template"),
+            );
+            db::migrate(&mut db).expect("migrate the template");
+        }
+        diesel::sql_query(format!("ALTER DATABASE \"{wip}\" RENAME TO \"{name}\""))
+            .execute(conn)
+            .expect("publish the template");
+    }
+    diesel::sql_query(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
+        .execute(conn)
+        .expect("release the template lock");
+    name
+}
+
+/// FNV-1a over the relative paths and contents of every file under `persistence/migrations`,
+/// in path order: a template is rebuilt whenever a migration is added or changed.
+fn migrations_hash() -> u64 {
+    fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<(String, Vec<u8>)>) {
+        let entries = std::fs::read_dir(dir).expect("read the migrations directory");
+        for entry in entries {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                walk(&path, root, out);
+            } else {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
+                out.push((rel, std::fs::read(&path).expect("read a migration")));
+            }
+        }
+    }
+    let root = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../persistence/migrations"
+    ));
+    let mut files = Vec::new();
+    walk(root, root, &mut files);
+    files.sort();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (path, content) in &files {
+        for b in path
+            .bytes()
+            .chain([0])
+            .chain(content.iter().copied())
+            .chain([0])
+        {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+/// The URL of database `name` on the server of `admin_url`.
+fn database_url(admin_url: &str, name: &str) -> String {
+    let (base, _) = admin_url.rsplit_once('/').expect("database URL has a path");
+    format!("{base}/{name}")
 }
 
 fn now_secs() -> u64 {
@@ -243,6 +340,7 @@ pub async fn spawn_app_with(
     configure: impl FnOnce(&mut Settings),
 ) -> Option<TestApp> {
     init_logging();
+    let started = std::time::Instant::now();
     let (database_url, db) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -250,9 +348,7 @@ pub async fn spawn_app_with(
             (url, TestDb::Sqlite(dir))
         }
         Backend::Postgres => {
-            if !postgres_available() {
-                return None;
-            }
+            let template = postgres_template()?;
             let admin_url = postgres_admin_url();
             let name = format!(
                 "seriktes_test_{}_{}",
@@ -260,16 +356,23 @@ pub async fn spawn_app_with(
                 uuid::Uuid::new_v4().simple()
             );
             let mut conn = PgConnection::establish(&admin_url).expect("connect to PostgreSQL");
-            diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+            // TEST_NO_TEMPLATE=1: an empty database the app migrates, to measure what the
+            // template saves.
+            let create = if std::env::var("TEST_NO_TEMPLATE").is_ok() {
+                format!("CREATE DATABASE \"{name}\"")
+            } else {
+                format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")
+            };
+            diesel::sql_query(create)
                 .execute(&mut conn)
                 .expect("create test database");
-            let (base, _) = admin_url.rsplit_once('/').expect("database URL has a path");
             (
-                format!("{base}/{name}"),
+                database_url(&admin_url, &name),
                 TestDb::Postgres { admin_url, name },
             )
         }
     };
+    let db_ready = started.elapsed();
     let mut settings = Settings::for_database(&database_url, JWT_SECRET);
     settings.workers = Some(1);
     settings.db_pool_size = 4;
@@ -285,6 +388,14 @@ pub async fn spawn_app_with(
     )
     .await
     .expect("app starts");
+    // TEST_TIMING=1: the set-up time of each PostgreSQL test (database and app), on stderr.
+    if backend == Backend::Postgres && std::env::var("TEST_TIMING").is_ok() {
+        eprintln!(
+            "TIMING postgres-setup-ms {} database-ms {}",
+            started.elapsed().as_millis(),
+            db_ready.as_millis()
+        );
+    }
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());
     let client = awc::Client::builder()
@@ -322,6 +433,28 @@ impl TestApp {
             self.counter.statements() - s0,
             self.counter.checkouts() - c0,
         )
+    }
+
+    /// Terminates every server connection to the app's PostgreSQL database (a server restart
+    /// as the pool sees it); returns how many there were.
+    pub fn terminate_connections(&self) -> usize {
+        #[derive(diesel::QueryableByName)]
+        struct Killed {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            #[expect(dead_code, reason = "only counted")]
+            killed: bool,
+        }
+        let TestDb::Postgres { admin_url, name } = &self._db else {
+            panic!("only a PostgreSQL test app has server connections");
+        };
+        let mut conn = PgConnection::establish(admin_url).expect("connect to PostgreSQL");
+        let rows: Vec<Killed> = diesel::sql_query(format!(
+            "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .load(&mut conn)
+        .expect("terminate the app's connections");
+        rows.len()
     }
 
     /// Drops the PostgreSQL database under the running app (an outage).

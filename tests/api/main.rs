@@ -34,4 +34,6 @@ mod programmes;
 #[cfg(test)]
 mod reviews;
 #[cfg(test)]
+mod schema;
+#[cfg(test)]
 mod users;

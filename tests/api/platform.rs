@@ -146,3 +146,117 @@ async fn readiness_is_503_when_the_database_is_gone() {
         "no internals in the body"
     );
 }
+
+#[actix_web::test]
+async fn each_dead_pooled_connection_costs_at_most_one_503() {
+    const POOL: u32 = 2;
+    let Some(app) = spawn_app_with(Backend::Postgres, |s| s.db_pool_size = POOL).await else {
+        return;
+    };
+    let token = app.admin_token().await;
+    // Fill the pool: concurrent requests make it open every connection it may.
+    for _ in 0..3 {
+        let calls = (0..4)
+            .map(|_| app.get("/api/v1/me", Some(&token)))
+            .collect();
+        for r in join_all(calls).await {
+            r.expect(200);
+        }
+    }
+    let killed = app.terminate_connections();
+    assert!(killed >= 1, "the app had connections to kill");
+    let mut failures = 0;
+    let mut recovered = false;
+    for _ in 0..POOL + 2 {
+        let r = app.get("/api/v1/me", Some(&token)).await;
+        if r.status == 200 {
+            recovered = true;
+            break;
+        }
+        let r = r.expect_problem(503);
+        assert_eq!(r.body["type"], "urn:seriktes:problem:unavailable");
+        failures += 1;
+    }
+    assert!(
+        recovered,
+        "no success within {} requests after the server dropped the connections",
+        POOL + 2
+    );
+    assert!(
+        failures <= POOL,
+        "{failures} failed requests for {killed} dead connections in a pool of {POOL}"
+    );
+    for _ in 0..4 {
+        app.get("/api/v1/me", Some(&token)).await.expect(200);
+    }
+}
+
+/// Runs the futures concurrently and returns their outputs in order.
+async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        for (f, out) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if out.is_none()
+                && let std::task::Poll::Ready(v) = f.as_mut().poll(cx)
+            {
+                *out = Some(v);
+            }
+        }
+        if outputs.iter().all(Option::is_some) {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
+
+#[actix_web::test]
+async fn a_refused_preflight_says_why() {
+    let preflight = |origin: &'static str| {
+        [
+            ("Origin", origin),
+            ("Access-Control-Request-Method", "POST"),
+        ]
+    };
+    // No origins configured (the default): the refusal names the setting to change.
+    let app = spawn_app_with(Backend::Sqlite, |_| {}).await.unwrap();
+    let r = app
+        .raw(
+            Method::OPTIONS,
+            "/api/v1/organizations",
+            &preflight("https://app.example.org"),
+            Vec::new(),
+        )
+        .await
+        .expect_problem(400);
+    assert_eq!(r.body["type"], "urn:seriktes:problem:cors-refused");
+    let detail = r.body["detail"].as_str().unwrap();
+    assert!(detail.contains("no origins are configured"), "{detail}");
+    assert!(detail.contains("SERIKTES_CORS_ORIGINS"), "{detail}");
+    assert!(r.header("access-control-allow-origin").is_none());
+    // Origins configured, another one asks: the refusal says this origin is not among them.
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.cors_origins = vec!["https://app.example.org".to_owned()]
+    })
+    .await
+    .unwrap();
+    let r = app
+        .raw(
+            Method::OPTIONS,
+            "/api/v1/organizations",
+            &preflight("https://evil.example"),
+            Vec::new(),
+        )
+        .await
+        .expect_problem(400);
+    assert_eq!(r.body["type"], "urn:seriktes:problem:cors-refused");
+    let detail = r.body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("https://evil.example is not among"),
+        "{detail}"
+    );
+    assert!(detail.contains("SERIKTES_CORS_ORIGINS"), "{detail}");
+}
