@@ -469,18 +469,18 @@ struct GrantInsert {
     updated_at: NaiveDateTime,
 }
 
-/// The rows of a grant's budget lines, as `insert_many!` takes them.
-fn line_rows(
-    grant: GrantId,
-    lines: &[BudgetLine],
-) -> Vec<(
+/// One budget-line row as `insert_many!` takes it: a tuple of `column.eq(value)`.
+type LineValues = (
     diesel::dsl::Eq<grant_budget_lines::id, String>,
     diesel::dsl::Eq<grant_budget_lines::grant_id, String>,
     diesel::dsl::Eq<grant_budget_lines::position, i32>,
     diesel::dsl::Eq<grant_budget_lines::category, String>,
     diesel::dsl::Eq<grant_budget_lines::description, String>,
     diesel::dsl::Eq<grant_budget_lines::amount_minor, i64>,
-)> {
+);
+
+/// The rows of a grant's budget lines.
+fn line_rows(grant: GrantId, lines: &[BudgetLine]) -> Vec<LineValues> {
     lines
         .iter()
         .zip(0_i32..)
