@@ -1,7 +1,7 @@
 //! The `seriktes` binary: `serve` (default), `migrate`, `create-admin`, `openapi`.
 
 use clap::{Parser, Subcommand};
-use seriktes_api::auth::password::{self, HashedPassword};
+use seriktes_api::auth::password::Hashers;
 use seriktes_api::clock::{Clock, SystemClock};
 use seriktes_api::service::users::create_admin as create_admin_account;
 use seriktes_api::startup::{StartError, connect_and_migrate};
@@ -60,23 +60,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// How many passwords are hashed at once: `SERIKTES_HASH_THREADS`, default one per core.
-fn hash_threads() -> Result<usize, String> {
-    match std::env::var("SERIKTES_HASH_THREADS") {
-        Err(_) => Ok(password::default_threads()),
-        Ok(raw) => raw
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=256).contains(n))
-            .ok_or_else(|| format!("SERIKTES_HASH_THREADS: {raw:?} is not a valid value")),
-    }
-}
-
 fn serve() -> Result<(), String> {
     let settings = Settings::from_env().map_err(|e| e.to_string())?;
-    password::configure(hash_threads()?, std::time::Duration::from_secs(2))
-        .map_err(|e| format!("cannot start password hashing threads: {e}"))?;
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings.clone())
             .await
@@ -131,7 +116,13 @@ fn create_admin(email: &str, name: Option<&str>) -> Result<(), String> {
     // It issues no token, so it needs no JWT secret (not even on PostgreSQL).
     let settings = Settings::from_env_without_secret().map_err(|e| e.to_string())?;
     let (pool, _) = connect_and_migrate(&settings).map_err(|e| e.to_string())?;
-    let hash = HashedPassword::of(password.expose()).map_err(|e| e.to_string())?;
+    // One password: a pool of its own with one thread, not the server's.
+    let hashers = Hashers::start(1, settings.hash_wait)
+        .map_err(|e| format!("cannot start a password hashing thread: {e}"))?;
+    let secret = password.expose().to_owned();
+    let hash = actix_web::rt::System::new()
+        .block_on(hashers.hash(secret))
+        .map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| format!("database: {e}"))?;
     let now = SystemClock.now();
     let record = db::write(&mut conn, |tx| {

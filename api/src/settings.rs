@@ -11,6 +11,8 @@ use std::time::Duration;
 pub const DEFAULT_DATABASE_URL: &str = "./data/seriktes.db";
 /// The address used when `SERIKTES_BIND` is unset.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// How long a caller waits for a password-hashing thread when `SERIKTES_HASH_WAIT_MS` is unset.
+pub const DEFAULT_HASH_WAIT_MS: u64 = 2000;
 /// Shortest JWT secret accepted (HS256 wants at least 256 bits).
 pub const MIN_SECRET_BYTES: usize = 32;
 
@@ -53,6 +55,11 @@ pub struct Settings {
     pub db_timeout: Duration,
     /// `SERIKTES_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
+    /// `SERIKTES_HASH_THREADS`: passwords hashed or verified at once (default: one per core).
+    pub hash_threads: usize,
+    /// `SERIKTES_HASH_WAIT_MS`: how long a sign-in waits for a hashing thread before it is
+    /// answered 503 with `Retry-After` (default 2000).
+    pub hash_wait: Duration,
     /// Lifetime of access tokens (15 minutes).
     pub access_token_ttl: Duration,
     /// Lifetime of a refresh token (14 days, renewed on every rotation).
@@ -146,6 +153,18 @@ impl Settings {
                 (1..=1024).contains(n)
             })?),
         };
+        let hash_threads = parse_num(
+            lookup,
+            "SERIKTES_HASH_THREADS",
+            crate::auth::password::default_threads(),
+            |n| (1..=256).contains(n),
+        )?;
+        let hash_wait = Duration::from_millis(parse_num(
+            lookup,
+            "SERIKTES_HASH_WAIT_MS",
+            DEFAULT_HASH_WAIT_MS,
+            |n| (1..=60_000).contains(n),
+        )?);
         Ok(Self {
             database_url,
             bind,
@@ -154,6 +173,8 @@ impl Settings {
             db_pool_size,
             db_timeout,
             workers,
+            hash_threads,
+            hash_wait,
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(14 * 24 * 3600),
             migrate_on_start: true,
@@ -170,6 +191,8 @@ impl Settings {
             db_pool_size: 4,
             db_timeout: Duration::from_secs(5),
             workers: Some(2),
+            hash_threads: crate::auth::password::default_threads(),
+            hash_wait: Duration::from_millis(DEFAULT_HASH_WAIT_MS),
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(14 * 24 * 3600),
             migrate_on_start: true,
@@ -318,7 +341,26 @@ mod tests {
         let s = Settings::from_lookup(&env).unwrap();
         assert_eq!(s.database_url, "postgres://postgres@127.0.0.1/seriktes");
         assert_eq!(s.db_pool_size, 3);
+        assert!(s.hash_threads >= 1);
+        assert_eq!(s.hash_wait, Duration::from_millis(2000));
         assert!(s.jwt_secret.expose().is_empty());
+    }
+
+    #[test]
+    fn the_hashing_pool_is_configured_and_bounded() {
+        let env = |name: &str| match name {
+            "SERIKTES_HASH_THREADS" => Some("3".to_owned()),
+            "SERIKTES_HASH_WAIT_MS" => Some("250".to_owned()),
+            _ => None,
+        };
+        let s = Settings::from_lookup(&env).unwrap();
+        assert_eq!(
+            (s.hash_threads, s.hash_wait),
+            (3, Duration::from_millis(250))
+        );
+        let zero = |name: &str| (name == "SERIKTES_HASH_THREADS").then(|| "0".to_owned());
+        let e = Settings::from_lookup(&zero).unwrap_err();
+        assert_eq!(e.variable, "SERIKTES_HASH_THREADS");
     }
 
     #[test]

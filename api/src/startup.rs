@@ -1,7 +1,8 @@
 //! Building and starting the application: pool, migrations, state, routes, middleware.
 //! `main` and the integration tests go through the same [`Application::build`].
 
-use crate::auth::{JwtKeys, password};
+use crate::auth::JwtKeys;
+use crate::auth::password::Hashers;
 use crate::clock::{Clock, SystemClock};
 use crate::error::ApiError;
 use crate::middleware;
@@ -31,6 +32,9 @@ pub enum StartError {
     /// The database is unreachable or a migration failed.
     #[error("database: {0}")]
     Database(String),
+    /// The password-hashing threads could not be started.
+    #[error("password hashing: {0}")]
+    Hashers(String),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -173,19 +177,24 @@ impl Application {
                 "no active admin yet; create one: echo 'a long passphrase' | seriktes create-admin --email you@example.org"
             );
         }
+        let hashers = Hashers::start(settings.hash_threads, settings.hash_wait)
+            .map_err(|e| StartError::Hashers(format!("cannot start threads: {e}")))?;
         // A hash of a random password, so unknown e-mails cost a verification too.
-        let dummy_hash = web::block(|| {
-            let secret = crate::auth::refresh::generate().map_err(|e| e.to_string())?;
-            password::hash(&secret).map_err(|e| e.to_string())
-        })
-        .await
-        .map_err(|e| StartError::Database(e.to_string()))?
-        .map_err(StartError::Database)?;
+        let secret =
+            crate::auth::refresh::generate().map_err(|e| StartError::Hashers(e.to_string()))?;
+        let dummy_hash = hashers
+            .hash(secret)
+            .await
+            .map_err(|e| StartError::Hashers(e.to_string()))?
+            .as_str()
+            .to_owned();
+        let hashers = Arc::new(hashers);
         let state = web::Data::new(AppState {
             pool,
             keys: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
             refresh_ttl: settings.refresh_token_ttl,
             dummy_hash,
+            hashers,
             login_throttle: crate::auth::throttle::LoginThrottle::default(),
             clock,
             counter: extras.counter,

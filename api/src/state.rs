@@ -3,6 +3,7 @@
 //! One request = one checkout = one `web::block` (STYLE §5): the `read_as`/`write_as` helpers
 //! load the caller's [`Actor`] on the same connection the use case then runs on.
 
+use crate::auth::password::Hashers;
 use crate::auth::{Caller, JwtKeys};
 use crate::clock::Clock;
 use crate::error::ApiError;
@@ -26,6 +27,8 @@ pub struct AppState {
     /// A hash of a random password, verified when an e-mail is unknown so that a wrong e-mail
     /// and a wrong password take the same time.
     pub dummy_hash: String,
+    /// The password-hashing threads (argon2id never runs on a worker or the blocking pool).
+    pub hashers: Arc<Hashers>,
     /// Failed sign-ins per client and e-mail.
     pub login_throttle: crate::auth::throttle::LoginThrottle,
     /// The one clock.

@@ -139,4 +139,19 @@ both_backends! {
         let other = app.token("second@example.org").await;
         app.patch(&format!("/api/v1/users/{second}"), Some(&other), &json!({"active": false})).await.expect_problem(409);
     }
+
+    async fn a_non_admin_is_refused_before_the_body_is_judged_or_a_password_hashed(app) {
+        let admin = app.admin_token().await;
+        let (id, user) = app.user(&admin, "u@example.org").await;
+        let valid = json!({"email": "x@example.org", "name": "X", "password": PASSWORD});
+        let (r, _, checkouts) = app.counting(app.post("/api/v1/users", Some(&user), &valid)).await;
+        r.expect_problem(403);
+        assert_eq!(checkouts, 1, "only the actor is read; the write is never reached");
+        let invalid = json!({"email": "nope", "name": "  ", "password": "short"});
+        app.post("/api/v1/users", Some(&user), &invalid).await.expect_problem(403);
+        let path = format!("/api/v1/users/{id}");
+        app.patch(&path, Some(&user), &json!({"password": "a brand new passphrase"})).await.expect_problem(403);
+        app.patch(&path, Some(&user), &json!({"password": "short"})).await.expect_problem(403);
+        app.login("u@example.org", PASSWORD).await.expect(200);
+    }
 }

@@ -6,6 +6,10 @@
 //! at most `wait` for a thread, then gets [`ApiError::Busy`] (503 with `Retry-After`). Each
 //! thread keeps one argon2 memory block and reuses it for every job, so memory stays bounded
 //! under a sign-in storm (fresh 19 MiB allocations per hash fragment glibc's heap).
+//!
+//! The pool belongs to the application, not the process: `Application::build_with` starts one
+//! from `Settings::{hash_threads, hash_wait}` and keeps it in `AppState` (STYLE §7: no
+//! globals); `seriktes create-admin` starts its own one-thread pool.
 
 use crate::error::ApiError;
 use argon2::password_hash::rand_core::OsRng;
@@ -13,7 +17,7 @@ use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::cell::RefCell;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Semaphore, oneshot};
 
@@ -203,29 +207,6 @@ fn work(queue: &Mutex<Receiver<Job>>) {
 /// Threads used when not configured: one per core.
 pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-}
-
-static HASHERS: OnceLock<Hashers> = OnceLock::new();
-
-/// Sets the size of the process's hashing pool and how long callers wait; the first call
-/// wins (the `serve` command calls it before the server starts).
-pub fn configure(threads: usize, wait: Duration) -> std::io::Result<()> {
-    if HASHERS.get().is_none() {
-        let hashers = Hashers::start(threads, wait)?;
-        let _ = HASHERS.set(hashers);
-    }
-    Ok(())
-}
-
-/// The process's hashing pool, started with the defaults if not configured.
-pub fn hashers() -> Result<&'static Hashers, ApiError> {
-    if let Some(h) = HASHERS.get() {
-        return Ok(h);
-    }
-    configure(default_threads(), Duration::from_secs(2)).map_err(ApiError::internal)?;
-    HASHERS
-        .get()
-        .ok_or_else(|| ApiError::Internal("no password hashing threads".into()))
 }
 
 #[cfg(test)]

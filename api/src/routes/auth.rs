@@ -4,7 +4,6 @@ mod dto;
 
 pub use dto::{LoginRequest, RefreshRequest, TokenResponse};
 
-use crate::auth::password::hashers;
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::service::auth::{self as auth_service, Issuer};
@@ -70,7 +69,7 @@ pub async fn login(
     let phc = found
         .as_ref()
         .map_or_else(|| state.dummy_hash.clone(), |f| f.1.clone());
-    let matches = hashers()?.verify(password, phc).await?;
+    let matches = state.hashers.verify(password, phc).await?;
     let Some((user, _, _)) = found.filter(|f| matches && f.2) else {
         throttle.fail(client, &email, state.now());
         return Err(ApiError::Unauthorized(BAD_CREDENTIALS.to_owned()));

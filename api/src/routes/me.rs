@@ -5,7 +5,6 @@ mod dto;
 pub use dto::{ChangePasswordRequest, MeResponse, MyMembership};
 
 use crate::auth::Caller;
-use crate::auth::password::hashers;
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::service::users as service;
@@ -66,11 +65,11 @@ pub async fn change_password(
             service::own_password_hash(conn, actor)
         })
         .await?;
-    if !hashers()?.verify(current_password, phc).await? {
+    if !state.hashers.verify(current_password, phc).await? {
         let wrong = "the current password is wrong";
         return Err(ApiError::invalid("current_password", "mismatch", wrong));
     }
-    let hash = hashers()?.hash(new_password.expose().to_owned()).await?;
+    let hash = state.hashers.hash(new_password.expose().to_owned()).await?;
     state
         .write_as(&caller, move |tx, actor, now| {
             service::change_own_password(tx, actor, &hash, now)

@@ -5,7 +5,6 @@ mod dto;
 pub use dto::{CreateUserRequest, UpdateUserRequest, UserListParams};
 
 use crate::auth::Caller;
-use crate::auth::password::hashers;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json, Query};
 use crate::response::{PageParams, Paginated, Tagged};
@@ -44,8 +43,12 @@ pub async fn create_user(
     caller: Caller,
     body: Json<CreateUserRequest>,
 ) -> Result<Tagged<UserResponse>, ApiError> {
+    // Refused before the body is judged and before the (costly) hash: see `service::users`.
+    state
+        .read_as(&caller, |_, actor, _| service::may_manage(actor, None))
+        .await?;
     let (new, password): (NewUser, NewPassword) = body.0.try_into()?;
-    let hash = hashers()?.hash(password.expose().to_owned()).await?;
+    let hash = state.hashers.hash(password.expose().to_owned()).await?;
     let record = state
         .write_as(&caller, move |tx, actor, now| {
             service::create_user(tx, Some(actor), &new, &hash, now)
@@ -142,12 +145,21 @@ pub async fn update_user(
     if_match: IfMatch,
     body: Json<UpdateUserRequest>,
 ) -> Result<Tagged<UserResponse>, ApiError> {
-    let change = UserChange::try_from(body.0)?;
+    let id = UserId::from_uuid(id.into_inner());
+    let change = UserChange::try_from(body.0);
+    if !matches!(&change, Ok(c) if c.password.is_none()) {
+        // A 422 or a password reset: refuse a non-admin first (see `service::users`).
+        state
+            .read_as(&caller, move |_, actor, _| {
+                service::may_manage(actor, Some(id))
+            })
+            .await?;
+    }
+    let change = change?;
     let hash = match &change.password {
-        Some(p) => Some(hashers()?.hash(p.expose().to_owned()).await?),
+        Some(p) => Some(state.hashers.hash(p.expose().to_owned()).await?),
         None => None,
     };
-    let id = UserId::from_uuid(id.into_inner());
     let record = state
         .write_as(&caller, move |tx, actor, now| {
             service::update_user(tx, actor, id, &change, hash.as_ref(), if_match.0, now)

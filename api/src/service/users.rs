@@ -1,6 +1,15 @@
 //! Accounts: created by admins (or `seriktes create-admin`), listed and changed by admins,
 //! read and re-passworded by their own user through `/me`. Passwords arrive hashed: hashing
 //! runs on its own threads before the transaction starts.
+//!
+//! Authorising before hashing: a hash costs tens of milliseconds and 19 MiB, so a caller who
+//! may not manage accounts must be refused before one is computed (and before the body is
+//! judged: a non-admin learns 403, not which fields are wrong). Hashing inside the write
+//! transaction would hold a connection and a transaction open for the whole hash, so the
+//! routes that hash (`POST /users`, `PATCH /users/{id}` with a password) first run
+//! [`may_manage`] on a checkout of its own (one statement: the actor), hash, then run the
+//! write use case, which authorises again on its own checkout (the actor may have changed in
+//! between). Two checkouts for these requests; every other request keeps one.
 
 use crate::auth::password::HashedPassword;
 use crate::error::ApiError;
@@ -17,6 +26,13 @@ use seriktes_persistence::db::Tx;
 use seriktes_persistence::page::{Page, PageRequest};
 use seriktes_persistence::users::{self, UserChanges, UserFilter, UserRecord};
 use seriktes_persistence::{DbConn, memberships, refresh_tokens, stored};
+
+/// Whether `actor` may manage account `target` (`None`: accounts as a whole); the cheap
+/// check the routes run before hashing a password.
+pub fn may_manage(actor: &Actor, target: Option<UserId>) -> Result<(), ApiError> {
+    authorize(policy(actor, target), UserRight::Manage)?;
+    Ok(())
+}
 
 /// Creates an account and records `user.create`. `actor` is `None` for the command line;
 /// otherwise it must be an admin.
