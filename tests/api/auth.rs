@@ -4,6 +4,7 @@ use crate::both_backends;
 use crate::helpers::{JWT_SECRET, PASSWORD, TestApp};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::TimeDelta;
 use serde_json::json;
 use seriktes_domain::user::SystemRole;
 
@@ -137,6 +138,35 @@ both_backends! {
         let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
         assert!((1..=900).contains(&wait), "{wait}");
         app.login("b@example.org", PASSWORD).await.expect(200);
+    }
+
+    async fn a_refresh_token_stops_working_once_the_clock_passes_its_lifetime(app) {
+        app.seed_user("a@example.org", SystemRole::User).await;
+        let login = app.login("a@example.org", PASSWORD).await.expect(200);
+        let r1 = login.body["refresh_token"].as_str().unwrap().to_owned();
+        // A minute before its 14 days are up it still rotates; the new token lives 14 days more.
+        app.clock.advance(TimeDelta::days(14) - TimeDelta::minutes(1));
+        let second = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": r1})).await.expect(200);
+        let r2 = second.body["refresh_token"].as_str().unwrap().to_owned();
+        app.clock.advance(TimeDelta::days(14));
+        app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": r2})).await.expect_problem(401);
+        // Unused but expired: not a replay, so a fresh sign-in is unaffected.
+        let other = app.login("a@example.org", PASSWORD).await.expect(200);
+        let r3 = other.body["refresh_token"].as_str().unwrap();
+        app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": r3})).await.expect(200);
+    }
+
+    async fn the_sign_in_throttle_reopens_once_the_clock_passes_its_window(app) {
+        app.seed_user("a@example.org", SystemRole::User).await;
+        for _ in 0..10 {
+            app.login("a@example.org", "not the password").await.expect_problem(401);
+        }
+        app.clock.advance(TimeDelta::minutes(14));
+        let r = app.login("a@example.org", PASSWORD).await.expect_problem(429);
+        let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait), "about a minute is left: {wait}");
+        app.clock.advance(TimeDelta::minutes(1));
+        app.login("a@example.org", PASSWORD).await.expect(200);
     }
 
     async fn a_user_changes_their_own_password(app) {

@@ -4,7 +4,7 @@ use crate::error::ApiError;
 use seriktes_domain::access::user::{UserRight, user as policy};
 use seriktes_domain::access::{Actor, authorize};
 use seriktes_persistence::DbConn;
-use seriktes_persistence::audit::{self, AuditEventRow, AuditFilter};
+use seriktes_persistence::audit::{self, AuditEvent, AuditFilter};
 use seriktes_persistence::page::{Page, PageRequest};
 
 /// One page of audit events, oldest first.
@@ -13,7 +13,7 @@ pub fn list_events(
     actor: &Actor,
     filter: &AuditFilter,
     page: &PageRequest,
-) -> Result<Page<AuditEventRow>, ApiError> {
+) -> Result<Page<AuditEvent>, ApiError> {
     authorize(policy(actor, None), UserRight::ReadAuditLog)?;
     Ok(audit::list(conn, filter, page)?)
 }

@@ -9,9 +9,9 @@ use crate::auth::refresh as refresh_token;
 use crate::error::ApiError;
 use chrono::{NaiveDateTime, TimeDelta};
 use seriktes_domain::email::Email;
-use seriktes_domain::ids::UserId;
+use seriktes_domain::ids::{TokenFamilyId, UserId};
 use seriktes_persistence::db::Tx;
-use seriktes_persistence::refresh_tokens::{self, NewRefreshTokenRow};
+use seriktes_persistence::refresh_tokens::{self, NewRefreshToken};
 use seriktes_persistence::{DbConn, users};
 use std::time::Duration;
 
@@ -50,7 +50,8 @@ pub fn sign_in(
     user: UserId,
     now: NaiveDateTime,
 ) -> Result<TokenPair, ApiError> {
-    issue_pair(tx, issuer, user, &uuid::Uuid::now_v7().to_string(), now)
+    let family = TokenFamilyId::from_uuid(uuid::Uuid::now_v7());
+    issue_pair(tx, issuer, user, family, now)
 }
 
 /// Stores a new refresh token of `family_id` and returns the token pair.
@@ -58,18 +59,16 @@ fn issue_pair(
     tx: &mut Tx<'_>,
     issuer: Issuer<'_>,
     user: UserId,
-    family_id: &str,
+    family: TokenFamilyId,
     now: NaiveDateTime,
 ) -> Result<TokenPair, ApiError> {
     let token = refresh_token::generate().map_err(ApiError::internal)?;
     let ttl = TimeDelta::from_std(issuer.refresh_ttl).map_err(ApiError::internal)?;
-    let user_id = user.to_string();
     refresh_tokens::insert(
         tx,
-        &NewRefreshTokenRow {
-            id: &uuid::Uuid::now_v7().to_string(),
-            family_id,
-            user_id: &user_id,
+        &NewRefreshToken {
+            family,
+            user,
             token_hash: &refresh_token::hash(&token),
             expires_at: now + ttl,
             created_at: now,
@@ -77,7 +76,7 @@ fn issue_pair(
     )?;
     let access_token = issuer
         .keys
-        .issue(&user_id, now.and_utc().timestamp())
+        .issue(&user.to_string(), now.and_utc().timestamp())
         .map_err(ApiError::internal)?;
     Ok(TokenPair {
         access_token,
@@ -94,32 +93,32 @@ pub fn rotate(
     token: &str,
     now: NaiveDateTime,
 ) -> Result<Option<TokenPair>, ApiError> {
-    let Some(row) = refresh_tokens::find_by_hash(tx, &refresh_token::hash(token))? else {
+    let hash = refresh_token::hash(token);
+    let Some(row) = refresh_tokens::find_by_hash(tx, &hash)? else {
         return Ok(None);
     };
     if row.revoked_at.is_some() || row.expires_at <= now {
         return Ok(None);
     }
-    if row.used_at.is_some() || !refresh_tokens::mark_used(tx, &row.id, now)? {
-        let n = refresh_tokens::revoke_family(tx, &row.family_id, now)?;
+    if row.used_at.is_some() || !refresh_tokens::mark_used(tx, &hash, now)? {
+        let n = refresh_tokens::revoke_family(tx, row.family, now)?;
         log::warn!(
             "refresh token replayed: family {} revoked ({n} tokens)",
-            row.family_id
+            row.family
         );
         return Ok(None);
     }
-    let user = UserId::parse(&row.user_id).map_err(ApiError::internal)?;
-    if !users::get(tx, user)?.user.active {
-        refresh_tokens::revoke_family(tx, &row.family_id, now)?;
+    if !users::get(tx, row.user)?.user.active {
+        refresh_tokens::revoke_family(tx, row.family, now)?;
         return Ok(None);
     }
-    issue_pair(tx, issuer, user, &row.family_id, now).map(Some)
+    issue_pair(tx, issuer, row.user, row.family, now).map(Some)
 }
 
 /// Signs out: revokes the token's family, if the token is known.
 pub fn sign_out(tx: &mut Tx<'_>, token: &str, now: NaiveDateTime) -> Result<(), ApiError> {
     if let Some(row) = refresh_tokens::find_by_hash(tx, &refresh_token::hash(token))? {
-        refresh_tokens::revoke_family(tx, &row.family_id, now)?;
+        refresh_tokens::revoke_family(tx, row.family, now)?;
     }
     Ok(())
 }

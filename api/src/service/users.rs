@@ -129,7 +129,7 @@ pub fn update_user(
     };
     let after = users::update(tx, id, before.version, expected_version, &changes, now)?;
     if change.signs_out() {
-        refresh_tokens::revoke_user(tx, &id.to_string(), now)?;
+        refresh_tokens::revoke_user(tx, id, now)?;
     }
     let event = Event::new("user.update", "user", id, change.describe());
     events::record(tx, Some(actor), now, event)?;
@@ -192,7 +192,7 @@ pub fn change_own_password(
         ..UserChanges::default()
     };
     users::update(tx, id, before.version, None, &changes, now)?;
-    refresh_tokens::revoke_user(tx, &id.to_string(), now)?;
+    refresh_tokens::revoke_user(tx, id, now)?;
     let event = Event::new("user.password_change", "user", id, "changed own password");
     events::record(tx, Some(actor), now, event)
 }

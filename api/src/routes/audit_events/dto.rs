@@ -3,7 +3,8 @@
 use crate::response::utc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use seriktes_persistence::audit::{AuditEventRow, AuditFilter};
+use seriktes_domain::ids::UserId;
+use seriktes_persistence::audit::{AuditEvent, AuditFilter};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -34,12 +35,12 @@ pub struct AuditEventResponse {
     pub summary: String,
 }
 
-impl From<AuditEventRow> for AuditEventResponse {
-    fn from(r: AuditEventRow) -> Self {
+impl From<AuditEvent> for AuditEventResponse {
+    fn from(r: AuditEvent) -> Self {
         Self {
-            id: r.id,
+            id: r.id.to_string(),
             at: utc(r.at),
-            actor_id: r.actor_id,
+            actor_id: r.actor.map(|a| a.to_string()),
             action: r.action,
             entity_type: r.entity_type,
             entity_id: r.entity_id,
@@ -67,7 +68,7 @@ impl From<AuditListParams> for AuditFilter {
         Self {
             entity_type: f.entity_type,
             entity_id: f.entity_id,
-            actor_id: f.actor_id.map(|a| a.to_string()),
+            actor: f.actor_id.map(UserId::from_uuid),
             since: f.since.map(|t| t.naive_utc()),
         }
     }
