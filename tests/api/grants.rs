@@ -361,7 +361,6 @@ both_backends! {
             .counting(app.post(&format!("/api/v1/applications/{}/award", apps[0]), Some(&s.c.manager), &body))
             .await;
         let r = r.expect(201);
-        println!("award: {statements} statements, {checkouts} checkouts");
         assert!(statements <= 10, "award: {statements} statements");
         assert_eq!(checkouts, 1, "award");
         assert_eq!(r.body["budget_lines"].as_array().unwrap().len(), 2);
@@ -373,7 +372,6 @@ both_backends! {
 
         let (r, statements, checkouts) = app.counting(app.get(&format!("/api/v1/grants/{g}"), Some(&s.c.manager))).await;
         let r = r.expect(200);
-        println!("get: {statements} statements, {checkouts} checkouts");
         assert_eq!(r.body["committed"], money("1923.00"));
         assert_eq!(r.body["budget_lines"].as_array().unwrap().len(), 2);
         assert!(statements <= 3, "get: {statements} statements");
@@ -381,7 +379,6 @@ both_backends! {
 
         let (r, statements, checkouts) = app.counting(app.get("/api/v1/grants?limit=50", Some(&s.c.manager))).await;
         let r = r.expect(200);
-        println!("list: {statements} statements, {checkouts} checkouts");
         assert_eq!(ids(&r.body).len(), 4);
         assert!(r.body["data"].as_array().unwrap().iter().all(|g| !g["budget_lines"].as_array().unwrap().is_empty()));
         assert!(statements <= 4, "list: {statements} statements");
