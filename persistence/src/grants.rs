@@ -320,107 +320,102 @@ pub struct AwardSource {
     pub mentor_exists: bool,
 }
 
-type AwardRow = (
-    (String, i64, String, String, i64, i32, String),
-    (String, String, NaiveDateTime, i64, String),
-    String,
-    String,
-    i64,
-    i64,
-);
+#[derive(QueryableByName)]
+struct AwardRow {
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = BigInt)]
+    version: i64,
+    #[diesel(sql_type = Text)]
+    applicant: String,
+    #[diesel(sql_type = Text)]
+    currency: String,
+    #[diesel(sql_type = BigInt)]
+    requested_minor: i64,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    duration_months: i32,
+    #[diesel(sql_type = Text)]
+    budget_lines: String,
+    #[diesel(sql_type = Text)]
+    call_id: String,
+    #[diesel(sql_type = Text)]
+    call_status: String,
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    closes_at: NaiveDateTime,
+    #[diesel(sql_type = BigInt)]
+    envelope_minor: i64,
+    #[diesel(sql_type = Text)]
+    programme_id: String,
+    #[diesel(sql_type = Text)]
+    managing: String,
+    #[diesel(sql_type = Text)]
+    funders: String,
+    #[diesel(sql_type = BigInt)]
+    awarded: i64,
+    #[diesel(sql_type = BigInt)]
+    mentors: i64,
+}
 
 /// The application, its call and programme, the call's awards so far and whether `mentor`
-/// exists, in one statement. On PostgreSQL the call's row is locked first, so concurrent
-/// awards in one call are checked against the envelope one after the other (SQLite's
-/// `BEGIN IMMEDIATE` already serialises writers).
+/// exists, in one statement. On PostgreSQL the same statement locks the call's row
+/// (`FOR UPDATE OF c`), so concurrent awards in one call are checked against the envelope one
+/// after the other (SQLite's `BEGIN IMMEDIATE` already serialises writers).
 pub fn award_source(
     conn: &mut DbConn,
     id: ApplicationId,
     mentor: Option<OrganizationId>,
 ) -> Result<AwardSource, StoreError> {
-    let backend = conn.backend();
-    if let DbConn::Postgresql(c) = conn {
-        diesel::sql_query(
-            "SELECT c.id FROM calls c JOIN applications a ON a.call_id = c.id \
-             WHERE a.id = $1 FOR UPDATE OF c",
-        )
-        .bind::<Text, _>(id.to_string())
-        .execute(c)?;
-    }
-    let funders = match backend {
-        Backend::Postgres => {
-            "(SELECT COALESCE(string_agg(f.organization_id, ','), '') FROM programme_funders f WHERE f.programme_id = calls.programme_id)"
-        }
-        Backend::Sqlite => {
-            "(SELECT COALESCE(group_concat(f.organization_id, ','), '') FROM programme_funders f WHERE f.programme_id = calls.programme_id)"
-        }
+    let (funders, lock) = match conn.backend() {
+        Backend::Postgres => ("string_agg(f.organization_id, ',')", " FOR UPDATE OF c"),
+        Backend::Sqlite => ("group_concat(f.organization_id, ',')", ""),
     };
-    let row: AwardRow = applications::table
-        .inner_join(calls::table.inner_join(programmes::table))
-        .filter(applications::id.eq(id.to_string()))
-        .filter(applications::status.ne("draft"))
-        .select((
-            (
-                applications::status,
-                applications::version,
-                applications::applicant_organization_id,
-                applications::currency,
-                applications::requested_minor,
-                applications::duration_months,
-                applications::budget_lines,
-            ),
-            (
-                calls::id,
-                calls::status,
-                calls::closes_at,
-                calls::envelope_minor,
-                calls::programme_id,
-            ),
-            programmes::managing_organization_id,
-            sql::<Text>(funders),
-            sql::<BigInt>(
-                "(SELECT CAST(COALESCE(SUM(g.amount_minor), 0) AS BIGINT) FROM grants g WHERE g.call_id = calls.id)",
-            ),
-            sql::<BigInt>("(SELECT COUNT(*) FROM organizations o WHERE o.id = ")
-                .bind::<Text, _>(mentor.map(|m| m.to_string()).unwrap_or_default())
-                .sql(")"),
-        ))
-        .first(conn)?;
-    let (
-        (status, version, applicant, cur, requested, duration, lines),
-        call,
-        managing,
-        funders,
-        awarded,
-        mentors,
-    ) = row;
-    let cur = stored::value("applications.currency", &cur, Currency::parse)?;
+    let query = format!(
+        "SELECT a.status, a.version, a.applicant_organization_id AS applicant, a.currency, \
+         a.requested_minor, a.duration_months, a.budget_lines, c.id AS call_id, \
+         c.status AS call_status, c.closes_at, c.envelope_minor, c.programme_id, \
+         p.managing_organization_id AS managing, \
+         (SELECT COALESCE({funders}, '') FROM programme_funders f \
+          WHERE f.programme_id = c.programme_id) AS funders, \
+         (SELECT CAST(COALESCE(SUM(g.amount_minor), 0) AS BIGINT) FROM grants g \
+          WHERE g.call_id = c.id) AS awarded, \
+         (SELECT CAST(COUNT(*) AS BIGINT) FROM organizations o WHERE o.id = $1) AS mentors \
+         FROM applications a JOIN calls c ON c.id = a.call_id \
+         JOIN programmes p ON p.id = c.programme_id \
+         WHERE a.id = $2 AND a.status <> 'draft'{lock}"
+    );
+    // SQLite numbers `$n` parameters in order of appearance: keep `$1` before `$2`.
+    let rows: Vec<AwardRow> = diesel::sql_query(query)
+        .bind::<Text, _>(mentor.map(|m| m.to_string()).unwrap_or_default())
+        .bind::<Text, _>(id.to_string())
+        .load(conn)?;
+    let r = rows.into_iter().next().ok_or(StoreError::NotFound)?;
+    let cur = stored::value("applications.currency", &r.currency, Currency::parse)?;
     Ok(AwardSource {
-        application_status: status,
-        application_version: version,
+        application_status: r.status,
+        application_version: r.version,
         applicant: stored::id(
             "applications.applicant_organization_id",
-            &applicant,
+            &r.applicant,
             OrganizationId::parse,
         )?,
-        requested: Money::from_minor(requested, cur),
-        duration_months: duration,
-        budget_lines: lines,
-        call: stored::id("calls.id", &call.0, CallId::parse)?,
-        call_status: call.1,
-        closes_at: call.2,
-        envelope: Money::from_minor(call.3, cur),
-        awarded: Money::from_minor(awarded, cur),
-        programme: stored::id("calls.programme_id", &call.4, ProgrammeId::parse)?,
+        requested: Money::from_minor(r.requested_minor, cur),
+        duration_months: r.duration_months,
+        budget_lines: r.budget_lines,
+        call: stored::id("calls.id", &r.call_id, CallId::parse)?,
+        call_status: r.call_status,
+        closes_at: r.closes_at,
+        envelope: Money::from_minor(r.envelope_minor, cur),
+        awarded: Money::from_minor(r.awarded, cur),
+        programme: stored::id("calls.programme_id", &r.programme_id, ProgrammeId::parse)?,
         circle: Circle {
             managing: stored::id(
                 "programmes.managing_organization_id",
-                &managing,
+                &r.managing,
                 OrganizationId::parse,
             )?,
-            funders: org_ids("programme_funders.organization_id", &funders)?,
+            funders: org_ids("programme_funders.organization_id", &r.funders)?,
         },
-        mentor_exists: mentor.is_none() || mentors > 0,
+        mentor_exists: mentor.is_none() || r.mentors > 0,
     })
 }
 

@@ -7,6 +7,7 @@ use crate::applications::{Scene, application, ngo, scene_with_committee, submitt
 use crate::both_backends;
 use crate::calls::{call_body, draft_call};
 use crate::helpers::TestApp;
+use crate::programmes::{active_programme, cast};
 use serde_json::{Value, json};
 
 async fn reviewer(app: &TestApp, s: &Scene, email: &str) -> (String, String) {
@@ -242,5 +243,259 @@ both_backends! {
         assert!(data.iter().all(|g| g.get("budget_lines").is_none()));
         let total: f64 = data.iter().map(|g| g["amount"]["amount"].as_str().unwrap().parse::<f64>().unwrap()).sum();
         assert!((total - 65882.0).abs() < 0.001, "{total}");
+    }
+}
+
+/// A closed call (envelope `envelope`) of an active programme, its applications under review:
+/// the scene NGO's first (two budget lines, 3,846 in all), then `others` more of 3,846 each.
+/// Returns the scene, the application ids and their owners' tokens.
+async fn closed_call(
+    app: &TestApp,
+    envelope: &str,
+    others: usize,
+) -> (Scene, Vec<String>, Vec<String>) {
+    let c = cast(app).await;
+    let programme = active_programme(app, &c).await;
+    let (expert_id, expert) = app.user(&c.admin, "expert@example.org").await;
+    let mut body = call_body(&[&expert_id]);
+    body["envelope"] = money(envelope);
+    let call = draft_call(app, &c, &programme, &body).await;
+    app.post(
+        &format!("/api/v1/calls/{call}/publish"),
+        Some(&c.manager),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    let ngo = ngo(app, &c.admin, "Shymkent Legal Aid", "ngo", "KZ-79").await;
+    let (mid, ngo_manager) = app.user(&c.admin, "director@legalaid.kz").await;
+    app.add_member(&c.admin, &ngo, &mid, "manager").await;
+    let s = Scene {
+        c,
+        programme,
+        call,
+        ngo,
+        ngo_manager,
+        expert: expert.clone(),
+        experts: vec![expert],
+    };
+    let first = app
+        .post(
+            &format!("/api/v1/calls/{}/applications", s.call),
+            Some(&s.ngo_manager),
+            &application(&s.ngo, "3846.00", &["3000.00", "846.00"]),
+        )
+        .await
+        .expect(201);
+    let first = first.body["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/v1/applications/{first}/submit"),
+        Some(&s.ngo_manager),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    let (mut apps, mut owners) = (vec![first], vec![s.ngo_manager.clone()]);
+    for i in 0..others {
+        let (id, token) = submitted(app, &s, &format!("NGO {i:02}"), "3846.00").await;
+        apps.push(id);
+        owners.push(token);
+    }
+    app.post(
+        &format!("/api/v1/calls/{}/close", s.call),
+        Some(&s.c.manager),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/calls/{}/assign-reviews", s.call),
+        Some(&s.c.manager),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    (s, apps, owners)
+}
+
+async fn award(app: &TestApp, s: &Scene, application: &str, body: &Value) -> String {
+    let g = app
+        .post(
+            &format!("/api/v1/applications/{application}/award"),
+            Some(&s.c.manager),
+            body,
+        )
+        .await
+        .expect(201);
+    g.body["id"].as_str().unwrap().to_owned()
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Follows `next_cursor` from `first` (a path with `limit`) to the end; returns every page's ids.
+async fn all_pages(app: &TestApp, token: &str, first: &str) -> Vec<Vec<String>> {
+    let mut pages = Vec::new();
+    let mut path = first.to_owned();
+    loop {
+        let page = app.get(&path, Some(token)).await.expect(200);
+        pages.push(ids(&page.body));
+        match page.body["next_cursor"].as_str() {
+            Some(c) => path = format!("{first}&cursor={c}"),
+            None => return pages,
+        }
+    }
+}
+
+both_backends! {
+    async fn reading_and_awarding_grants_stay_within_their_statement_budgets(app) {
+        let (s, apps, _) = closed_call(&app, "65382.00", 3).await;
+        let body = json!({"starts_on": "2026-04-01"});
+        let (r, statements, checkouts) = app
+            .counting(app.post(&format!("/api/v1/applications/{}/award", apps[0]), Some(&s.c.manager), &body))
+            .await;
+        let r = r.expect(201);
+        assert!(statements <= 10, "award: {statements} statements");
+        assert_eq!(checkouts, 1, "award");
+        assert_eq!(r.body["budget_lines"].as_array().unwrap().len(), 2);
+        let g = r.body["id"].as_str().unwrap().to_owned();
+        for a in &apps[1..] {
+            award(&app, &s, a, &body).await;
+        }
+        app.post(&format!("/api/v1/grants/{g}/disbursements"), Some(&s.c.manager), &json!({"amount": money("1923.00"), "planned_on": "2026-04-15"})).await.expect(201);
+
+        let (r, statements, checkouts) = app.counting(app.get(&format!("/api/v1/grants/{g}"), Some(&s.c.manager))).await;
+        let r = r.expect(200);
+        assert_eq!(r.body["committed"], money("1923.00"));
+        assert_eq!(r.body["budget_lines"].as_array().unwrap().len(), 2);
+        assert!(statements <= 3, "get: {statements} statements");
+        assert_eq!(checkouts, 1, "get");
+
+        let (r, statements, checkouts) = app.counting(app.get("/api/v1/grants?limit=50", Some(&s.c.manager))).await;
+        let r = r.expect(200);
+        assert_eq!(ids(&r.body).len(), 4);
+        assert!(r.body["data"].as_array().unwrap().iter().all(|g| !g["budget_lines"].as_array().unwrap().is_empty()));
+        assert!(statements <= 4, "list: {statements} statements");
+        assert_eq!(checkouts, 1, "list");
+    }
+
+    async fn an_award_beyond_the_envelope_is_refused_with_the_sums(app) {
+        let (s, apps, _) = closed_call(&app, "5000.00", 1).await;
+        award(&app, &s, &apps[0], &json!({"starts_on": "2026-04-01"})).await;
+        let over = app
+            .post(&format!("/api/v1/applications/{}/award", apps[1]), Some(&s.c.manager), &json!({"starts_on": "2026-04-01"}))
+            .await
+            .expect_problem(409);
+        assert_eq!(over.body["type"], "urn:seriktes:problem:envelope-exceeded");
+        assert_eq!(over.body["envelope"], money("5000.00"));
+        assert_eq!(over.body["awarded"], money("3846.00"));
+        assert_eq!(over.body["requested"], money("3846.00"));
+        // The contract documents the refusal with an example.
+        let contract: Value = serde_json::from_str(include_str!("../../openapi/openapi.json")).unwrap();
+        let conflict = &contract["paths"]["/api/v1/applications/{id}/award"]["post"]["responses"]["409"]["content"]["application/problem+json"];
+        let example = &conflict["example"];
+        assert_eq!(example["type"], "urn:seriktes:problem:envelope-exceeded", "{conflict}");
+        for member in ["envelope", "awarded", "requested"] {
+            assert!(example[member]["amount"].is_string() && example[member]["currency"].is_string(), "{member}: {example}");
+        }
+    }
+
+    async fn tranches_and_amendments_come_in_pages(app) {
+        let (s, apps, _) = closed_call(&app, "65382.00", 0).await;
+        let g = award(&app, &s, &apps[0], &json!({"starts_on": "2026-04-01"})).await;
+        let (mut tranches, mut amendments, mut since) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..5 {
+            if i == 3 {
+                // The last two come a minute later.
+                app.clock.advance(chrono::TimeDelta::minutes(1));
+            }
+            let t = app.post(&format!("/api/v1/grants/{g}/disbursements"), Some(&s.c.manager), &json!({"amount": money("100.00"), "planned_on": format!("2026-0{}-15", i + 4)})).await.expect(201);
+            tranches.push(t.body["id"].as_str().unwrap().to_owned());
+            let a = app.post(&format!("/api/v1/grants/{g}/amendments"), Some(&s.c.manager), &json!({"reason": format!("shift {i}"), "ends_on": format!("2027-04-0{}", i + 1)})).await.expect(201);
+            amendments.push(a.body["id"].as_str().unwrap().to_owned());
+            if i == 3 {
+                since = vec![t.body["updated_at"].as_str().unwrap().to_owned(), a.body["created_at"].as_str().unwrap().to_owned()];
+            }
+        }
+        for ((path, all), since) in [("disbursements", &tranches), ("amendments", &amendments)].into_iter().zip(&since) {
+            let first = format!("/api/v1/grants/{g}/{path}?limit=2");
+            let pages = all_pages(&app, &s.ngo_manager, &first).await;
+            assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [2, 2, 1], "{path}");
+            assert_eq!(&pages.concat(), all, "{path}");
+            let recent = app.get(&format!("/api/v1/grants/{g}/{path}?updated_since={since}"), Some(&s.ngo_manager)).await.expect(200);
+            assert_eq!(ids(&recent.body), all[3..], "{path}");
+            assert_eq!(recent.body["next_cursor"], Value::Null, "{path}");
+        }
+    }
+
+    async fn the_public_sees_what_was_funded_and_not_the_books(app) {
+        let (s, apps, _) = closed_call(&app, "65382.00", 1).await;
+        let g = award(&app, &s, &apps[0], &json!({"starts_on": "2026-04-01"})).await;
+        award(&app, &s, &apps[1], &json!({"starts_on": "2026-04-01"})).await;
+        app.post(&format!("/api/v1/grants/{g}/disbursements"), Some(&s.c.manager), &json!({"amount": money("1923.00"), "planned_on": "2026-04-15"})).await.expect(201);
+        let public = app.get("/api/v1/public/grants?limit=50", None).await.expect(200);
+        let data = public.body["data"].as_array().unwrap();
+        assert_eq!(data.len(), 2);
+        let item = data.iter().find(|i| i["id"] == g.as_str()).unwrap();
+        assert_eq!(item["title"]["en"], "Legal aid for rural women");
+        assert_eq!(item["summary"]["en"], "Mobile legal clinics in three districts.");
+        assert_eq!(item["call"], json!({"id": s.call, "name": {"en": "Mini-projects for human rights reforms"}}));
+        assert!(item["awarded_at"].as_str().is_some_and(|t| t.ends_with('Z')), "{item}");
+        for g in data {
+            for private in ["budget_lines", "disbursements", "tranches", "committed", "paid"] {
+                assert!(g.get(private).is_none(), "{private}: {g}");
+            }
+        }
+    }
+
+    async fn the_grants_listed_are_exactly_the_grants_readable(app) {
+        let (s, apps, owners) = closed_call(&app, "65382.00", 2).await;
+        let mentor = ngo(&app, &s.c.admin, "Mentor Network", "network", "KZ-71").await;
+        let mut grants = vec![award(&app, &s, &apps[0], &json!({"starts_on": "2026-04-01", "mentor_organization_id": mentor})).await];
+        for a in &apps[1..] {
+            grants.push(award(&app, &s, a, &json!({"starts_on": "2026-04-01"})).await);
+        }
+        let member = |org: String, email: &'static str, role: &'static str| {
+            let (app, admin) = (&app, s.c.admin.clone());
+            async move {
+                let (uid, token) = app.user(&admin, email).await;
+                app.add_member(&admin, &org, &uid, role).await;
+                token
+            }
+        };
+        let callers = [
+            ("admin", s.c.admin.clone(), 3),
+            ("managing owner", member(s.c.foundation.clone(), "owner@foundation.kz", "owner").await, 3),
+            ("managing manager", s.c.manager.clone(), 3),
+            ("managing accountant", member(s.c.foundation.clone(), "accountant@foundation.kz", "accountant").await, 3),
+            ("managing member", member(s.c.foundation.clone(), "member@foundation.kz", "member").await, 3),
+            ("funder member", member(s.c.eu.clone(), "member@eu.example.org", "member").await, 3),
+            ("grantee manager", s.ngo_manager.clone(), 1),
+            ("grantee member", member(s.ngo.clone(), "member@legalaid.kz", "member").await, 1),
+            ("other grantee owner", owners[1].clone(), 1),
+            ("mentor member", member(mentor.clone(), "member@network.kz", "member").await, 1),
+            ("expert", s.expert.clone(), 0),
+            ("outsider", s.c.outsider.clone(), 0),
+        ];
+        for (who, token, expected) in &callers {
+            let listed: std::collections::BTreeSet<String> = all_pages(&app, token, "/api/v1/grants?limit=2").await.concat().into_iter().collect();
+            let mut readable = std::collections::BTreeSet::new();
+            for g in &grants {
+                let r = app.get(&format!("/api/v1/grants/{g}"), Some(token)).await;
+                match r.status {
+                    200 => { readable.insert(g.clone()); }
+                    404 => {}
+                    other => panic!("{who}: GET /grants/{g} answered {other}"),
+                }
+            }
+            assert_eq!(listed, readable, "{who}");
+            assert_eq!(listed.len(), *expected, "{who}");
+        }
     }
 }

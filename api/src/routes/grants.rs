@@ -50,7 +50,14 @@ pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfi
         crate::openapi::AuthErrors,
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, description = "The call or application is in the wrong state (`invalid-transition`), or the award would exceed the call's envelope (`envelope-exceeded`, with `envelope`, `awarded` and `requested`).",
-            body = Problem, content_type = "application/problem+json"),
+            body = Problem, content_type = "application/problem+json",
+            example = json!({
+                "type": "urn:seriktes:problem:envelope-exceeded", "title": "Conflict", "status": 409,
+                "detail": "Awarding 3846.00 EUR would bring the call's awards to 69228.00 EUR, over its envelope of 65382.00 EUR (65382.00 EUR awarded so far).",
+                "envelope": {"amount": "65382.00", "currency": "EUR"},
+                "awarded": {"amount": "65382.00", "currency": "EUR"},
+                "requested": {"amount": "3846.00", "currency": "EUR"}
+            })),
     )
 )]
 #[post("/applications/{id}/award")]

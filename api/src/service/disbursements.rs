@@ -6,7 +6,7 @@ use crate::service::grants::audience;
 use crate::service::transition::{Machine, transition};
 use chrono::{NaiveDate, NaiveDateTime};
 use seriktes_domain::DomainError;
-use seriktes_domain::access::grant::{GrantRight, GrantRole, grant as policy};
+use seriktes_domain::access::grant::{GrantFacts, GrantRight, GrantRole, grant as policy};
 use seriktes_domain::access::{Actor, authorize};
 use seriktes_domain::grant::{self, DisbursementAction, DisbursementStatus};
 use seriktes_domain::ids::{DisbursementId, GrantId};
@@ -27,9 +27,16 @@ pub struct Tranche {
     pub currency: Currency,
     /// The caller's role.
     pub role: GrantRole,
+    /// The grant's access facts (the caller's role is decided from them, without a re-read).
+    pub facts: GrantFacts,
 }
 
-fn tranche(row: DisbursementRow, currency: Currency, role: GrantRole) -> Result<Tranche, ApiError> {
+fn tranche(
+    row: DisbursementRow,
+    currency: Currency,
+    role: GrantRole,
+    facts: GrantFacts,
+) -> Result<Tranche, ApiError> {
     let status = stored::value(
         "disbursements.status",
         &row.status,
@@ -40,6 +47,7 @@ fn tranche(row: DisbursementRow, currency: Currency, role: GrantRole) -> Result<
         status,
         currency,
         role,
+        facts,
     })
 }
 
@@ -96,7 +104,7 @@ pub fn plan(
     .seen_by(audience(&g))
     .in_programme(g.grant.programme);
     events::record(tx, Some(actor), now, event)?;
-    tranche(row, g.grant.amount.currency(), role)
+    tranche(row, g.grant.amount.currency(), role, g.facts)
 }
 
 /// One page of a grant's tranches.
@@ -114,7 +122,7 @@ pub fn list(
     let items = p
         .items
         .into_iter()
-        .map(|r| tranche(r, currency, role))
+        .map(|r| tranche(r, currency, role, g.facts.clone()))
         .collect::<Result<_, _>>()?;
     Ok(Page {
         items,
@@ -213,6 +221,7 @@ impl Machine for DisbursementMachine {
             row,
             grant.grant.amount.currency(),
             role.unwrap_or(GrantRole::Reader),
+            grant.facts,
         )?;
         Ok((t, event))
     }
@@ -234,11 +243,7 @@ pub fn act(
         t.row.paid_on = Some(paid_on);
         t.row.payment_reference = Some(reference);
     }
-    // The role shown is the caller's, decided again from the loaded facts.
-    let g = load_grant(
-        tx,
-        stored::id("disbursements.grant_id", &t.row.grant_id, GrantId::parse)?,
-    )?;
-    t.role = policy(actor, &g.facts).unwrap_or(GrantRole::Reader);
+    // The role shown is the caller's, decided from the facts loaded for the move.
+    t.role = policy(actor, &t.facts).unwrap_or(GrantRole::Reader);
     Ok(t)
 }
