@@ -3,11 +3,11 @@
 use crate::db::DbConn;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
-use crate::schema::{
-    call_committee, call_criteria, calls, memberships, programme_funders, programmes,
-};
+use crate::schema::{call_committee, call_criteria, calls};
+use crate::visibility;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use seriktes_domain::access::Actor;
 
 /// A stored call. Text fields hold JSON; money is in the programme's currency.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -127,22 +127,9 @@ pub fn find(conn: &mut DbConn, id: &str) -> Result<CallRow, StoreError> {
         .first(conn)?)
 }
 
-/// Who is listing calls, which decides the drafts and closed calls they see.
-#[derive(Debug, Clone)]
-pub enum CallAudience {
-    /// Everything.
-    Admin,
-    /// Published calls, plus drafts of programmes run or funded by the user's organisations.
-    User(String),
-    /// Open and decided calls only.
-    Anonymous,
-}
-
 /// Filters for [`list`].
 #[derive(Debug)]
 pub struct CallFilter {
-    /// Who is asking.
-    pub audience: CallAudience,
     /// Only calls of this programme.
     pub programme_id: Option<String>,
     /// Only calls in this effective status.
@@ -153,9 +140,10 @@ pub struct CallFilter {
     pub now: NaiveDateTime,
 }
 
-/// One page of calls, by id.
+/// One page of the calls `viewer` (`None`: anonymous) may see ([`visibility::calls`]), by id.
 pub fn list(
     conn: &mut DbConn,
+    viewer: Option<&Actor>,
     filter: &CallFilter,
     page: &PageRequest,
 ) -> Result<Page<CallRow>, StoreError> {
@@ -179,34 +167,8 @@ pub fn list(
         Some(other) => q = q.filter(calls::status.eq(other.to_owned())),
         None => {}
     }
-    match &filter.audience {
-        CallAudience::Admin => {}
-        CallAudience::Anonymous => {
-            q = q.filter(
-                calls::status
-                    .eq("decided")
-                    .or(calls::status.eq("open").and(calls::closes_at.gt(now))),
-            );
-        }
-        CallAudience::User(user) => {
-            let my_orgs = || {
-                memberships::table
-                    .filter(memberships::user_id.eq(user.clone()))
-                    .select(memberships::organization_id)
-            };
-            let run_by_mine = programmes::table
-                .filter(programmes::managing_organization_id.eq_any(my_orgs()))
-                .select(programmes::id);
-            let funded_by_mine = programme_funders::table
-                .filter(programme_funders::organization_id.eq_any(my_orgs()))
-                .select(programme_funders::programme_id);
-            q = q.filter(
-                calls::status
-                    .ne("draft")
-                    .or(calls::programme_id.eq_any(run_by_mine))
-                    .or(calls::programme_id.eq_any(funded_by_mine)),
-            );
-        }
+    if let Some(visible) = visibility::calls(viewer, now) {
+        q = q.filter(visible);
     }
     if let Some(since) = filter.updated_since {
         q = q.filter(calls::updated_at.ge(since));

@@ -4,8 +4,10 @@ use crate::db::DbConn;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::schema::{memberships, organizations, programme_funders, programmes};
+use crate::visibility;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use seriktes_domain::access::Actor;
 
 /// A stored programme. `title`/`description` are JSON multilingual text, `regions`/`themes` JSON arrays.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -120,15 +122,14 @@ pub struct ProgrammeFilter {
     pub managing_organization_id: Option<String>,
     /// Only programmes this organisation funds.
     pub funder_organization_id: Option<String>,
-    /// For a non-admin: the user whose organisations' drafts are visible; other drafts are hidden.
-    pub visible_to_user: Option<String>,
     /// Only programmes changed at or after this time.
     pub updated_since: Option<NaiveDateTime>,
 }
 
-/// One page of programmes, by id.
+/// One page of the programmes `viewer` may see ([`visibility::programmes`]), by id.
 pub fn list(
     conn: &mut DbConn,
+    viewer: &Actor,
     filter: &ProgrammeFilter,
     page: &PageRequest,
 ) -> Result<Page<ProgrammeRow>, StoreError> {
@@ -150,21 +151,8 @@ pub fn list(
             .select(programme_funders::programme_id);
         q = q.filter(programmes::id.eq_any(funded));
     }
-    if let Some(user) = &filter.visible_to_user {
-        let my_orgs = || {
-            memberships::table
-                .filter(memberships::user_id.eq(user.clone()))
-                .select(memberships::organization_id)
-        };
-        let funded_by_mine = programme_funders::table
-            .filter(programme_funders::organization_id.eq_any(my_orgs()))
-            .select(programme_funders::programme_id);
-        q = q.filter(
-            programmes::status
-                .ne("draft")
-                .or(programmes::managing_organization_id.eq_any(my_orgs()))
-                .or(programmes::id.eq_any(funded_by_mine)),
-        );
+    if let Some(visible) = visibility::programmes(viewer) {
+        q = q.filter(visible);
     }
     if let Some(since) = filter.updated_since {
         q = q.filter(programmes::updated_at.ge(since));

@@ -302,10 +302,9 @@ pub fn list(
         status: query.status.map(|s| s.as_str().to_owned()),
         managing_organization_id: query.managing.map(|o| o.to_string()),
         funder_organization_id: query.funder.map(|o| o.to_string()),
-        visible_to_user: (!actor.is_admin()).then(|| actor.user_id().to_string()),
         updated_since: query.updated_since,
     };
-    let p = store::list(conn, &filter, page)?;
+    let p = store::list(conn, actor, &filter, page)?;
     Ok(Page {
         items: load_many(conn, p.items)?,
         next_after: p.next_after,
