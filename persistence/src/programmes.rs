@@ -93,16 +93,98 @@ pub struct FunderRow {
     pub committed_minor: i64,
 }
 
-/// Inserts a programme with its fields.
+/// The columns of [`ProgrammeRow`], in its order, for `RETURNING` (`as_returning()` does not
+/// compile on `MultiConnection`, STACK §2).
+type Columns = (
+    programmes::id,
+    programmes::title,
+    programmes::description,
+    programmes::managing_organization_id,
+    programmes::currency,
+    programmes::budget_minor,
+    programmes::starts_on,
+    programmes::ends_on,
+    programmes::regions,
+    programmes::themes,
+    programmes::status,
+    programmes::version,
+    programmes::created_at,
+    programmes::updated_at,
+);
+
+const COLUMNS: Columns = (
+    programmes::id,
+    programmes::title,
+    programmes::description,
+    programmes::managing_organization_id,
+    programmes::currency,
+    programmes::budget_minor,
+    programmes::starts_on,
+    programmes::ends_on,
+    programmes::regions,
+    programmes::themes,
+    programmes::status,
+    programmes::version,
+    programmes::created_at,
+    programmes::updated_at,
+);
+
+/// The fields of `fields` that differ from `current`: an update writes only these.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = programmes)]
+struct ProgrammeChanges {
+    title: Option<String>,
+    description: Option<Option<String>>,
+    managing_organization_id: Option<String>,
+    currency: Option<String>,
+    budget_minor: Option<i64>,
+    starts_on: Option<NaiveDate>,
+    ends_on: Option<NaiveDate>,
+    regions: Option<String>,
+    themes: Option<String>,
+}
+
+impl ProgrammeChanges {
+    fn between(current: &ProgrammeRow, fields: &ProgrammeFields) -> Self {
+        fn changed<T: PartialEq + Clone>(old: &T, new: &T) -> Option<T> {
+            (old != new).then(|| new.clone())
+        }
+        Self {
+            title: changed(&current.title, &fields.title),
+            description: changed(&current.description, &fields.description),
+            managing_organization_id: changed(
+                &current.managing_organization_id,
+                &fields.managing_organization_id,
+            ),
+            currency: changed(&current.currency, &fields.currency),
+            budget_minor: changed(&current.budget_minor, &fields.budget_minor),
+            starts_on: changed(&current.starts_on, &fields.starts_on),
+            ends_on: changed(&current.ends_on, &fields.ends_on),
+            regions: changed(&current.regions, &fields.regions),
+            themes: changed(&current.themes, &fields.themes),
+        }
+    }
+}
+
+/// Inserts a programme with its fields, returning the stored row (one statement).
 pub fn insert(
     conn: &mut DbConn,
     row: &NewProgrammeRow<'_>,
     fields: &ProgrammeFields,
 ) -> Result<ProgrammeRow, StoreError> {
-    diesel::insert_into(programmes::table)
+    Ok(diesel::insert_into(programmes::table)
         .values((row, fields))
-        .execute(conn)?;
-    find(conn, row.id)
+        .returning(COLUMNS)
+        .get_result(conn)?)
+}
+
+/// Refuses when `expected` (when given) names another version than the one read.
+fn check_version(current: &ProgrammeRow, expected: Option<i64>) -> Result<(), StoreError> {
+    if expected.is_some_and(|v| v != current.version) {
+        Err(StoreError::VersionMismatch)
+    } else {
+        Ok(())
+    }
 }
 
 /// Finds a programme.
@@ -164,7 +246,8 @@ pub fn list(
     Ok(Page::from_rows(rows, page, |r| r.id.clone()))
 }
 
-/// Replaces the editable fields if the programme is still at `expected_version` (when given).
+/// Writes the editable fields that differ from `current` if the programme is still at the
+/// version read and `expected_version` (when given) names it; returns the stored row.
 pub fn update(
     conn: &mut DbConn,
     current: &ProgrammeRow,
@@ -172,19 +255,25 @@ pub fn update(
     fields: &ProgrammeFields,
     now: NaiveDateTime,
 ) -> Result<ProgrammeRow, StoreError> {
-    update_versioned!(
-        conn,
-        programmes,
-        &current.id,
-        current.version,
-        expected_version,
-        now,
-        fields
-    )?;
-    find(conn, &current.id)
+    check_version(current, expected_version)?;
+    diesel::update(
+        programmes::table
+            .find(&current.id)
+            .filter(programmes::version.eq(current.version)),
+    )
+    .set((
+        ProgrammeChanges::between(current, fields),
+        programmes::version.eq(current.version + 1),
+        programmes::updated_at.eq(now),
+    ))
+    .returning(COLUMNS)
+    .get_result(conn)
+    .optional()?
+    .ok_or(StoreError::VersionMismatch)
 }
 
-/// Sets the status if the programme is still at `expected_version` (when given).
+/// Sets the status if the programme is still at the version read and `expected_version` (when
+/// given) names it; returns the stored row.
 pub fn set_status(
     conn: &mut DbConn,
     current: &ProgrammeRow,
@@ -192,16 +281,21 @@ pub fn set_status(
     status: &str,
     now: NaiveDateTime,
 ) -> Result<ProgrammeRow, StoreError> {
-    update_versioned!(
-        conn,
-        programmes,
-        &current.id,
-        current.version,
-        expected_version,
-        now,
-        programmes::status.eq(status)
-    )?;
-    find(conn, &current.id)
+    check_version(current, expected_version)?;
+    diesel::update(
+        programmes::table
+            .find(&current.id)
+            .filter(programmes::version.eq(current.version)),
+    )
+    .set((
+        programmes::status.eq(status),
+        programmes::version.eq(current.version + 1),
+        programmes::updated_at.eq(now),
+    ))
+    .returning(COLUMNS)
+    .get_result(conn)
+    .optional()?
+    .ok_or(StoreError::VersionMismatch)
 }
 
 /// The funders of some programmes with each funder's name (JSON), ordered by programme then
