@@ -3,11 +3,11 @@
 use crate::db::DbConn;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
-use crate::schema::{
-    call_committee, call_criteria, calls, memberships, programme_funders, programmes,
-};
+use crate::schema::{call_committee, call_criteria, calls};
+use crate::visibility;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use seriktes_domain::access::Actor;
 
 /// A stored call. Text fields hold JSON; money is in the programme's currency.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -107,16 +107,101 @@ pub struct CriterionRow {
     pub max_score: i32,
 }
 
-/// Inserts a call with its fields.
+/// The columns of [`CallRow`], in its order, for `RETURNING` (`as_returning()` does not
+/// compile on `MultiConnection`, STACK §2).
+type Columns = (
+    calls::id,
+    calls::programme_id,
+    calls::title,
+    calls::description,
+    calls::opens_at,
+    calls::closes_at,
+    calls::max_award_minor,
+    calls::envelope_minor,
+    calls::eligible_kinds,
+    calls::eligible_regions,
+    calls::min_duration_months,
+    calls::max_duration_months,
+    calls::status,
+    calls::version,
+    calls::created_at,
+    calls::updated_at,
+);
+
+const COLUMNS: Columns = (
+    calls::id,
+    calls::programme_id,
+    calls::title,
+    calls::description,
+    calls::opens_at,
+    calls::closes_at,
+    calls::max_award_minor,
+    calls::envelope_minor,
+    calls::eligible_kinds,
+    calls::eligible_regions,
+    calls::min_duration_months,
+    calls::max_duration_months,
+    calls::status,
+    calls::version,
+    calls::created_at,
+    calls::updated_at,
+);
+
+/// The fields of `fields` that differ from `current`: an update writes only these.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = calls)]
+struct CallChanges {
+    title: Option<String>,
+    description: Option<Option<String>>,
+    opens_at: Option<NaiveDateTime>,
+    closes_at: Option<NaiveDateTime>,
+    max_award_minor: Option<i64>,
+    envelope_minor: Option<i64>,
+    eligible_kinds: Option<String>,
+    eligible_regions: Option<String>,
+    min_duration_months: Option<i32>,
+    max_duration_months: Option<i32>,
+}
+
+impl CallChanges {
+    fn between(current: &CallRow, fields: &CallFields) -> Self {
+        fn changed<T: PartialEq + Clone>(old: &T, new: &T) -> Option<T> {
+            (old != new).then(|| new.clone())
+        }
+        Self {
+            title: changed(&current.title, &fields.title),
+            description: changed(&current.description, &fields.description),
+            opens_at: changed(&current.opens_at, &fields.opens_at),
+            closes_at: changed(&current.closes_at, &fields.closes_at),
+            max_award_minor: changed(&current.max_award_minor, &fields.max_award_minor),
+            envelope_minor: changed(&current.envelope_minor, &fields.envelope_minor),
+            eligible_kinds: changed(&current.eligible_kinds, &fields.eligible_kinds),
+            eligible_regions: changed(&current.eligible_regions, &fields.eligible_regions),
+            min_duration_months: changed(&current.min_duration_months, &fields.min_duration_months),
+            max_duration_months: changed(&current.max_duration_months, &fields.max_duration_months),
+        }
+    }
+}
+
+/// Refuses when `expected` (when given) names another version than the one read.
+fn check_version(current: &CallRow, expected: Option<i64>) -> Result<(), StoreError> {
+    if expected.is_some_and(|v| v != current.version) {
+        Err(StoreError::VersionMismatch)
+    } else {
+        Ok(())
+    }
+}
+
+/// Inserts a call with its fields, returning the stored row (one statement).
 pub fn insert(
     conn: &mut DbConn,
     row: &NewCallRow<'_>,
     fields: &CallFields,
 ) -> Result<CallRow, StoreError> {
-    diesel::insert_into(calls::table)
+    Ok(diesel::insert_into(calls::table)
         .values((row, fields))
-        .execute(conn)?;
-    find(conn, row.id)
+        .returning(COLUMNS)
+        .get_result(conn)?)
 }
 
 /// Finds a call.
@@ -127,22 +212,9 @@ pub fn find(conn: &mut DbConn, id: &str) -> Result<CallRow, StoreError> {
         .first(conn)?)
 }
 
-/// Who is listing calls, which decides the drafts and closed calls they see.
-#[derive(Debug, Clone)]
-pub enum CallAudience {
-    /// Everything.
-    Admin,
-    /// Published calls, plus drafts of programmes run or funded by the user's organisations.
-    User(String),
-    /// Open and decided calls only.
-    Anonymous,
-}
-
 /// Filters for [`list`].
 #[derive(Debug)]
 pub struct CallFilter {
-    /// Who is asking.
-    pub audience: CallAudience,
     /// Only calls of this programme.
     pub programme_id: Option<String>,
     /// Only calls in this effective status.
@@ -153,9 +225,10 @@ pub struct CallFilter {
     pub now: NaiveDateTime,
 }
 
-/// One page of calls, by id.
+/// One page of the calls `viewer` (`None`: anonymous) may see ([`visibility::calls`]), by id.
 pub fn list(
     conn: &mut DbConn,
+    viewer: Option<&Actor>,
     filter: &CallFilter,
     page: &PageRequest,
 ) -> Result<Page<CallRow>, StoreError> {
@@ -179,34 +252,8 @@ pub fn list(
         Some(other) => q = q.filter(calls::status.eq(other.to_owned())),
         None => {}
     }
-    match &filter.audience {
-        CallAudience::Admin => {}
-        CallAudience::Anonymous => {
-            q = q.filter(
-                calls::status
-                    .eq("decided")
-                    .or(calls::status.eq("open").and(calls::closes_at.gt(now))),
-            );
-        }
-        CallAudience::User(user) => {
-            let my_orgs = || {
-                memberships::table
-                    .filter(memberships::user_id.eq(user.clone()))
-                    .select(memberships::organization_id)
-            };
-            let run_by_mine = programmes::table
-                .filter(programmes::managing_organization_id.eq_any(my_orgs()))
-                .select(programmes::id);
-            let funded_by_mine = programme_funders::table
-                .filter(programme_funders::organization_id.eq_any(my_orgs()))
-                .select(programme_funders::programme_id);
-            q = q.filter(
-                calls::status
-                    .ne("draft")
-                    .or(calls::programme_id.eq_any(run_by_mine))
-                    .or(calls::programme_id.eq_any(funded_by_mine)),
-            );
-        }
+    if let Some(visible) = visibility::calls(viewer, now) {
+        q = q.filter(visible);
     }
     if let Some(since) = filter.updated_since {
         q = q.filter(calls::updated_at.ge(since));
@@ -218,7 +265,8 @@ pub fn list(
     Ok(Page::from_rows(rows, page, |r| r.id.clone()))
 }
 
-/// Replaces the editable fields if the call is still at `expected_version` (when given).
+/// Writes the editable fields that differ from `current` if the call is still at the version
+/// read and `expected_version` (when given) names it; returns the stored row.
 pub fn update(
     conn: &mut DbConn,
     current: &CallRow,
@@ -226,19 +274,25 @@ pub fn update(
     fields: &CallFields,
     now: NaiveDateTime,
 ) -> Result<CallRow, StoreError> {
-    update_versioned!(
-        conn,
-        calls,
-        &current.id,
-        current.version,
-        expected_version,
-        now,
-        fields
-    )?;
-    find(conn, &current.id)
+    check_version(current, expected_version)?;
+    diesel::update(
+        calls::table
+            .find(&current.id)
+            .filter(calls::version.eq(current.version)),
+    )
+    .set((
+        CallChanges::between(current, fields),
+        calls::version.eq(current.version + 1),
+        calls::updated_at.eq(now),
+    ))
+    .returning(COLUMNS)
+    .get_result(conn)
+    .optional()?
+    .ok_or(StoreError::VersionMismatch)
 }
 
-/// Sets the stored status if the call is still at `expected_version` (when given).
+/// Sets the stored status if the call is still at the version read and `expected_version`
+/// (when given) names it; returns the stored row.
 pub fn set_status(
     conn: &mut DbConn,
     current: &CallRow,
@@ -246,16 +300,21 @@ pub fn set_status(
     status: &str,
     now: NaiveDateTime,
 ) -> Result<CallRow, StoreError> {
-    update_versioned!(
-        conn,
-        calls,
-        &current.id,
-        current.version,
-        expected_version,
-        now,
-        calls::status.eq(status)
-    )?;
-    find(conn, &current.id)
+    check_version(current, expected_version)?;
+    diesel::update(
+        calls::table
+            .find(&current.id)
+            .filter(calls::version.eq(current.version)),
+    )
+    .set((
+        calls::status.eq(status),
+        calls::version.eq(current.version + 1),
+        calls::updated_at.eq(now),
+    ))
+    .returning(COLUMNS)
+    .get_result(conn)
+    .optional()?
+    .ok_or(StoreError::VersionMismatch)
 }
 
 /// The criteria of some calls, in call then position order (one query for a page).

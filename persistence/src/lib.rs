@@ -63,6 +63,7 @@ pub mod reviews;
 pub mod schema;
 pub mod stored;
 pub mod users;
+pub mod visibility;
 
 pub use db::{Backend, DbConn, DbPool, PoolSettings};
 pub use error::StoreError;

@@ -4,8 +4,10 @@ use crate::db::DbConn;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::schema::{memberships, organizations, programme_funders, programmes};
+use crate::visibility;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use seriktes_domain::access::Actor;
 
 /// A stored programme. `title`/`description` are JSON multilingual text, `regions`/`themes` JSON arrays.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -91,16 +93,98 @@ pub struct FunderRow {
     pub committed_minor: i64,
 }
 
-/// Inserts a programme with its fields.
+/// The columns of [`ProgrammeRow`], in its order, for `RETURNING` (`as_returning()` does not
+/// compile on `MultiConnection`, STACK §2).
+type Columns = (
+    programmes::id,
+    programmes::title,
+    programmes::description,
+    programmes::managing_organization_id,
+    programmes::currency,
+    programmes::budget_minor,
+    programmes::starts_on,
+    programmes::ends_on,
+    programmes::regions,
+    programmes::themes,
+    programmes::status,
+    programmes::version,
+    programmes::created_at,
+    programmes::updated_at,
+);
+
+const COLUMNS: Columns = (
+    programmes::id,
+    programmes::title,
+    programmes::description,
+    programmes::managing_organization_id,
+    programmes::currency,
+    programmes::budget_minor,
+    programmes::starts_on,
+    programmes::ends_on,
+    programmes::regions,
+    programmes::themes,
+    programmes::status,
+    programmes::version,
+    programmes::created_at,
+    programmes::updated_at,
+);
+
+/// The fields of `fields` that differ from `current`: an update writes only these.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = programmes)]
+struct ProgrammeChanges {
+    title: Option<String>,
+    description: Option<Option<String>>,
+    managing_organization_id: Option<String>,
+    currency: Option<String>,
+    budget_minor: Option<i64>,
+    starts_on: Option<NaiveDate>,
+    ends_on: Option<NaiveDate>,
+    regions: Option<String>,
+    themes: Option<String>,
+}
+
+impl ProgrammeChanges {
+    fn between(current: &ProgrammeRow, fields: &ProgrammeFields) -> Self {
+        fn changed<T: PartialEq + Clone>(old: &T, new: &T) -> Option<T> {
+            (old != new).then(|| new.clone())
+        }
+        Self {
+            title: changed(&current.title, &fields.title),
+            description: changed(&current.description, &fields.description),
+            managing_organization_id: changed(
+                &current.managing_organization_id,
+                &fields.managing_organization_id,
+            ),
+            currency: changed(&current.currency, &fields.currency),
+            budget_minor: changed(&current.budget_minor, &fields.budget_minor),
+            starts_on: changed(&current.starts_on, &fields.starts_on),
+            ends_on: changed(&current.ends_on, &fields.ends_on),
+            regions: changed(&current.regions, &fields.regions),
+            themes: changed(&current.themes, &fields.themes),
+        }
+    }
+}
+
+/// Inserts a programme with its fields, returning the stored row (one statement).
 pub fn insert(
     conn: &mut DbConn,
     row: &NewProgrammeRow<'_>,
     fields: &ProgrammeFields,
 ) -> Result<ProgrammeRow, StoreError> {
-    diesel::insert_into(programmes::table)
+    Ok(diesel::insert_into(programmes::table)
         .values((row, fields))
-        .execute(conn)?;
-    find(conn, row.id)
+        .returning(COLUMNS)
+        .get_result(conn)?)
+}
+
+/// Refuses when `expected` (when given) names another version than the one read.
+fn check_version(current: &ProgrammeRow, expected: Option<i64>) -> Result<(), StoreError> {
+    if expected.is_some_and(|v| v != current.version) {
+        Err(StoreError::VersionMismatch)
+    } else {
+        Ok(())
+    }
 }
 
 /// Finds a programme.
@@ -120,15 +204,14 @@ pub struct ProgrammeFilter {
     pub managing_organization_id: Option<String>,
     /// Only programmes this organisation funds.
     pub funder_organization_id: Option<String>,
-    /// For a non-admin: the user whose organisations' drafts are visible; other drafts are hidden.
-    pub visible_to_user: Option<String>,
     /// Only programmes changed at or after this time.
     pub updated_since: Option<NaiveDateTime>,
 }
 
-/// One page of programmes, by id.
+/// One page of the programmes `viewer` may see ([`visibility::programmes`]), by id.
 pub fn list(
     conn: &mut DbConn,
+    viewer: &Actor,
     filter: &ProgrammeFilter,
     page: &PageRequest,
 ) -> Result<Page<ProgrammeRow>, StoreError> {
@@ -150,21 +233,8 @@ pub fn list(
             .select(programme_funders::programme_id);
         q = q.filter(programmes::id.eq_any(funded));
     }
-    if let Some(user) = &filter.visible_to_user {
-        let my_orgs = || {
-            memberships::table
-                .filter(memberships::user_id.eq(user.clone()))
-                .select(memberships::organization_id)
-        };
-        let funded_by_mine = programme_funders::table
-            .filter(programme_funders::organization_id.eq_any(my_orgs()))
-            .select(programme_funders::programme_id);
-        q = q.filter(
-            programmes::status
-                .ne("draft")
-                .or(programmes::managing_organization_id.eq_any(my_orgs()))
-                .or(programmes::id.eq_any(funded_by_mine)),
-        );
+    if let Some(visible) = visibility::programmes(viewer) {
+        q = q.filter(visible);
     }
     if let Some(since) = filter.updated_since {
         q = q.filter(programmes::updated_at.ge(since));
@@ -176,7 +246,8 @@ pub fn list(
     Ok(Page::from_rows(rows, page, |r| r.id.clone()))
 }
 
-/// Replaces the editable fields if the programme is still at `expected_version` (when given).
+/// Writes the editable fields that differ from `current` if the programme is still at the
+/// version read and `expected_version` (when given) names it; returns the stored row.
 pub fn update(
     conn: &mut DbConn,
     current: &ProgrammeRow,
@@ -184,19 +255,25 @@ pub fn update(
     fields: &ProgrammeFields,
     now: NaiveDateTime,
 ) -> Result<ProgrammeRow, StoreError> {
-    update_versioned!(
-        conn,
-        programmes,
-        &current.id,
-        current.version,
-        expected_version,
-        now,
-        fields
-    )?;
-    find(conn, &current.id)
+    check_version(current, expected_version)?;
+    diesel::update(
+        programmes::table
+            .find(&current.id)
+            .filter(programmes::version.eq(current.version)),
+    )
+    .set((
+        ProgrammeChanges::between(current, fields),
+        programmes::version.eq(current.version + 1),
+        programmes::updated_at.eq(now),
+    ))
+    .returning(COLUMNS)
+    .get_result(conn)
+    .optional()?
+    .ok_or(StoreError::VersionMismatch)
 }
 
-/// Sets the status if the programme is still at `expected_version` (when given).
+/// Sets the status if the programme is still at the version read and `expected_version` (when
+/// given) names it; returns the stored row.
 pub fn set_status(
     conn: &mut DbConn,
     current: &ProgrammeRow,
@@ -204,16 +281,21 @@ pub fn set_status(
     status: &str,
     now: NaiveDateTime,
 ) -> Result<ProgrammeRow, StoreError> {
-    update_versioned!(
-        conn,
-        programmes,
-        &current.id,
-        current.version,
-        expected_version,
-        now,
-        programmes::status.eq(status)
-    )?;
-    find(conn, &current.id)
+    check_version(current, expected_version)?;
+    diesel::update(
+        programmes::table
+            .find(&current.id)
+            .filter(programmes::version.eq(current.version)),
+    )
+    .set((
+        programmes::status.eq(status),
+        programmes::version.eq(current.version + 1),
+        programmes::updated_at.eq(now),
+    ))
+    .returning(COLUMNS)
+    .get_result(conn)
+    .optional()?
+    .ok_or(StoreError::VersionMismatch)
 }
 
 /// The funders of some programmes with each funder's name (JSON), ordered by programme then

@@ -37,3 +37,5 @@ mod reviews;
 mod schema;
 #[cfg(test)]
 mod users;
+#[cfg(test)]
+mod visibility;

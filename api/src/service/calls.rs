@@ -20,8 +20,7 @@ use seriktes_domain::programme::ProgrammeStatus;
 use seriktes_domain::text::LocalizedText;
 use seriktes_domain::{DomainError, FieldError};
 use seriktes_persistence::calls::{
-    self as store, CallAudience, CallFields, CallFilter, CallRow, CriterionRow, Decision,
-    NewCallRow,
+    self as store, CallFields, CallFilter, CallRow, CriterionRow, Decision, NewCallRow,
 };
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::page::{Page, PageRequest};
@@ -316,17 +315,12 @@ pub fn list(
     now: NaiveDateTime,
 ) -> Result<Page<Call>, ApiError> {
     let filter = CallFilter {
-        audience: match actor {
-            None => CallAudience::Anonymous,
-            Some(a) if a.is_admin() => CallAudience::Admin,
-            Some(a) => CallAudience::User(a.user_id().to_string()),
-        },
         programme_id: query.programme.map(|p| p.to_string()),
         status: query.status.map(|s| s.as_str().to_owned()),
         updated_since: query.updated_since,
         now,
     };
-    let p = store::list(conn, &filter, page)?;
+    let p = store::list(conn, actor, &filter, page)?;
     Ok(Page {
         items: assemble(conn, actor, p.items, now)?,
         next_after: p.next_after,

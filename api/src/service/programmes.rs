@@ -36,6 +36,16 @@ pub struct Programme {
     pub currency: Currency,
     /// Funders with their names (JSON text).
     pub funders: Vec<(FunderRow, String)>,
+    /// Its title, parsed once from the stored JSON.
+    pub title: LocalizedText,
+    /// Its description, parsed once from the stored JSON.
+    pub description: Option<LocalizedText>,
+    /// Its regions, parsed once from the stored JSON.
+    pub regions: Vec<String>,
+    /// Its themes, parsed once from the stored JSON.
+    pub themes: Vec<String>,
+    /// The funders' names, in the order of `funders`, parsed once from the stored JSON.
+    pub funder_names: Vec<LocalizedText>,
     /// The organisations around it.
     pub circle: Circle,
 }
@@ -134,6 +144,18 @@ pub fn load_many(conn: &mut DbConn, rows: Vec<ProgrammeRow>) -> Result<Vec<Progr
             funders = rest;
             Ok(Programme {
                 circle: circle_of(&row, &mine)?,
+                title: stored_text("programmes.title", &row.title)?,
+                description: row
+                    .description
+                    .as_deref()
+                    .map(|d| stored_text("programmes.description", d))
+                    .transpose()?,
+                regions: stored::json("programmes.regions", &row.regions)?,
+                themes: stored::json("programmes.themes", &row.themes)?,
+                funder_names: mine
+                    .iter()
+                    .map(|(_, name)| stored_text("organizations.name", name))
+                    .collect::<Result<_, _>>()?,
                 id: stored::id("programmes.id", &row.id, ProgrammeId::parse)?,
                 status: stored::value("programmes.status", &row.status, ProgrammeStatus::parse)?,
                 currency: stored::value("programmes.currency", &row.currency, Currency::parse)?,
@@ -302,10 +324,9 @@ pub fn list(
         status: query.status.map(|s| s.as_str().to_owned()),
         managing_organization_id: query.managing.map(|o| o.to_string()),
         funder_organization_id: query.funder.map(|o| o.to_string()),
-        visible_to_user: (!actor.is_admin()).then(|| actor.user_id().to_string()),
         updated_since: query.updated_since,
     };
-    let p = store::list(conn, &filter, page)?;
+    let p = store::list(conn, actor, &filter, page)?;
     Ok(Page {
         items: load_many(conn, p.items)?,
         next_after: p.next_after,

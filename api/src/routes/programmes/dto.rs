@@ -159,12 +159,6 @@ pub struct ProgrammeListParams {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Reads a JSON column the store wrote (stored JSON is checked when loaded; a bad one reads as
-/// empty here rather than failing a response).
-pub(crate) fn json<T: serde::de::DeserializeOwned + Default>(raw: &str) -> T {
-    serde_json::from_str(raw).unwrap_or_default()
-}
-
 /// Region codes parsed and without repeats.
 fn regions(v: &mut Validator, raw: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -276,17 +270,20 @@ impl From<Programme> for ProgrammeResponse {
         let currency = p.currency;
         let row = p.row;
         Self {
-            title: LocalizedText(json(&row.title)),
-            description: row.description.as_deref().map(|d| LocalizedText(json(d))),
+            title: LocalizedText(p.title.translations().clone()),
+            description: p
+                .description
+                .map(|d| LocalizedText(d.translations().clone())),
             budget: Money::from_minor(row.budget_minor, currency),
-            regions: json(&row.regions),
-            themes: json(&row.themes),
+            regions: p.regions,
+            themes: p.themes,
             funders: p
                 .funders
                 .into_iter()
-                .map(|(f, name)| FunderResponse {
+                .zip(p.funder_names)
+                .map(|((f, _), name)| FunderResponse {
                     organization_id: f.organization_id,
-                    organization_name: LocalizedText(json(&name)),
+                    organization_name: LocalizedText(name.translations().clone()),
                     committed: Money::from_minor(f.committed_minor, currency),
                 })
                 .collect(),

@@ -1,0 +1,94 @@
+//! The SQL fragments lists filter by: which rows a caller may see.
+//!
+//! Each fragment states in SQL the same rule as the matching `domain::access` policy, so that a
+//! list shows exactly the rows whose single GET the policy lets through:
+//! - [`programmes`] is [`seriktes_domain::access::programme::programme`] returning `Some`:
+//!   admins see every programme; others see a programme that is not a draft, or one whose
+//!   managing organisation or a funder they belong to (its circle).
+//! - [`calls`] is [`seriktes_domain::access::call::call`] returning `Some`: anonymous callers
+//!   see open (before `closes_at`) and decided calls; admins see every call; others see the
+//!   calls of programmes whose circle they belong to, and the non-draft calls of non-draft
+//!   programmes.
+//!
+//! `tests/api/visibility.rs` checks, on both backends, that for callers in every relation and
+//! objects in every status the ids a list returns are exactly those whose GET answers 200.
+//! Change a policy and its fragment together. This module holds no other logic.
+
+use crate::db::DbConn;
+use crate::schema::{calls, programme_funders, programmes};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+use seriktes_domain::access::Actor;
+
+/// The backend the boxed fragments are built for.
+type Db = <DbConn as Connection>::Backend;
+
+/// A boolean SQL condition over the rows of `T`.
+pub type Condition<T> = Box<dyn BoxableExpression<T, Db, SqlType = Bool>>;
+
+/// The organisations the actor belongs to (any role), as stored ids.
+fn my_organizations(actor: &Actor) -> Vec<String> {
+    actor
+        .memberships()
+        .iter()
+        .map(|(o, _)| o.to_string())
+        .collect()
+}
+
+/// Programmes whose circle (managing organisation or a funder) includes one of `orgs`.
+fn involving(orgs: &[String]) -> Condition<programmes::table> {
+    let funded = programme_funders::table
+        .filter(programme_funders::organization_id.eq_any(orgs.to_vec()))
+        .select(programme_funders::programme_id);
+    Box::new(
+        programmes::managing_organization_id
+            .eq_any(orgs.to_vec())
+            .or(programmes::id.eq_any(funded)),
+    )
+}
+
+/// The programmes the actor may see; `None` when they see them all (admins).
+pub fn programmes(actor: &Actor) -> Option<Condition<programmes::table>> {
+    if actor.is_admin() {
+        return None;
+    }
+    let orgs = my_organizations(actor);
+    Some(Box::new(
+        programmes::status.ne("draft").or(involving(&orgs)),
+    ))
+}
+
+/// The calls the caller (`None`: anonymous) may see at `now`; `None` when they see them all
+/// (admins).
+pub fn calls(actor: Option<&Actor>, now: NaiveDateTime) -> Option<Condition<calls::table>> {
+    let Some(actor) = actor else {
+        return Some(Box::new(
+            calls::status
+                .eq("decided")
+                .or(calls::status.eq("open").and(calls::closes_at.gt(now))),
+        ));
+    };
+    if actor.is_admin() {
+        return None;
+    }
+    let orgs = my_organizations(actor);
+    // The circle test of `involving`, spelled out: a boxed condition cannot sit in a subquery.
+    let run_by_mine = programmes::table
+        .filter(programmes::managing_organization_id.eq_any(orgs.clone()))
+        .select(programmes::id);
+    let funded_by_mine = programme_funders::table
+        .filter(programme_funders::organization_id.eq_any(orgs))
+        .select(programme_funders::programme_id);
+    let published = programmes::table
+        .filter(programmes::status.ne("draft"))
+        .select(programmes::id);
+    Some(Box::new(
+        calls::programme_id
+            .eq_any(run_by_mine)
+            .or(calls::programme_id.eq_any(funded_by_mine))
+            .or(calls::status
+                .ne("draft")
+                .and(calls::programme_id.eq_any(published))),
+    ))
+}
