@@ -16,6 +16,7 @@
 #   DURATION=30s bash bench/run.sh
 #   BIN=target/debug/seriktes DURATION=3s bash bench/run.sh   # plumbing check, numbers meaningless
 #
+# HOLD=1 skips the references and keeps the seeded product running for a profiler (perf).
 # Knobs (environment): DURATION (10s), WARMUP (3s), THREADS (2), CONNECTIONS (32), STORM_CONNECTIONS (4),
 # PGBENCH_CLIENTS (2), PGBENCH_SECONDS (10), WORKERS (4) and POOL_SIZE (8) for both servers,
 # BIN (a prebuilt seriktes; default: cargo build --release), REF_DIR (the references),
@@ -170,6 +171,7 @@ probe() { # what url [curl args...]: 0 when the url answers 200 (body in $WORK/p
   return 1
 }
 
+if [ -z "${HOLD:-}" ]; then
 # --- 1. pgbench -S -----------------------------------------------------------------------------
 log "pgbench -i -s 10, then pgbench -S: $PGBENCH_CLIENTS clients, $PGBENCH_SECONDS s"
 new_db bench_pgbench
@@ -206,6 +208,8 @@ measure min_id "minimal GET /grants/{id}" "http://127.0.0.1:$MIN_PORT" "$WORK/re
 measure min_page "minimal GET /grants?limit=50&after=N" "http://127.0.0.1:$MIN_PORT" "$WORK/ref-after.txt" \
   "/grants?limit=50&after=" "" -H "Authorization: Bearer $MIN_TOKEN"
 stop "$MIN_PID"
+
+fi # HOLD skips the references
 
 # --- 3. the product ----------------------------------------------------------------------------
 if [ -z "${BIN:-}" ]; then
@@ -344,6 +348,12 @@ if ! probe "product page at a cursor" "$API/grants?limit=50&cursor=$(sed -n 1000
 fi
 [ "$(json '["data"].__len__()' <"$WORK/probe.json")" = 50 ] || die "a page of the product does not hold 50 grants"
 
+if [ -n "${HOLD:-}" ]; then
+  # Profiling: keep the seeded product running (kill this script to stop it and clean up).
+  echo "$TOKEN" >"$WORK/token.txt"
+  echo "HOLD: product pid $PROD_PID at $API; token in $WORK/token.txt; grant ids in $WORK/prod-ids.txt" >&2
+  while true; do sleep 60; done
+fi
 measure prod_id "product GET /api/v1/grants/{id}" "http://127.0.0.1:$PROD_PORT" "$WORK/prod-ids.txt" \
   "/api/v1/grants/" "" -H "Authorization: Bearer $TOKEN"
 TOKEN="$(login manager@bench.example.org)" # access tokens live 15 minutes

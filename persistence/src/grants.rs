@@ -8,7 +8,7 @@ use crate::db::{Backend, DbConn};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::schema::{
-    applications, calls, disbursements, grant_amendments, grant_budget_lines, grants, memberships,
+    applications, calls, disbursements, grant_amendments, grant_budget_lines, grants,
     organizations, programme_funders, programmes,
 };
 use crate::stored;
@@ -60,27 +60,102 @@ struct GrantRow {
     updated_at: NaiveDateTime,
 }
 
-type LoadedRow = (GrantRow, String, String, i64, i64);
+type LoadedRow = (GrantRow, String, Option<String>, Option<i64>, Option<i64>);
 
-/// The funders of the grant's programme as one comma-separated text (backend-specific
-/// aggregate: the only place this module names a backend).
-fn funders_sql(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Postgres => {
-            "(SELECT COALESCE(string_agg(f.organization_id, ','), '') FROM programme_funders f \
-             WHERE f.programme_id = grants.programme_id)"
-        }
-        Backend::Sqlite => {
-            "(SELECT COALESCE(group_concat(f.organization_id, ','), '') FROM programme_funders f \
-             WHERE f.programme_id = grants.programme_id)"
-        }
+/// SQL functions the load query needs, declared so that the query stays a static diesel query
+/// that PostgreSQL prepares once per connection (a `sql("…")` fragment would make diesel parse
+/// and plan it on every request). The aggregate that joins text and the cast of a sum differ by
+/// backend: [`with_loaded!`] builds one query per backend.
+mod sqlfn {
+    use diesel::sql_types::{BigInt, Nullable, Numeric, Text};
+
+    diesel::define_sql_function! {
+        /// PostgreSQL: joins the texts of a group with a delimiter.
+        #[aggregate]
+        fn string_agg(expr: Text, delimiter: Text) -> Nullable<Text>;
+    }
+    diesel::define_sql_function! {
+        /// SQLite: joins the texts of a group with a delimiter.
+        #[aggregate]
+        fn group_concat(expr: Text, delimiter: Text) -> Nullable<Text>;
+    }
+    diesel::define_sql_function! {
+        /// PostgreSQL: the sum of BIGINTs is NUMERIC…
+        #[aggregate]
+        #[sql_name = "SUM"]
+        fn sum_numeric(expr: BigInt) -> Nullable<Numeric>;
+    }
+    diesel::define_sql_function! {
+        /// …cast back to BIGINT (`int8(numeric)`, a PostgreSQL cast function).
+        fn int8(expr: Nullable<Numeric>) -> Nullable<BigInt>;
+    }
+    diesel::define_sql_function! {
+        /// SQLite: the sum of integers is an integer.
+        #[aggregate]
+        #[sql_name = "SUM"]
+        fn sum_integer(expr: BigInt) -> Nullable<BigInt>;
     }
 }
 
-const COMMITTED_SQL: &str = "(SELECT CAST(COALESCE(SUM(d.amount_minor), 0) AS BIGINT) FROM disbursements d \
-     WHERE d.grant_id = grants.id AND d.status <> 'cancelled')";
-const PAID_SQL: &str = "(SELECT CAST(COALESCE(SUM(d.amount_minor), 0) AS BIGINT) FROM disbursements d \
-     WHERE d.grant_id = grants.id AND d.status = 'paid')";
+macro_rules! funders_of_grant {
+    (pg) => {
+        sqlfn::string_agg(programme_funders::organization_id, ",")
+    };
+    (sqlite) => {
+        sqlfn::group_concat(programme_funders::organization_id, ",")
+    };
+}
+
+macro_rules! sum_of_tranches {
+    (pg) => {
+        sqlfn::int8(sqlfn::sum_numeric(disbursements::amount_minor))
+    };
+    (sqlite) => {
+        sqlfn::sum_integer(disbursements::amount_minor)
+    };
+}
+
+/// The load query for one backend: the grant, its programme's managing organisation, the
+/// funders (comma-separated) and the tranche sums (not cancelled, paid).
+macro_rules! loaded_query {
+    ($backend:ident) => {
+        grants::table.inner_join(programmes::table).select((
+            GrantRow::as_select(),
+            programmes::managing_organization_id,
+            programme_funders::table
+                .filter(programme_funders::programme_id.eq(grants::programme_id))
+                .select(funders_of_grant!($backend))
+                .single_value(),
+            disbursements::table
+                .filter(disbursements::grant_id.eq(grants::id))
+                .filter(disbursements::status.ne("cancelled"))
+                .select(sum_of_tranches!($backend))
+                .single_value(),
+            disbursements::table
+                .filter(disbursements::grant_id.eq(grants::id))
+                .filter(disbursements::status.eq("paid"))
+                .select(sum_of_tranches!($backend))
+                .single_value(),
+        ))
+    };
+}
+
+/// Runs `$body` with `$q` bound to the boxed load query of the connection's backend (the body
+/// is compiled once per backend; both boxed queries have the same type).
+macro_rules! with_loaded {
+    ($backend:expr, $q:ident => $body:expr) => {
+        match $backend {
+            Backend::Postgres => {
+                let $q = loaded_query!(pg).into_boxed();
+                $body
+            }
+            Backend::Sqlite => {
+                let $q = loaded_query!(sqlite).into_boxed();
+                $body
+            }
+        }
+    };
+}
 
 fn org_ids(column: &'static str, csv: &str) -> Result<Vec<OrganizationId>, StoreError> {
     csv.split(',')
@@ -94,6 +169,8 @@ fn currency(raw: &str) -> Result<Currency, StoreError> {
 }
 
 fn to_loaded((g, managing, funders, committed, paid): LoadedRow) -> Result<Loaded, StoreError> {
+    let funders = funders.unwrap_or_default();
+    let (committed, paid) = (committed.unwrap_or(0), paid.unwrap_or(0));
     let cur = currency(&g.currency)?;
     let grantee = stored::id(
         "grants.grantee_organization_id",
@@ -145,24 +222,11 @@ fn to_loaded((g, managing, funders, committed, paid): LoadedRow) -> Result<Loade
     })
 }
 
-macro_rules! loaded_query {
-    ($backend:expr) => {
-        grants::table.inner_join(programmes::table).select((
-            GrantRow::as_select(),
-            programmes::managing_organization_id,
-            sql::<Text>(funders_sql($backend)),
-            sql::<BigInt>(COMMITTED_SQL),
-            sql::<BigInt>(PAID_SQL),
-        ))
-    };
-}
-
 /// A grant with its facts and sums, in one statement; no budget lines (see [`with_lines`]).
 pub fn find(conn: &mut DbConn, id: GrantId) -> Result<Loaded, StoreError> {
-    let backend = conn.backend();
-    let row: LoadedRow = loaded_query!(backend)
+    let row: LoadedRow = with_loaded!(conn.backend(), q => q
         .filter(grants::id.eq(id.to_string()))
-        .first(conn)?;
+        .first(conn)?);
     to_loaded(row)
 }
 
@@ -210,9 +274,9 @@ pub fn with_lines(conn: &mut DbConn, loaded: &mut [Loaded]) -> Result<(), StoreE
 /// Filters for [`list`].
 #[derive(Debug, Default)]
 pub struct GrantFilter {
-    /// For a non-admin: grants of the user's organisations as grantee or mentor, and grants of
-    /// programmes their organisations run or fund (the access policy's rule).
-    pub visible_to_user: Option<String>,
+    /// For a non-admin: the organisations they belong to; only grants of those as grantee or
+    /// mentor, and grants of programmes they run or fund (the access policy's rule).
+    pub visible_to_orgs: Option<Vec<String>>,
     /// Only grants of this programme.
     pub programme_id: Option<String>,
     /// Only grants of this call.
@@ -231,51 +295,44 @@ pub fn list(
     filter: &GrantFilter,
     page: &PageRequest,
 ) -> Result<Page<Loaded>, StoreError> {
-    let backend = conn.backend();
-    let mut q = loaded_query!(backend).into_boxed();
-    if let Some(after) = &page.after {
-        q = q.filter(grants::id.gt(after.clone()));
-    }
-    if let Some(p) = &filter.programme_id {
-        q = q.filter(grants::programme_id.eq(p.clone()));
-    }
-    if let Some(c) = &filter.call_id {
-        q = q.filter(grants::call_id.eq(c.clone()));
-    }
-    if let Some(o) = &filter.grantee_organization_id {
-        q = q.filter(grants::grantee_organization_id.eq(o.clone()));
-    }
-    if let Some(s) = &filter.status {
-        q = q.filter(grants::status.eq(s.clone()));
-    }
-    if let Some(user) = &filter.visible_to_user {
-        let my_orgs = || {
-            memberships::table
-                .filter(memberships::user_id.eq(user.clone()))
-                .select(memberships::organization_id)
-        };
-        let funded = programme_funders::table
-            .filter(programme_funders::organization_id.eq_any(my_orgs()))
-            .select(programme_funders::programme_id);
-        q = q.filter(
-            grants::grantee_organization_id
-                .eq_any(my_orgs())
-                .or(grants::mentor_organization_id.eq_any(
-                    memberships::table
-                        .filter(memberships::user_id.eq(user.clone()))
-                        .select(memberships::organization_id.nullable()),
-                ))
-                .or(programmes::managing_organization_id.eq_any(my_orgs()))
-                .or(grants::programme_id.eq_any(funded)),
-        );
-    }
-    if let Some(since) = filter.updated_since {
-        q = q.filter(grants::updated_at.ge(since));
-    }
-    let rows: Vec<LoadedRow> = q
-        .order(grants::id.asc())
-        .limit(page.fetch_limit())
-        .load(conn)?;
+    let rows: Vec<LoadedRow> = with_loaded!(conn.backend(), q => {
+        let mut q = q;
+        if let Some(after) = &page.after {
+            q = q.filter(grants::id.gt(after.clone()));
+        }
+        if let Some(p) = &filter.programme_id {
+            q = q.filter(grants::programme_id.eq(p.clone()));
+        }
+        if let Some(c) = &filter.call_id {
+            q = q.filter(grants::call_id.eq(c.clone()));
+        }
+        if let Some(o) = &filter.grantee_organization_id {
+            q = q.filter(grants::grantee_organization_id.eq(o.clone()));
+        }
+        if let Some(s) = &filter.status {
+            q = q.filter(grants::status.eq(s.clone()));
+        }
+        if let Some(orgs) = &filter.visible_to_orgs {
+            // The grant policy's rule (`domain::access::grant`): a member of the grantee, the
+            // mentor, the managing organisation or a funder.
+            let funded = programme_funders::table
+                .filter(programme_funders::organization_id.eq_any(orgs.clone()))
+                .select(programme_funders::programme_id);
+            q = q.filter(
+                grants::grantee_organization_id
+                    .eq_any(orgs.clone())
+                    .or(grants::mentor_organization_id.eq_any(orgs.clone()))
+                    .or(programmes::managing_organization_id.eq_any(orgs.clone()))
+                    .or(grants::programme_id.eq_any(funded)),
+            );
+        }
+        if let Some(since) = filter.updated_since {
+            q = q.filter(grants::updated_at.ge(since));
+        }
+        q.order(grants::id.asc())
+            .limit(page.fetch_limit())
+            .load(conn)?
+    });
     let page = Page::from_rows(rows, page, |r| r.0.id.clone());
     let next_after = page.next_after;
     let mut items = page

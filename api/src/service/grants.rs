@@ -173,7 +173,13 @@ pub fn list(
     mut filter: GrantFilter,
     page: &PageRequest,
 ) -> Result<Page<Seen>, ApiError> {
-    filter.visible_to_user = (!actor.is_admin()).then(|| actor.user_id().to_string());
+    filter.visible_to_orgs = (!actor.is_admin()).then(|| {
+        actor
+            .memberships()
+            .iter()
+            .map(|(o, _)| o.to_string())
+            .collect()
+    });
     let p = grants::list(conn, &filter, page)?;
     let items = p
         .items
