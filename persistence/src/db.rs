@@ -154,17 +154,23 @@ struct OnConnect {
 
 impl CustomizeConnection<DbConn, r2d2::Error> for OnConnect {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        match conn {
+            DbConn::Sqlite(c) => c.batch_execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            ),
+            // Our statements are prepared once per connection; PostgreSQL would still plan the
+            // first five executions of each anew, and keep re-planning those whose parameters
+            // are arrays (`= ANY($1)`). Every query here is an indexed lookup or a keyset page,
+            // whose generic plan is the plan: plan once.
+            DbConn::Postgresql(c) => c.batch_execute("SET plan_cache_mode = force_generic_plan"),
+        }
+        .map_err(r2d2::Error::QueryError)?;
+        // Installed after the set-up statements, so that the counter sees requests only.
         conn.set_instrumentation(ConnWatch {
             lost: false,
             counter: self.counter.clone(),
         });
-        if let DbConn::Sqlite(c) = conn {
-            c.batch_execute(
-                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-            )
-            .map_err(r2d2::Error::QueryError)?;
-        }
         Ok(())
     }
 }
