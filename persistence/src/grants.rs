@@ -1,8 +1,8 @@
 //! Grants, their budget lines, amendments and disbursements (tranches).
 //!
 //! A grant is loaded with the facts its access policy needs (the programme's managing
-//! organisation and funders) and its tranche sums in one statement; its budget lines in one
-//! more (for a whole page at once).
+//! organisation and funders), its tranche sums and its budget lines in one statement, which
+//! PostgreSQL prepares once per connection (a static diesel query, no `sql("…")` fragments).
 
 use crate::db::{Backend, DbConn};
 use crate::error::StoreError;
@@ -31,7 +31,7 @@ pub type Grant = seriktes_domain::grant::Grant<NaiveDate, NaiveDateTime>;
 /// A grant with its policy facts and tranche sums.
 #[derive(Debug, Clone)]
 pub struct Loaded {
-    /// The grant (budget lines filled by [`with_lines`]).
+    /// The grant, with its budget lines.
     pub grant: Grant,
     /// What the access policy needs.
     pub facts: GrantFacts,
@@ -60,14 +60,21 @@ struct GrantRow {
     updated_at: NaiveDateTime,
 }
 
-type LoadedRow = (GrantRow, String, Option<String>, Option<i64>, Option<i64>);
+type LoadedRow = (
+    GrantRow,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+);
 
 /// SQL functions the load query needs, declared so that the query stays a static diesel query
 /// that PostgreSQL prepares once per connection (a `sql("…")` fragment would make diesel parse
 /// and plan it on every request). The aggregate that joins text and the cast of a sum differ by
 /// backend: [`with_loaded!`] builds one query per backend.
 mod sqlfn {
-    use diesel::sql_types::{BigInt, Nullable, Numeric, Text};
+    use diesel::sql_types::{BigInt, Integer, Nullable, Numeric, Text};
 
     diesel::define_sql_function! {
         /// PostgreSQL: joins the texts of a group with a delimiter.
@@ -90,6 +97,26 @@ mod sqlfn {
         fn int8(expr: Nullable<Numeric>) -> Nullable<BigInt>;
     }
     diesel::define_sql_function! {
+        /// PostgreSQL: one budget line as a JSON object.
+        fn json_build_object(k1: Text, v1: Text, k2: Text, v2: Text, k3: Text, v3: Text,
+            k4: Text, v4: Integer, k5: Text, v5: BigInt) -> Text;
+    }
+    diesel::define_sql_function! {
+        /// PostgreSQL: the JSON array of a group's values.
+        #[aggregate]
+        fn json_agg(expr: Text) -> Nullable<Text>;
+    }
+    diesel::define_sql_function! {
+        /// SQLite: one budget line as a JSON object.
+        fn json_object(k1: Text, v1: Text, k2: Text, v2: Text, k3: Text, v3: Text,
+            k4: Text, v4: Integer, k5: Text, v5: BigInt) -> Text;
+    }
+    diesel::define_sql_function! {
+        /// SQLite: the JSON array of a group's values.
+        #[aggregate]
+        fn json_group_array(expr: Text) -> Nullable<Text>;
+    }
+    diesel::define_sql_function! {
         /// SQLite: the sum of integers is an integer.
         #[aggregate]
         #[sql_name = "SUM"]
@@ -106,6 +133,37 @@ macro_rules! funders_of_grant {
     };
 }
 
+macro_rules! lines_of_grant {
+    (pg) => {
+        sqlfn::json_agg(sqlfn::json_build_object(
+            "id",
+            grant_budget_lines::id,
+            "category",
+            grant_budget_lines::category,
+            "description",
+            grant_budget_lines::description,
+            "position",
+            grant_budget_lines::position,
+            "amount_minor",
+            grant_budget_lines::amount_minor,
+        ))
+    };
+    (sqlite) => {
+        sqlfn::json_group_array(sqlfn::json_object(
+            "id",
+            grant_budget_lines::id,
+            "category",
+            grant_budget_lines::category,
+            "description",
+            grant_budget_lines::description,
+            "position",
+            grant_budget_lines::position,
+            "amount_minor",
+            grant_budget_lines::amount_minor,
+        ))
+    };
+}
+
 macro_rules! sum_of_tranches {
     (pg) => {
         sqlfn::int8(sqlfn::sum_numeric(disbursements::amount_minor))
@@ -116,7 +174,8 @@ macro_rules! sum_of_tranches {
 }
 
 /// The load query for one backend: the grant, its programme's managing organisation, the
-/// funders (comma-separated) and the tranche sums (not cancelled, paid).
+/// funders (comma-separated), the tranche sums (not cancelled, paid) and the budget lines (a
+/// JSON array).
 macro_rules! loaded_query {
     ($backend:ident) => {
         grants::table.inner_join(programmes::table).select((
@@ -135,6 +194,10 @@ macro_rules! loaded_query {
                 .filter(disbursements::grant_id.eq(grants::id))
                 .filter(disbursements::status.eq("paid"))
                 .select(sum_of_tranches!($backend))
+                .single_value(),
+            grant_budget_lines::table
+                .filter(grant_budget_lines::grant_id.eq(grants::id))
+                .select(lines_of_grant!($backend))
                 .single_value(),
         ))
     };
@@ -168,7 +231,38 @@ fn currency(raw: &str) -> Result<Currency, StoreError> {
     stored::value("grants.currency", raw, Currency::parse)
 }
 
-fn to_loaded((g, managing, funders, committed, paid): LoadedRow) -> Result<Loaded, StoreError> {
+/// A budget line as the load query aggregates it.
+#[derive(serde::Deserialize)]
+struct LineJson {
+    id: String,
+    category: String,
+    description: String,
+    position: i32,
+    amount_minor: i64,
+}
+
+fn lines_from(json: Option<&str>, cur: Currency) -> Result<Vec<BudgetLine>, StoreError> {
+    let mut lines: Vec<LineJson> = match json {
+        Some(j) => stored::json("grant_budget_lines", j)?,
+        None => Vec::new(),
+    };
+    lines.sort_by_key(|l| l.position);
+    lines
+        .into_iter()
+        .map(|l| {
+            Ok(BudgetLine {
+                id: stored::id("grant_budget_lines.id", &l.id, BudgetLineId::parse)?,
+                category: l.category,
+                description: l.description,
+                amount: Money::from_minor(l.amount_minor, cur),
+            })
+        })
+        .collect()
+}
+
+fn to_loaded(
+    (g, managing, funders, committed, paid, lines): LoadedRow,
+) -> Result<Loaded, StoreError> {
     let funders = funders.unwrap_or_default();
     let (committed, paid) = (committed.unwrap_or(0), paid.unwrap_or(0));
     let cur = currency(&g.currency)?;
@@ -208,7 +302,7 @@ fn to_loaded((g, managing, funders, committed, paid): LoadedRow) -> Result<Loade
         amount: Money::from_minor(g.amount_minor, cur),
         starts_on: g.starts_on,
         ends_on: g.ends_on,
-        budget_lines: Vec::new(),
+        budget_lines: lines_from(lines.as_deref(), cur)?,
         status: stored::value("grants.status", &g.status, GrantStatus::parse)?,
         version: g.version,
         created_at: g.created_at,
@@ -222,7 +316,7 @@ fn to_loaded((g, managing, funders, committed, paid): LoadedRow) -> Result<Loade
     })
 }
 
-/// A grant with its facts and sums, in one statement; no budget lines (see [`with_lines`]).
+/// A grant with its facts, sums and budget lines, in one statement.
 pub fn find(conn: &mut DbConn, id: GrantId) -> Result<Loaded, StoreError> {
     let row: LoadedRow = with_loaded!(conn.backend(), q => q
         .filter(grants::id.eq(id.to_string()))
@@ -230,52 +324,11 @@ pub fn find(conn: &mut DbConn, id: GrantId) -> Result<Loaded, StoreError> {
     to_loaded(row)
 }
 
-#[derive(Debug, Queryable)]
-struct LineRow {
-    id: String,
-    grant_id: String,
-    category: String,
-    description: String,
-    amount_minor: i64,
-}
-
-/// Fills the budget lines of some loaded grants, in one statement.
-pub fn with_lines(conn: &mut DbConn, loaded: &mut [Loaded]) -> Result<(), StoreError> {
-    if loaded.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<String> = loaded.iter().map(|l| l.grant.id.to_string()).collect();
-    let rows: Vec<LineRow> = grant_budget_lines::table
-        .filter(grant_budget_lines::grant_id.eq_any(&ids))
-        .order((grant_budget_lines::grant_id, grant_budget_lines::position))
-        .select((
-            grant_budget_lines::id,
-            grant_budget_lines::grant_id,
-            grant_budget_lines::category,
-            grant_budget_lines::description,
-            grant_budget_lines::amount_minor,
-        ))
-        .load(conn)?;
-    for r in rows {
-        let grant = stored::id("grant_budget_lines.grant_id", &r.grant_id, GrantId::parse)?;
-        if let Some(l) = loaded.iter_mut().find(|l| l.grant.id == grant) {
-            let cur = l.grant.amount.currency();
-            l.grant.budget_lines.push(BudgetLine {
-                id: stored::id("grant_budget_lines.id", &r.id, BudgetLineId::parse)?,
-                category: r.category,
-                description: r.description,
-                amount: Money::from_minor(r.amount_minor, cur),
-            });
-        }
-    }
-    Ok(())
-}
-
 /// Filters for [`list`].
 #[derive(Debug, Default)]
 pub struct GrantFilter {
     /// For a non-admin: the organisations they belong to; only grants of those as grantee or
-    /// mentor, and grants of programmes they run or fund (the access policy's rule).
+    /// One page of grants, by id, with their facts, sums and budget lines: one statement.
     pub visible_to_orgs: Option<Vec<String>>,
     /// Only grants of this programme.
     pub programme_id: Option<String>,
@@ -335,12 +388,11 @@ pub fn list(
     });
     let page = Page::from_rows(rows, page, |r| r.0.id.clone());
     let next_after = page.next_after;
-    let mut items = page
+    let items = page
         .items
         .into_iter()
         .map(to_loaded)
         .collect::<Result<Vec<_>, _>>()?;
-    with_lines(conn, &mut items)?;
     Ok(Page { items, next_after })
 }
 

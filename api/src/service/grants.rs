@@ -161,8 +161,7 @@ fn load_as(
 
 /// One grant with its budget lines.
 pub fn get(conn: &mut DbConn, actor: &Actor, id: GrantId) -> Result<Seen, ApiError> {
-    let mut seen = load_as(conn, actor, id, GrantRight::Read)?;
-    grants::with_lines(conn, std::slice::from_mut(&mut seen.loaded))?;
+    let seen = load_as(conn, actor, id, GrantRight::Read)?;
     Ok(seen)
 }
 
@@ -226,7 +225,6 @@ pub fn set_mentor(
     g.updated_at = now;
     g.mentor = mentor;
     seen.loaded.facts.mentor = mentor;
-    grants::with_lines(tx, std::slice::from_mut(&mut seen.loaded))?;
     let summary = format!(
         "mentor → {}",
         mentor.map_or("none".to_owned(), |m| m.to_string())
@@ -248,8 +246,7 @@ pub fn amend(
     now: NaiveDateTime,
 ) -> Result<AmendmentRow, ApiError> {
     grants::lock(tx, id)?;
-    let mut seen = load_as(tx, actor, id, GrantRight::Manage)?;
-    grants::with_lines(tx, std::slice::from_mut(&mut seen.loaded))?;
+    let seen = load_as(tx, actor, id, GrantRight::Manage)?;
     let g = &seen.loaded.grant;
     let reason = input.reason.clone();
     let plan = grant::plan_amendment(g, seen.loaded.committed, input, new_line_id)?;
@@ -364,7 +361,6 @@ impl Machine for GrantMachine {
         g.version = grants::update(tx, g.id, g.version, if_match, &changes, now)?;
         g.status = to;
         g.updated_at = now;
-        grants::with_lines(tx, std::slice::from_mut(&mut loaded))?;
         let event = Event::new(
             format!("grant.{}", to.as_str()),
             "grant",

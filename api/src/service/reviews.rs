@@ -168,6 +168,27 @@ fn load_own(
     Ok(ctx)
 }
 
+/// Writes `changes` to the review read in `ctx` (guarded by its version and `if_match`) and
+/// records the event `(verb, summary)`: the tail of every change a reviewer makes.
+fn save(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    ctx: Context,
+    changes: &ReviewChanges,
+    if_match: Option<i64>,
+    now: NaiveDateTime,
+    (verb, summary): (&str, &str),
+) -> Result<Seen, ApiError> {
+    let row = reviews::update(tx, &ctx.review, if_match, changes, now)?;
+    events::record(
+        tx,
+        Some(actor),
+        now,
+        event(verb, &row, ctx.programme, &ctx.circle, summary),
+    )?;
+    seen(ctx, row)
+}
+
 fn seen(ctx: Context, review: Review<NaiveDateTime>) -> Result<Seen, ApiError> {
     Ok(Seen {
         review,
@@ -425,20 +446,15 @@ pub fn declare_no_conflict(
         conflict_declared_at: Some(now),
         ..ReviewChanges::default()
     };
-    let row = reviews::update(tx, &ctx.review, if_match, &changes, now)?;
-    events::record(
+    save(
         tx,
-        Some(actor),
+        actor,
+        ctx,
+        &changes,
+        if_match,
         now,
-        event(
-            "declare",
-            &row,
-            ctx.programme,
-            &ctx.circle,
-            "declared no conflict of interest",
-        ),
-    )?;
-    seen(ctx, row)
+        ("declare", "declared no conflict of interest"),
+    )
 }
 
 /// Saves scores (after the declaration) and the comment of a review in progress.
@@ -463,14 +479,15 @@ pub fn score(
         comment: comment.unwrap_or_else(|| ctx.review.comment.clone()),
         ..ReviewChanges::default()
     };
-    let row = reviews::update(tx, &ctx.review, if_match, &changes, now)?;
-    events::record(
+    save(
         tx,
-        Some(actor),
+        actor,
+        ctx,
+        &changes,
+        if_match,
         now,
-        event("score", &row, ctx.programme, &ctx.circle, "saved scores"),
-    )?;
-    seen(ctx, row)
+        ("score", "saved scores"),
+    )
 }
 
 /// Submits a review: declared no conflict, every criterion scored (each failure named).
@@ -492,20 +509,15 @@ pub fn submit(
         submitted_at: Some(now),
         ..ReviewChanges::default()
     };
-    let row = reviews::update(tx, &ctx.review, if_match, &changes, now)?;
-    events::record(
+    save(
         tx,
-        Some(actor),
+        actor,
+        ctx,
+        &changes,
+        if_match,
         now,
-        event(
-            "submit",
-            &row,
-            ctx.programme,
-            &ctx.circle,
-            "submitted review",
-        ),
-    )?;
-    seen(ctx, row)
+        ("submit", "submitted review"),
+    )
 }
 
 /// The reviewer declares a conflict of interest and is recused; scores are dropped.
@@ -526,20 +538,15 @@ pub fn recuse(
         scores: Some("{}".to_owned()),
         ..ReviewChanges::default()
     };
-    let row = reviews::update(tx, &ctx.review, if_match, &changes, now)?;
-    events::record(
+    save(
         tx,
-        Some(actor),
+        actor,
+        ctx,
+        &changes,
+        if_match,
         now,
-        event(
-            "recuse",
-            &row,
-            ctx.programme,
-            &ctx.circle,
-            "declared a conflict of interest",
-        ),
-    )?;
-    seen(ctx, row)
+        ("recuse", "declared a conflict of interest"),
+    )
 }
 
 /// A call's ranking (the managing organisation): applications past submission, best first
