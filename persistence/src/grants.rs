@@ -318,9 +318,15 @@ fn to_loaded(
 
 /// A grant with its facts, sums and budget lines, in one statement.
 pub fn find(conn: &mut DbConn, id: GrantId) -> Result<Loaded, StoreError> {
-    let row: LoadedRow = with_loaded!(conn.backend(), q => q
-        .filter(grants::id.eq(id.to_string()))
-        .first(conn)?);
+    // Not boxed: a static query is found in diesel's statement cache by its type, without
+    // building its SQL text on every call.
+    let id = id.to_string();
+    let row: LoadedRow = match conn.backend() {
+        Backend::Postgres => loaded_query!(pg).filter(grants::id.eq(id)).first(conn)?,
+        Backend::Sqlite => loaded_query!(sqlite)
+            .filter(grants::id.eq(id))
+            .first(conn)?,
+    };
     to_loaded(row)
 }
 
