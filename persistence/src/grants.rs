@@ -73,6 +73,10 @@ type LoadedRow = (
 /// that PostgreSQL prepares once per connection (a `sql("…")` fragment would make diesel parse
 /// and plan it on every request). The aggregate that joins text and the cast of a sum differ by
 /// backend: [`with_loaded!`] builds one query per backend.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a JSON object of a budget line is five key/value pairs, one SQL argument each"
+)]
 mod sqlfn {
     use diesel::sql_types::{BigInt, Integer, Nullable, Numeric, Text};
 
