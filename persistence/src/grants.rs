@@ -16,6 +16,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
+use seriktes_domain::access::Actor;
 use seriktes_domain::access::grant::GrantFacts;
 use seriktes_domain::access::programme::Circle;
 use seriktes_domain::budget::BudgetLine;
@@ -337,9 +338,6 @@ pub fn find(conn: &mut DbConn, id: GrantId) -> Result<Loaded, StoreError> {
 /// Filters for [`list`].
 #[derive(Debug, Default)]
 pub struct GrantFilter {
-    /// For a non-admin: the organisations they belong to; only grants of those as grantee or
-    /// One page of grants, by id, with their facts, sums and budget lines: one statement.
-    pub visible_to_orgs: Option<Vec<String>>,
     /// Only grants of this programme.
     pub programme_id: Option<String>,
     /// Only grants of this call.
@@ -352,9 +350,11 @@ pub struct GrantFilter {
     pub updated_since: Option<NaiveDateTime>,
 }
 
-/// One page of grants, by id, with facts and sums (one statement), and their lines (one more).
+/// One page of the grants `viewer` may see (`visibility::grants`), by id, with their facts,
+/// sums and budget lines: one statement.
 pub fn list(
     conn: &mut DbConn,
+    viewer: &Actor,
     filter: &GrantFilter,
     page: &PageRequest,
 ) -> Result<Page<Loaded>, StoreError> {
@@ -375,19 +375,8 @@ pub fn list(
         if let Some(s) = &filter.status {
             q = q.filter(grants::status.eq(s.clone()));
         }
-        if let Some(orgs) = &filter.visible_to_orgs {
-            // The grant policy's rule (`domain::access::grant`): a member of the grantee, the
-            // mentor, the managing organisation or a funder.
-            let funded = programme_funders::table
-                .filter(programme_funders::organization_id.eq_any(orgs.clone()))
-                .select(programme_funders::programme_id);
-            q = q.filter(
-                grants::grantee_organization_id
-                    .eq_any(orgs.clone())
-                    .or(grants::mentor_organization_id.eq_any(orgs.clone()))
-                    .or(programmes::managing_organization_id.eq_any(orgs.clone()))
-                    .or(grants::programme_id.eq_any(funded)),
-            );
+        if let Some(visible) = crate::visibility::grants(viewer) {
+            q = q.filter(visible);
         }
         if let Some(since) = filter.updated_since {
             q = q.filter(grants::updated_at.ge(since));

@@ -9,13 +9,16 @@
 //!   see open (before `closes_at`) and decided calls; admins see every call; others see the
 //!   calls of programmes whose circle they belong to, and the non-draft calls of non-draft
 //!   programmes.
+//! - [`grants`] is [`seriktes_domain::access::grant::grant`] returning `Some`: admins see every
+//!   grant; others the grants whose grantee or mentor they belong to, and the grants of
+//!   programmes whose managing organisation or a funder they belong to.
 //!
-//! `tests/api/visibility.rs` checks, on both backends, that for callers in every relation and
+//! `tests/api/visibility.rs` (programmes, calls) and `tests/api/grants.rs` (grants) check, on both backends, that for callers in every relation and
 //! objects in every status the ids a list returns are exactly those whose GET answers 200.
 //! Change a policy and its fragment together. This module holds no other logic.
 
 use crate::db::DbConn;
-use crate::schema::{calls, programme_funders, programmes};
+use crate::schema::{calls, grants, programme_funders, programmes};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
@@ -90,5 +93,29 @@ pub fn calls(actor: Option<&Actor>, now: NaiveDateTime) -> Option<Condition<call
             .or(calls::status
                 .ne("draft")
                 .and(calls::programme_id.eq_any(published))),
+    ))
+}
+
+/// The rows a grant list reads: grants joined to their programme.
+pub type GrantSource = diesel::dsl::InnerJoinQuerySource<grants::table, programmes::table>;
+
+/// The grants the actor may see; `None` when they see them all (admins).
+pub fn grants(actor: &Actor) -> Option<Condition<GrantSource>> {
+    if actor.is_admin() {
+        return None;
+    }
+    let orgs = my_organizations(actor);
+    let funded = programme_funders::table
+        .filter(programme_funders::organization_id.eq_any(orgs.clone()))
+        .select(programme_funders::programme_id);
+    Some(Box::new(
+        grants::grantee_organization_id
+            .eq_any(orgs.clone())
+            // A grant without a mentor compares NULL here, which the other branches decide.
+            .or(grants::mentor_organization_id
+                .assume_not_null()
+                .eq_any(orgs.clone()))
+            .or(programmes::managing_organization_id.eq_any(orgs))
+            .or(grants::programme_id.eq_any(funded)),
     ))
 }

@@ -112,7 +112,6 @@ pub async fn list_grants(
     let page = page.0.to_request()?;
     let f = filter.0;
     let filter = GrantFilter {
-        visible_to_orgs: None,
         programme_id: f.programme_id.map(|p| p.to_string()),
         call_id: f.call_id.map(|c| c.to_string()),
         grantee_organization_id: f.grantee_organization_id.map(|o| o.to_string()),

@@ -169,17 +169,10 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: GrantId) -> Result<Seen, ApiErr
 pub fn list(
     conn: &mut DbConn,
     actor: &Actor,
-    mut filter: GrantFilter,
+    filter: GrantFilter,
     page: &PageRequest,
 ) -> Result<Page<Seen>, ApiError> {
-    filter.visible_to_orgs = (!actor.is_admin()).then(|| {
-        actor
-            .memberships()
-            .iter()
-            .map(|(o, _)| o.to_string())
-            .collect()
-    });
-    let p = grants::list(conn, &filter, page)?;
+    let p = grants::list(conn, actor, &filter, page)?;
     let items = p
         .items
         .into_iter()

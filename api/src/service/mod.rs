@@ -3,8 +3,9 @@
 //! `Actor` and `now`; it loads the facts, asks `seriktes-domain` (rules and access policies),
 //! writes through `seriktes-persistence` and records the event in the same transaction.
 //!
-//! Synchronous and free of HTTP: nothing here names actix or utoipa (`.ci/run` checks), so the
-//! CLI, background workers and export writers call the same functions the routes do.
+//! Synchronous and free of HTTP: nothing here names the web framework or the contract
+//! generator (`.ci/check-structure` checks), so the CLI, background workers and export writers
+//! call the same functions the routes do.
 
 pub mod applications;
 pub mod audit;
