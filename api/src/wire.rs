@@ -137,6 +137,12 @@ impl Money {
     }
 }
 
+impl From<seriktes_domain::money::Money> for Money {
+    fn from(m: seriktes_domain::money::Money) -> Self {
+        Self::from_minor(m.minor(), m.currency())
+    }
+}
+
 /// Puts field errors that name no field under `field`.
 fn prefix_errors(e: seriktes_domain::DomainError, field: &str) -> seriktes_domain::DomainError {
     match e {

@@ -3,7 +3,9 @@
 use crate::application::{ApplicationAction, ApplicationStatus};
 use crate::budget::{self, BudgetLine, LineInput};
 use crate::call::CallStatus;
-use crate::ids::{ApplicationId, BudgetLineId, CallId, GrantId, OrganizationId, ProgrammeId};
+use crate::ids::{
+    ApplicationId, BudgetLineId, CallId, DisbursementId, GrantId, OrganizationId, ProgrammeId,
+};
 use crate::money::Money;
 use crate::{DomainError, FieldError};
 
@@ -68,6 +70,33 @@ pub struct Grant<D, T> {
     /// Version (ETag).
     pub version: i64,
     /// When awarded.
+    pub created_at: T,
+    /// When last changed.
+    pub updated_at: T,
+}
+
+/// A tranche of a grant; `D` is the date type, `T` the timestamp type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disbursement<D, T> {
+    /// Id.
+    pub id: DisbursementId,
+    /// The grant.
+    pub grant: GrantId,
+    /// Amount, in the grant's currency.
+    pub amount: Money,
+    /// Planned payment date.
+    pub planned_on: D,
+    /// Condition for payment, e.g. "interim report accepted".
+    pub condition: Option<String>,
+    /// Status.
+    pub status: DisbursementStatus,
+    /// Date paid.
+    pub paid_on: Option<D>,
+    /// Bank reference of the payment.
+    pub payment_reference: Option<String>,
+    /// Version (ETag).
+    pub version: i64,
+    /// When planned.
     pub created_at: T,
     /// When last changed.
     pub updated_at: T,

@@ -20,9 +20,9 @@ use seriktes_domain::access::Actor;
 use seriktes_domain::access::grant::GrantFacts;
 use seriktes_domain::access::programme::Circle;
 use seriktes_domain::budget::BudgetLine;
-use seriktes_domain::grant::GrantStatus;
+use seriktes_domain::grant::{DisbursementStatus, GrantStatus};
 use seriktes_domain::ids::{
-    ApplicationId, BudgetLineId, CallId, GrantId, OrganizationId, ProgrammeId,
+    ApplicationId, BudgetLineId, CallId, DisbursementId, GrantId, OrganizationId, ProgrammeId,
 };
 use seriktes_domain::money::{Currency, Money};
 
@@ -738,57 +738,94 @@ pub fn amendments(
     Ok(Page::from_rows(rows, page, |r| r.id.clone()))
 }
 
+/// A tranche as the domain sees it.
+pub type Disbursement = seriktes_domain::grant::Disbursement<NaiveDate, NaiveDateTime>;
+
 /// A stored tranche.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = disbursements)]
-pub struct DisbursementRow {
-    /// UUIDv7.
-    pub id: String,
-    /// The grant.
-    pub grant_id: String,
-    /// Amount, minor units of the grant's currency.
-    pub amount_minor: i64,
-    /// Planned payment date.
-    pub planned_on: NaiveDate,
-    /// Condition for payment, e.g. "interim report accepted".
-    pub condition: Option<String>,
-    /// Status.
-    pub status: String,
-    /// Date paid.
-    pub paid_on: Option<NaiveDate>,
-    /// Bank reference of the payment.
-    pub payment_reference: Option<String>,
-    /// Incremented on every change (ETag).
-    pub version: i64,
-    /// When created (UTC).
-    pub created_at: NaiveDateTime,
-    /// When last changed (UTC).
-    pub updated_at: NaiveDateTime,
+struct DisbursementRow {
+    id: String,
+    grant_id: String,
+    amount_minor: i64,
+    planned_on: NaiveDate,
+    condition: Option<String>,
+    status: String,
+    paid_on: Option<NaiveDate>,
+    payment_reference: Option<String>,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl DisbursementRow {
+    fn of(d: &Disbursement) -> Self {
+        Self {
+            id: d.id.to_string(),
+            grant_id: d.grant.to_string(),
+            amount_minor: d.amount.minor(),
+            planned_on: d.planned_on,
+            condition: d.condition.clone(),
+            status: d.status.as_str().to_owned(),
+            paid_on: d.paid_on,
+            payment_reference: d.payment_reference.clone(),
+            version: d.version,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        }
+    }
+
+    fn into_domain(self, cur: Currency) -> Result<Disbursement, StoreError> {
+        Ok(Disbursement {
+            id: stored::id("disbursements.id", &self.id, DisbursementId::parse)?,
+            grant: stored::id("disbursements.grant_id", &self.grant_id, GrantId::parse)?,
+            amount: Money::from_minor(self.amount_minor, cur),
+            planned_on: self.planned_on,
+            condition: self.condition,
+            status: stored::value(
+                "disbursements.status",
+                &self.status,
+                DisbursementStatus::parse,
+            )?,
+            paid_on: self.paid_on,
+            payment_reference: self.payment_reference,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
 }
 
 /// Inserts a tranche.
-pub fn insert_disbursement(conn: &mut DbConn, row: &DisbursementRow) -> Result<(), StoreError> {
+pub fn insert_disbursement(conn: &mut DbConn, d: &Disbursement) -> Result<(), StoreError> {
     diesel::insert_into(disbursements::table)
-        .values(row)
+        .values(&DisbursementRow::of(d))
         .execute(conn)?;
     Ok(())
 }
 
-/// Finds a tranche.
-pub fn find_disbursement(conn: &mut DbConn, id: &str) -> Result<DisbursementRow, StoreError> {
-    Ok(disbursements::table
-        .find(id)
-        .select(DisbursementRow::as_select())
-        .first(conn)?)
+/// Finds a tranche (in its grant's currency, read in the same statement).
+pub fn find_disbursement(
+    conn: &mut DbConn,
+    id: DisbursementId,
+) -> Result<Disbursement, StoreError> {
+    let (row, cur): (DisbursementRow, String) = disbursements::table
+        .inner_join(grants::table)
+        .filter(disbursements::id.eq(id.to_string()))
+        .select((DisbursementRow::as_select(), grants::currency))
+        .first(conn)?;
+    row.into_domain(currency(&cur)?)
 }
 
-/// One page of a grant's tranches, by id (creation order); `since` filters by last change.
+/// One page of a grant's tranches in its currency, by id (creation order); `since` filters by
+/// last change.
 pub fn disbursements_of(
     conn: &mut DbConn,
     grant: GrantId,
+    cur: Currency,
     since: Option<NaiveDateTime>,
     page: &PageRequest,
-) -> Result<Page<DisbursementRow>, StoreError> {
+) -> Result<Page<Disbursement>, StoreError> {
     let mut q = disbursements::table
         .filter(disbursements::grant_id.eq(grant.to_string()))
         .select(DisbursementRow::as_select())
@@ -799,20 +836,28 @@ pub fn disbursements_of(
     if let Some(since) = since {
         q = q.filter(disbursements::updated_at.ge(since));
     }
-    let rows = q
+    let rows: Vec<DisbursementRow> = q
         .order(disbursements::id.asc())
         .limit(page.fetch_limit())
         .load(conn)?;
-    Ok(Page::from_rows(rows, page, |r| r.id.clone()))
+    let page = Page::from_rows(rows, page, |r| r.id.clone());
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|r| r.into_domain(cur))
+            .collect::<Result<_, _>>()?,
+        next_after: page.next_after,
+    })
 }
 
-/// Sets a tranche's status (and payment details) if still at the version read and at
-/// `expected_version`; returns the new version.
+/// Stores a tranche's new status (and, for a payment, its date and reference) in one update,
+/// if it is still at the version read and at `expected_version`; returns the new version.
 pub fn set_disbursement_status(
     conn: &mut DbConn,
-    current: &DisbursementRow,
+    current: &Disbursement,
     expected_version: Option<i64>,
-    status: &str,
+    status: DisbursementStatus,
     payment: Option<(NaiveDate, String)>,
     now: NaiveDateTime,
 ) -> Result<i64, StoreError> {
@@ -823,11 +868,11 @@ pub fn set_disbursement_status(
     update_versioned!(
         conn,
         disbursements,
-        &current.id,
+        current.id.to_string(),
         current.version,
         expected_version,
         now,
-        disbursements::status.eq(status),
+        disbursements::status.eq(status.as_str()),
         disbursements::paid_on.eq(paid_on),
         disbursements::payment_reference.eq(reference),
     )?;
@@ -972,11 +1017,11 @@ pub fn backfill_budget_lines(conn: &mut DbConn) -> Result<(), StoreError> {
 /// Records a tranche's payment date and reference (with its move to `paid`, same transaction).
 pub fn set_payment(
     conn: &mut DbConn,
-    id: &str,
+    id: DisbursementId,
     paid_on: NaiveDate,
     reference: &str,
 ) -> Result<(), StoreError> {
-    diesel::update(disbursements::table.find(id))
+    diesel::update(disbursements::table.find(id.to_string()))
         .set((
             disbursements::paid_on.eq(paid_on),
             disbursements::payment_reference.eq(reference),

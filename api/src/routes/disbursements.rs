@@ -55,7 +55,7 @@ pub async fn create_disbursement(
             uc::plan(tx, actor, id, input, now)
         })
         .await?;
-    let version = t.row.version;
+    let version = t.disbursement.version;
     let location = format!("/api/v1/grants/{id}/disbursements");
     Ok(Tagged::created(t.into(), version, location))
 }
@@ -106,7 +106,7 @@ async fn act(
             uc::act(tx, actor, id, action, payment, if_match.0, now)
         })
         .await?;
-    let version = t.row.version;
+    let version = t.disbursement.version;
     Ok(Tagged::ok(t.into(), version))
 }
 

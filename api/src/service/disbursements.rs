@@ -10,45 +10,29 @@ use seriktes_domain::access::grant::{GrantFacts, GrantRight, GrantRole, grant as
 use seriktes_domain::access::{Actor, authorize};
 use seriktes_domain::grant::{self, DisbursementAction, DisbursementStatus};
 use seriktes_domain::ids::{DisbursementId, GrantId};
-use seriktes_domain::money::{Currency, Money};
+use seriktes_domain::money::Money;
 use seriktes_persistence::db::Tx;
-use seriktes_persistence::grants::{self, DisbursementRow, Loaded};
+use seriktes_persistence::grants::{self, Disbursement, Loaded};
 use seriktes_persistence::page::{Page, PageRequest};
-use seriktes_persistence::{DbConn, StoreError, stored};
+use seriktes_persistence::{DbConn, StoreError};
 
 /// A tranche as a caller sees it.
 #[derive(Debug, Clone)]
 pub struct Tranche {
-    /// The stored tranche.
-    pub row: DisbursementRow,
-    /// Its status.
-    pub status: DisbursementStatus,
-    /// The grant's currency.
-    pub currency: Currency,
+    /// The tranche.
+    pub disbursement: Disbursement,
     /// The caller's role.
     pub role: GrantRole,
     /// The grant's access facts (the caller's role is decided from them, without a re-read).
     pub facts: GrantFacts,
 }
 
-fn tranche(
-    row: DisbursementRow,
-    currency: Currency,
-    role: GrantRole,
-    facts: GrantFacts,
-) -> Result<Tranche, ApiError> {
-    let status = stored::value(
-        "disbursements.status",
-        &row.status,
-        DisbursementStatus::parse,
-    )?;
-    Ok(Tranche {
-        row,
-        status,
-        currency,
+fn tranche(disbursement: Disbursement, role: GrantRole, facts: GrantFacts) -> Tranche {
+    Tranche {
+        disbursement,
         role,
         facts,
-    })
+    }
 }
 
 fn load_grant(conn: &mut DbConn, id: GrantId) -> Result<Loaded, ApiError> {
@@ -81,20 +65,20 @@ pub fn plan(
     let g = load_grant(tx, id)?;
     let role = authorize(policy(actor, &g.facts), GrantRight::Manage)?;
     grant::check_tranche(g.grant.status, g.grant.amount, g.committed, input.amount)?;
-    let row = DisbursementRow {
-        id: DisbursementId::from_uuid(uuid::Uuid::now_v7()).to_string(),
-        grant_id: id.to_string(),
-        amount_minor: input.amount.minor(),
+    let d = Disbursement {
+        id: DisbursementId::from_uuid(uuid::Uuid::now_v7()),
+        grant: id,
+        amount: input.amount,
         planned_on: input.planned_on,
         condition: input.condition,
-        status: DisbursementStatus::Planned.as_str().to_owned(),
+        status: DisbursementStatus::Planned,
         paid_on: None,
         payment_reference: None,
         version: 1,
         created_at: now,
         updated_at: now,
     };
-    grants::insert_disbursement(tx, &row)?;
+    grants::insert_disbursement(tx, &d)?;
     let event = Event::new(
         "disbursement.create",
         "grant",
@@ -104,7 +88,7 @@ pub fn plan(
     .seen_by(audience(&g))
     .in_programme(g.grant.programme);
     events::record(tx, Some(actor), now, event)?;
-    tranche(row, g.grant.amount.currency(), role, g.facts)
+    Ok(tranche(d, role, g.facts))
 }
 
 /// One page of a grant's tranches.
@@ -117,13 +101,12 @@ pub fn list(
 ) -> Result<Page<Tranche>, ApiError> {
     let g = load_grant(conn, id)?;
     let role = authorize(policy(actor, &g.facts), GrantRight::Read)?;
-    let p = grants::disbursements_of(conn, id, since, page)?;
-    let currency = g.grant.amount.currency();
+    let p = grants::disbursements_of(conn, id, g.grant.amount.currency(), since, page)?;
     let items = p
         .items
         .into_iter()
-        .map(|r| tranche(r, currency, role, g.facts.clone()))
-        .collect::<Result<_, _>>()?;
+        .map(|d| tranche(d, role, g.facts.clone()))
+        .collect();
     Ok(Page {
         items,
         next_after: p.next_after,
@@ -137,7 +120,7 @@ pub struct DisbursementMachine;
 /// A tranche with its grant.
 #[derive(Debug)]
 pub struct WithGrant {
-    row: DisbursementRow,
+    disbursement: Disbursement,
     grant: Loaded,
     role: Option<GrantRole>,
 }
@@ -153,14 +136,13 @@ impl Machine for DisbursementMachine {
         id: DisbursementId,
         _now: NaiveDateTime,
     ) -> Result<WithGrant, ApiError> {
-        let row = match grants::find_disbursement(tx, &id.to_string()) {
+        let disbursement = match grants::find_disbursement(tx, id) {
             Err(StoreError::NotFound) => return Err(ApiError::NotFound),
             other => other?,
         };
-        let grant_id = stored::id("disbursements.grant_id", &row.grant_id, GrantId::parse)?;
-        let grant = load_grant(tx, grant_id)?;
+        let grant = load_grant(tx, disbursement.grant)?;
         Ok(WithGrant {
-            row,
+            disbursement,
             grant,
             role: None,
         })
@@ -180,7 +162,7 @@ impl Machine for DisbursementMachine {
     }
 
     fn state(loaded: &WithGrant, _now: NaiveDateTime) -> DisbursementStatus {
-        DisbursementStatus::parse(&loaded.row.status).unwrap_or(DisbursementStatus::Cancelled)
+        loaded.disbursement.status
     }
 
     fn check(
@@ -202,27 +184,22 @@ impl Machine for DisbursementMachine {
         now: NaiveDateTime,
     ) -> Result<(Tranche, Event), ApiError> {
         let WithGrant {
-            mut row,
+            disbursement: mut d,
             grant,
             role,
         } = loaded;
-        row.version = grants::set_disbursement_status(tx, &row, if_match, to.as_str(), None, now)?;
-        row.status = to.as_str().to_owned();
-        row.updated_at = now;
+        d.version = grants::set_disbursement_status(tx, &d, if_match, to, None, now)?;
+        d.status = to;
+        d.updated_at = now;
         let event = Event::new(
             format!("disbursement.{}", to.as_str()),
             "grant",
             grant.grant.id,
-            format!("tranche {}: → {}", row.id, to.as_str()),
+            format!("tranche {}: → {}", d.id, to.as_str()),
         )
         .seen_by(audience(&grant))
         .in_programme(grant.grant.programme);
-        let t = tranche(
-            row,
-            grant.grant.amount.currency(),
-            role.unwrap_or(GrantRole::Reader),
-            grant.facts,
-        )?;
+        let t = tranche(d, role.unwrap_or(GrantRole::Reader), grant.facts);
         Ok((t, event))
     }
 }
@@ -239,9 +216,9 @@ pub fn act(
 ) -> Result<Tranche, ApiError> {
     let mut t = transition::<DisbursementMachine>(tx, actor, id, action, if_match, now)?;
     if let Some((paid_on, reference)) = payment {
-        grants::set_payment(tx, &t.row.id, paid_on, &reference)?;
-        t.row.paid_on = Some(paid_on);
-        t.row.payment_reference = Some(reference);
+        grants::set_payment(tx, t.disbursement.id, paid_on, &reference)?;
+        t.disbursement.paid_on = Some(paid_on);
+        t.disbursement.payment_reference = Some(reference);
     }
     // The role shown is the caller's, decided from the facts loaded for the move.
     t.role = policy(actor, &t.facts).unwrap_or(GrantRole::Reader);

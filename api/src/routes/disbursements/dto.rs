@@ -79,7 +79,8 @@ pub struct TrancheListParams {
 
 impl From<Tranche> for DisbursementResponse {
     fn from(t: Tranche) -> Self {
-        let allowed_actions = t
+        let d = t.disbursement;
+        let allowed_actions = d
             .status
             .allowed_actions()
             .into_iter()
@@ -88,19 +89,18 @@ impl From<Tranche> for DisbursementResponse {
             })
             .map(str::to_owned)
             .collect();
-        let r = t.row;
         Self {
-            amount: Money::from_minor(r.amount_minor, t.currency),
-            status: t.status.into(),
+            amount: d.amount.into(),
+            status: d.status.into(),
             allowed_actions,
-            created_at: utc(r.created_at),
-            updated_at: utc(r.updated_at),
-            id: r.id,
-            grant_id: r.grant_id,
-            planned_on: r.planned_on,
-            condition: r.condition,
-            paid_on: r.paid_on,
-            payment_reference: r.payment_reference,
+            created_at: utc(d.created_at),
+            updated_at: utc(d.updated_at),
+            id: d.id.to_string(),
+            grant_id: d.grant.to_string(),
+            planned_on: d.planned_on,
+            condition: d.condition,
+            paid_on: d.paid_on,
+            payment_reference: d.payment_reference,
         }
     }
 }
