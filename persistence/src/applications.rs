@@ -4,7 +4,7 @@ use crate::db::DbConn;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::schema::{
-    applications, call_committee, calls, memberships, organizations, programme_funders, programmes,
+    applications, call_committee, calls, organizations, programme_funders, programmes,
 };
 use crate::stored;
 use chrono::NaiveDateTime;
@@ -122,11 +122,9 @@ pub fn find(conn: &mut DbConn, id: &str) -> Result<ApplicationRow, StoreError> {
 
 /// Filters for [`list`].
 #[derive(Debug, Default)]
-pub struct ApplicationFilter {
-    /// For a non-admin: drafts of the user's organisations, and non-drafts of calls whose
-    /// programme an organisation the user owns or manages runs or funds, or whose committee the
-    /// user sits on.
-    pub visible_to_user: Option<String>,
+pub struct ApplicationFilter<'a> {
+    /// Only what this caller may see (`visibility::applications`); `None`: everything.
+    pub viewer: Option<&'a Actor>,
     /// Only applications to this call.
     pub call_id: Option<String>,
     /// Only this applicant.
@@ -140,7 +138,7 @@ pub struct ApplicationFilter {
 /// One page of applications, by id.
 pub fn list(
     conn: &mut DbConn,
-    filter: &ApplicationFilter,
+    filter: &ApplicationFilter<'_>,
     page: &PageRequest,
 ) -> Result<Page<ApplicationRow>, StoreError> {
     let mut q = applications::table
@@ -158,41 +156,8 @@ pub fn list(
     if let Some(s) = &filter.status {
         q = q.filter(applications::status.eq(s.clone()));
     }
-    if let Some(user) = &filter.visible_to_user {
-        let my_orgs = memberships::table
-            .filter(memberships::user_id.eq(user.clone()))
-            .select(memberships::organization_id);
-        let managed_orgs = || {
-            memberships::table
-                .filter(memberships::user_id.eq(user.clone()))
-                .filter(memberships::role.eq_any(["owner", "manager"]))
-                .select(memberships::organization_id)
-        };
-        let run_programmes = programmes::table
-            .filter(programmes::managing_organization_id.eq_any(managed_orgs()))
-            .select(programmes::id);
-        let funded_programmes = programme_funders::table
-            .filter(programme_funders::organization_id.eq_any(managed_orgs()))
-            .select(programme_funders::programme_id);
-        let managed_calls = calls::table
-            .filter(
-                calls::programme_id
-                    .eq_any(run_programmes)
-                    .or(calls::programme_id.eq_any(funded_programmes)),
-            )
-            .select(calls::id);
-        let committee_calls = call_committee::table
-            .filter(call_committee::user_id.eq(user.clone()))
-            .select(call_committee::call_id);
-        q = q.filter(
-            applications::applicant_organization_id
-                .eq_any(my_orgs)
-                .or(applications::submitted_at.is_not_null().and(
-                    applications::call_id
-                        .eq_any(managed_calls)
-                        .or(applications::call_id.eq_any(committee_calls)),
-                )),
-        );
+    if let Some(visible) = filter.viewer.and_then(crate::visibility::applications) {
+        q = q.filter(visible);
     }
     if let Some(since) = filter.updated_since {
         q = q.filter(applications::updated_at.ge(since));
@@ -562,7 +527,7 @@ pub fn page_for(
     let rows = list(
         conn,
         &ApplicationFilter {
-            visible_to_user: (!actor.is_admin()).then(|| actor.user_id().to_string()),
+            viewer: Some(actor),
             call_id: filter.call.map(|c| c.to_string()),
             applicant_organization_id: filter.applicant.map(|o| o.to_string()),
             status: filter.status.map(|s| s.as_str().to_owned()),

@@ -12,13 +12,18 @@
 //! - [`grants`] is [`seriktes_domain::access::grant::grant`] returning `Some`: admins see every
 //!   grant; others the grants whose grantee or mentor they belong to, and the grants of
 //!   programmes whose managing organisation or a funder they belong to.
+//! - [`applications`] is [`seriktes_domain::access::application::application`] returning
+//!   `Some`: admins see every application; others their organisations' own, and, once
+//!   submitted, those of calls whose programme an organisation they own or manage runs or
+//!   funds, or whose committee they sit on.
 //!
-//! `tests/api/visibility.rs` (programmes, calls) and `tests/api/grants.rs` (grants) check, on both backends, that for callers in every relation and
+//! `tests/api/visibility.rs` (programmes, calls), `tests/api/grants.rs` (grants) and
+//! `tests/api/applications.rs` (applications) check, on both backends, that for callers in every relation and
 //! objects in every status the ids a list returns are exactly those whose GET answers 200.
 //! Change a policy and its fragment together. This module holds no other logic.
 
 use crate::db::DbConn;
-use crate::schema::{calls, grants, programme_funders, programmes};
+use crate::schema::{applications, call_committee, calls, grants, programme_funders, programmes};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
@@ -117,5 +122,44 @@ pub fn grants(actor: &Actor) -> Option<Condition<GrantSource>> {
                 .eq_any(orgs.clone()))
             .or(programmes::managing_organization_id.eq_any(orgs))
             .or(grants::programme_id.eq_any(funded)),
+    ))
+}
+
+/// The applications the actor may see; `None` when they see them all (admins).
+pub fn applications(actor: &Actor) -> Option<Condition<applications::table>> {
+    if actor.is_admin() {
+        return None;
+    }
+    let orgs = my_organizations(actor);
+    let managed: Vec<String> = actor
+        .memberships()
+        .iter()
+        .filter(|(_, role)| role.can_edit_organization())
+        .map(|(o, _)| o.to_string())
+        .collect();
+    let run_programmes = programmes::table
+        .filter(programmes::managing_organization_id.eq_any(managed.clone()))
+        .select(programmes::id);
+    let funded_programmes = programme_funders::table
+        .filter(programme_funders::organization_id.eq_any(managed))
+        .select(programme_funders::programme_id);
+    let managed_calls = calls::table
+        .filter(
+            calls::programme_id
+                .eq_any(run_programmes)
+                .or(calls::programme_id.eq_any(funded_programmes)),
+        )
+        .select(calls::id);
+    let committee_calls = call_committee::table
+        .filter(call_committee::user_id.eq(actor.user_id().to_string()))
+        .select(call_committee::call_id);
+    Some(Box::new(
+        applications::applicant_organization_id
+            .eq_any(orgs)
+            .or(applications::submitted_at.is_not_null().and(
+                applications::call_id
+                    .eq_any(managed_calls)
+                    .or(applications::call_id.eq_any(committee_calls)),
+            )),
     ))
 }
