@@ -15,7 +15,7 @@ use seriktes_domain::application::{
 };
 use seriktes_domain::call::CallStatus;
 use seriktes_domain::ids::{ApplicationId, CallId, OrganizationId, ProgrammeId};
-use seriktes_domain::money::{Currency, Money};
+use seriktes_domain::money::Money;
 use seriktes_domain::organization::OrganizationKind;
 use seriktes_domain::{DomainError, FieldError};
 use seriktes_persistence::applications::{self as store, ApplicationContext, ListFilter};
@@ -112,8 +112,8 @@ pub fn create(
             "Only the applicant's owners and managers may apply for it.".to_owned(),
         ));
     }
-    let programme = programmes::find(tx, &row.programme_id)?;
-    let currency = stored::value("programmes.currency", &programme.currency, Currency::parse)?;
+    let programme = stored::id("calls.programme_id", &row.programme_id, ProgrammeId::parse)?;
+    let currency = programmes::currency(tx, programme)?;
     let draft = check_draft(input.clone(), currency, applicant)?;
     check_partners(tx, &input)?;
     let app = store::create(

@@ -129,8 +129,11 @@ fn assemble(
     pids.dedup();
     pids.sort();
     pids.dedup();
-    let prog_rows = seriktes_persistence::programmes::find_many(conn, &pids)?;
-    let progs = programmes::load_many(conn, prog_rows)?;
+    let pids = pids
+        .iter()
+        .map(|p| stored::id("calls.programme_id", p, ProgrammeId::parse))
+        .collect::<Result<Vec<_>, _>>()?;
+    let progs = seriktes_persistence::programmes::find_many(conn, &pids)?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let criteria = store::criteria_of(conn, &ids)?;
     let committee = store::committee_of(conn, &ids)?;
@@ -138,7 +141,7 @@ fn assemble(
         .map(|row| {
             let p = progs
                 .iter()
-                .find(|p| p.row.id == row.programme_id)
+                .find(|p| p.id.to_string() == row.programme_id)
                 .ok_or(ApiError::NotFound)?;
             let status = stored::value("calls.status", &row.status, CallStatus::parse)?
                 .effective(&row.closes_at, &now);
@@ -149,7 +152,7 @@ fn assemble(
             Ok(Call {
                 id: stored::id("calls.id", &row.id, CallId::parse)?,
                 status,
-                currency: p.currency,
+                currency: p.currency(),
                 criteria: criteria
                     .iter()
                     .filter(|c| c.call_id == row.id)
@@ -191,9 +194,9 @@ fn event(kind: &str, c: &Call, summary: String) -> Event {
 
 fn programme_facts(p: &Programme) -> Result<CallProgrammeFacts, ApiError> {
     Ok(CallProgrammeFacts {
-        currency: p.currency,
-        budget_minor: p.row.budget_minor,
-        regions: stored::json("programmes.regions", &p.row.regions)?,
+        currency: p.currency(),
+        budget_minor: p.budget.minor(),
+        regions: p.regions.clone(),
     })
 }
 
@@ -273,11 +276,12 @@ pub fn create(
     }
     check_call(&draft, &programme_facts(&p)?)?;
     let id = CallId::from_uuid(uuid::Uuid::now_v7()).to_string();
+    let programme_id = p.id.to_string();
     let row = store::insert(
         tx,
         &NewCallRow {
             id: &id,
-            programme_id: &p.row.id,
+            programme_id: &programme_id,
             status: CallStatus::Draft.as_str(),
             created_at: now,
             updated_at: now,

@@ -15,7 +15,7 @@ use seriktes_domain::access::{Actor, authorize};
 use seriktes_domain::application::Application;
 use seriktes_domain::application::{ApplicationAction, ApplicationStatus};
 use seriktes_domain::call::CallStatus;
-use seriktes_domain::ids::{ApplicationId, CallId, OrganizationId, ProgrammeId, ReviewId, UserId};
+use seriktes_domain::ids::{ApplicationId, CallId, ProgrammeId, ReviewId, UserId};
 use seriktes_domain::review::Ranked;
 use seriktes_domain::review::{
     Criterion, Review, ReviewAction, ReviewStatus, check_review_submission, check_scores,
@@ -52,28 +52,9 @@ pub fn criteria_of(rows: &[CriterionRow]) -> Vec<Criterion<'_>> {
 
 /// A call's programme and its circle.
 fn circle_of(conn: &mut DbConn, call: &CallRow) -> Result<(ProgrammeId, Circle), ApiError> {
-    let programme = programmes::find(conn, &call.programme_id)?;
-    let funders = programmes::funders_of(conn, std::slice::from_ref(&programme.id))?;
-    Ok((
-        stored::id("programmes.id", &programme.id, ProgrammeId::parse)?,
-        Circle {
-            managing: stored::id(
-                "programmes.managing_organization_id",
-                &programme.managing_organization_id,
-                OrganizationId::parse,
-            )?,
-            funders: funders
-                .iter()
-                .map(|(f, _)| {
-                    stored::id(
-                        "programme_funders.organization_id",
-                        &f.organization_id,
-                        OrganizationId::parse,
-                    )
-                })
-                .collect::<Result<_, _>>()?,
-        },
-    ))
+    let id = stored::id("calls.programme_id", &call.programme_id, ProgrammeId::parse)?;
+    let programme = programmes::find(conn, id)?;
+    Ok((programme.id, programme.circle))
 }
 
 /// Review events are seen by the managing organisation only: reviews are secret until the
