@@ -69,7 +69,7 @@ pub fn load(conn: &mut DbConn, id: ProgrammeId) -> Result<Programme, ApiError> {
     Ok(store::find(conn, id)?)
 }
 
-pub(crate) use seriktes_persistence::stored::{text as stored_text, to_json as json};
+use seriktes_persistence::stored::to_json as json;
 
 /// Checks that every referenced organisation exists (422 naming the field otherwise).
 fn check_organizations(
