@@ -20,9 +20,11 @@ impl CallStatus {
 }
 
 use crate::error::{DomainError, FieldError};
+use crate::ids::{CallId, ProgrammeId};
 use crate::money::{Currency, Money};
 use crate::organization::OrganizationKind;
 use crate::text::LocalizedText;
+use chrono::NaiveDateTime;
 
 /// Most criteria a call may have.
 pub const MAX_CRITERIA: usize = 20;
@@ -210,6 +212,67 @@ pub fn check_publish<T: PartialOrd>(
         ));
     }
     Ok(())
+}
+
+/// One weighted criterion of a call, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallCriterion {
+    /// Its id (scores are keyed by it).
+    pub id: String,
+    /// The call.
+    pub call: CallId,
+    /// Order in the call, from 0.
+    pub position: i32,
+    /// Name.
+    pub name: LocalizedText,
+    /// Relative weight.
+    pub weight: i32,
+    /// Highest score.
+    pub max_score: i32,
+}
+
+/// A call as stored; money is in minor units of the programme's currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    /// Its id.
+    pub id: CallId,
+    /// Its programme.
+    pub programme: ProgrammeId,
+    /// Title.
+    pub title: LocalizedText,
+    /// Description.
+    pub description: Option<LocalizedText>,
+    /// Window start (UTC).
+    pub opens_at: NaiveDateTime,
+    /// Window end (UTC); the call is closed from this instant.
+    pub closes_at: NaiveDateTime,
+    /// Largest award, minor units.
+    pub max_award_minor: i64,
+    /// Total envelope, minor units.
+    pub envelope_minor: i64,
+    /// Eligible organisation kinds.
+    pub eligible_kinds: Vec<OrganizationKind>,
+    /// Eligible ISO 3166-2 regions.
+    pub eligible_regions: Vec<String>,
+    /// Shortest project, months.
+    pub min_duration_months: i32,
+    /// Longest project, months.
+    pub max_duration_months: i32,
+    /// Stored status (`open` may be effectively `closed`: see [`CallStatus::effective`]).
+    pub status: CallStatus,
+    /// Incremented on every change (ETag).
+    pub version: i64,
+    /// When created (UTC).
+    pub created_at: NaiveDateTime,
+    /// When last changed (UTC).
+    pub updated_at: NaiveDateTime,
+}
+
+impl Call {
+    /// Its status at `now`.
+    pub fn status_at(&self, now: NaiveDateTime) -> CallStatus {
+        self.status.effective(&self.closes_at, &now)
+    }
 }
 
 #[cfg(test)]

@@ -8,10 +8,12 @@ crate::state_machine! {
     transitions { (Draft, Activate) => Active, (Active, Close) => Closed }
 }
 
+use crate::access::programme::{Circle, ProgrammeFacts};
 use crate::error::{DomainError, FieldError};
-use crate::ids::OrganizationId;
-use crate::money::Money;
+use crate::ids::{OrganizationId, ProgrammeId};
+use crate::money::{Currency, Money};
 use crate::text::LocalizedText;
+use chrono::{NaiveDate, NaiveDateTime};
 
 /// Longest title in one language.
 pub const MAX_TITLE: usize = 500;
@@ -145,6 +147,94 @@ pub fn check_editable(status: ProgrammeStatus) -> Result<(), DomainError> {
         });
     }
     Ok(())
+}
+
+/// One funder of a programme, as stored, with the funder's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgrammeFunder {
+    /// The programme funded.
+    pub programme: ProgrammeId,
+    /// The funding organisation.
+    pub organization: OrganizationId,
+    /// The funding organisation's name.
+    pub name: LocalizedText,
+    /// The commitment in minor units of the programme's currency.
+    pub committed_minor: i64,
+}
+
+/// A programme with its funders, as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Programme {
+    /// Its id.
+    pub id: ProgrammeId,
+    /// Title.
+    pub title: LocalizedText,
+    /// Description.
+    pub description: Option<LocalizedText>,
+    /// Total budget, in the programme's currency.
+    pub budget: Money,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// ISO 3166-2 regions.
+    pub regions: Vec<String>,
+    /// Theme tags.
+    pub themes: Vec<String>,
+    /// Its status.
+    pub status: ProgrammeStatus,
+    /// Incremented on every change (ETag).
+    pub version: i64,
+    /// When created (UTC).
+    pub created_at: NaiveDateTime,
+    /// When last changed (UTC).
+    pub updated_at: NaiveDateTime,
+    /// Its funders, ordered by organisation.
+    pub funders: Vec<ProgrammeFunder>,
+    /// The organisations around it (managing and funders).
+    pub circle: Circle,
+}
+
+impl Programme {
+    /// The facts its access policy needs.
+    pub fn facts(&self) -> ProgrammeFacts {
+        ProgrammeFacts {
+            circle: self.circle.clone(),
+            draft: self.status == ProgrammeStatus::Draft,
+        }
+    }
+
+    /// Its version (ETag).
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+
+    /// Its currency.
+    pub fn currency(&self) -> Currency {
+        self.budget.currency()
+    }
+
+    /// Its editable fields, as an input to check or change.
+    pub fn input(&self) -> ProgrammeInput<NaiveDate> {
+        let currency = self.currency();
+        ProgrammeInput {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            budget: self.budget,
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            regions: self.regions.clone(),
+            themes: self.themes.clone(),
+            funders: self
+                .funders
+                .iter()
+                .map(|f| Funder {
+                    organization: f.organization,
+                    committed: Money::from_minor(f.committed_minor, currency),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[cfg(test)]

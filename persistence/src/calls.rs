@@ -4,107 +4,111 @@ use crate::db::DbConn;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::schema::{call_committee, call_criteria, calls};
+use crate::stored;
 use crate::visibility;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use seriktes_domain::access::Actor;
+use seriktes_domain::call::{Call, CallCriterion, CallInput, CallStatus, CriterionInput};
+use seriktes_domain::ids::{CallId, ProgrammeId, UserId};
+use seriktes_domain::organization::OrganizationKind;
 
 /// A stored call. Text fields hold JSON; money is in the programme's currency.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = calls)]
-pub struct CallRow {
+struct CallRow {
     /// UUID.
-    pub id: String,
+    id: String,
     /// The programme.
-    pub programme_id: String,
+    programme_id: String,
     /// JSON multilingual title.
-    pub title: String,
+    title: String,
     /// JSON multilingual description.
-    pub description: Option<String>,
+    description: Option<String>,
     /// Window start (UTC).
-    pub opens_at: NaiveDateTime,
+    opens_at: NaiveDateTime,
     /// Window end (UTC); the call is closed from this instant.
-    pub closes_at: NaiveDateTime,
+    closes_at: NaiveDateTime,
     /// Largest award, minor units.
-    pub max_award_minor: i64,
+    max_award_minor: i64,
     /// Total envelope, minor units.
-    pub envelope_minor: i64,
+    envelope_minor: i64,
     /// JSON array of organisation kinds.
-    pub eligible_kinds: String,
+    eligible_kinds: String,
     /// JSON array of ISO 3166-2 codes.
-    pub eligible_regions: String,
+    eligible_regions: String,
     /// Shortest project, months.
-    pub min_duration_months: i32,
+    min_duration_months: i32,
     /// Longest project, months.
-    pub max_duration_months: i32,
+    max_duration_months: i32,
     /// Stored status (`open` may be effectively `closed`).
-    pub status: String,
+    status: String,
     /// Incremented on every change (ETag).
-    pub version: i64,
+    version: i64,
     /// When created (UTC).
-    pub created_at: NaiveDateTime,
+    created_at: NaiveDateTime,
     /// When last changed (UTC).
-    pub updated_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
 }
 
 /// The editable fields of a call.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
 #[diesel(table_name = calls, treat_none_as_null = true)]
-pub struct CallFields {
+struct CallFields {
     /// JSON multilingual title.
-    pub title: String,
+    title: String,
     /// JSON multilingual description.
-    pub description: Option<String>,
+    description: Option<String>,
     /// Window start (UTC).
-    pub opens_at: NaiveDateTime,
+    opens_at: NaiveDateTime,
     /// Window end (UTC).
-    pub closes_at: NaiveDateTime,
+    closes_at: NaiveDateTime,
     /// Largest award, minor units.
-    pub max_award_minor: i64,
+    max_award_minor: i64,
     /// Total envelope, minor units.
-    pub envelope_minor: i64,
+    envelope_minor: i64,
     /// JSON array of kinds.
-    pub eligible_kinds: String,
+    eligible_kinds: String,
     /// JSON array of regions.
-    pub eligible_regions: String,
+    eligible_regions: String,
     /// Shortest project, months.
-    pub min_duration_months: i32,
+    min_duration_months: i32,
     /// Longest project, months.
-    pub max_duration_months: i32,
+    max_duration_months: i32,
 }
 
 /// A call to insert.
 #[derive(Debug, Insertable)]
 #[diesel(table_name = calls)]
-pub struct NewCallRow<'a> {
+struct NewCallRow<'a> {
     /// UUID.
-    pub id: &'a str,
+    id: &'a str,
     /// The programme.
-    pub programme_id: &'a str,
+    programme_id: &'a str,
     /// `draft`.
-    pub status: &'a str,
+    status: &'a str,
     /// When created (UTC).
-    pub created_at: NaiveDateTime,
+    created_at: NaiveDateTime,
     /// Same as `created_at`.
-    pub updated_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
 }
 
 /// One weighted criterion.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = call_criteria)]
-pub struct CriterionRow {
+struct CriterionRow {
     /// UUID.
-    pub id: String,
+    id: String,
     /// The call.
-    pub call_id: String,
+    call_id: String,
     /// Order in the call, from 0.
-    pub position: i32,
+    position: i32,
     /// JSON multilingual name.
-    pub name: String,
+    name: String,
     /// Relative weight.
-    pub weight: i32,
+    weight: i32,
     /// Highest score.
-    pub max_score: i32,
+    max_score: i32,
 }
 
 /// The columns of [`CallRow`], in its order, for `RETURNING` (`as_returning()` does not
@@ -164,7 +168,7 @@ struct CallChanges {
 }
 
 impl CallChanges {
-    fn between(current: &CallRow, fields: &CallFields) -> Self {
+    fn between(current: &CallFields, fields: &CallFields) -> Self {
         fn changed<T: PartialEq + Clone>(old: &T, new: &T) -> Option<T> {
             (old != new).then(|| new.clone())
         }
@@ -184,7 +188,7 @@ impl CallChanges {
 }
 
 /// Refuses when `expected` (when given) names another version than the one read.
-fn check_version(current: &CallRow, expected: Option<i64>) -> Result<(), StoreError> {
+fn check_version(current: &Call, expected: Option<i64>) -> Result<(), StoreError> {
     if expected.is_some_and(|v| v != current.version) {
         Err(StoreError::VersionMismatch)
     } else {
@@ -192,33 +196,117 @@ fn check_version(current: &CallRow, expected: Option<i64>) -> Result<(), StoreEr
     }
 }
 
-/// Inserts a call with its fields, returning the stored row (one statement).
-pub fn insert(
-    conn: &mut DbConn,
-    row: &NewCallRow<'_>,
-    fields: &CallFields,
-) -> Result<CallRow, StoreError> {
-    Ok(diesel::insert_into(calls::table)
-        .values((row, fields))
-        .returning(COLUMNS)
-        .get_result(conn)?)
+/// The stored fields of a call's input.
+fn fields(d: &CallInput<NaiveDateTime, UserId>) -> CallFields {
+    let kinds: Vec<&str> = d.eligible_kinds.iter().map(|k| k.as_str()).collect();
+    CallFields {
+        title: stored::to_json(d.title.translations()),
+        description: d
+            .description
+            .as_ref()
+            .map(|t| stored::to_json(t.translations())),
+        opens_at: d.opens_at,
+        closes_at: d.closes_at,
+        max_award_minor: d.max_award.minor(),
+        envelope_minor: d.envelope.minor(),
+        eligible_kinds: stored::to_json(&kinds),
+        eligible_regions: stored::to_json(&d.eligible_regions),
+        min_duration_months: d.min_duration_months,
+        max_duration_months: d.max_duration_months,
+    }
 }
 
-/// Finds a call.
-pub fn find(conn: &mut DbConn, id: &str) -> Result<CallRow, StoreError> {
-    Ok(calls::table
-        .find(id)
+/// The stored fields of a call as read (to write only what changed).
+fn fields_of(c: &Call) -> CallFields {
+    let kinds: Vec<&str> = c.eligible_kinds.iter().map(|k| k.as_str()).collect();
+    CallFields {
+        title: stored::to_json(c.title.translations()),
+        description: c
+            .description
+            .as_ref()
+            .map(|t| stored::to_json(t.translations())),
+        opens_at: c.opens_at,
+        closes_at: c.closes_at,
+        max_award_minor: c.max_award_minor,
+        envelope_minor: c.envelope_minor,
+        eligible_kinds: stored::to_json(&kinds),
+        eligible_regions: stored::to_json(&c.eligible_regions),
+        min_duration_months: c.min_duration_months,
+        max_duration_months: c.max_duration_months,
+    }
+}
+
+/// Reads a stored call back, parsing every stored value once.
+fn call(row: CallRow) -> Result<Call, StoreError> {
+    let kinds: Vec<String> = stored::json("calls.eligible_kinds", &row.eligible_kinds)?;
+    Ok(Call {
+        id: stored::id("calls.id", &row.id, CallId::parse)?,
+        programme: stored::id("calls.programme_id", &row.programme_id, ProgrammeId::parse)?,
+        title: stored::text("calls.title", &row.title)?,
+        description: row
+            .description
+            .as_deref()
+            .map(|d| stored::text("calls.description", d))
+            .transpose()?,
+        opens_at: row.opens_at,
+        closes_at: row.closes_at,
+        max_award_minor: row.max_award_minor,
+        envelope_minor: row.envelope_minor,
+        eligible_kinds: kinds
+            .iter()
+            .map(|k| stored::value("calls.eligible_kinds", k, OrganizationKind::parse))
+            .collect::<Result<_, _>>()?,
+        eligible_regions: stored::json("calls.eligible_regions", &row.eligible_regions)?,
+        min_duration_months: row.min_duration_months,
+        max_duration_months: row.max_duration_months,
+        status: stored::value("calls.status", &row.status, CallStatus::parse)?,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// Inserts a draft call with its fields, returning the stored call (one statement).
+pub fn insert(
+    conn: &mut DbConn,
+    id: CallId,
+    programme: ProgrammeId,
+    input: &CallInput<NaiveDateTime, UserId>,
+    now: NaiveDateTime,
+) -> Result<Call, StoreError> {
+    let (id, programme_id) = (id.to_string(), programme.to_string());
+    let row = diesel::insert_into(calls::table)
+        .values((
+            &NewCallRow {
+                id: &id,
+                programme_id: &programme_id,
+                status: CallStatus::Draft.as_str(),
+                created_at: now,
+                updated_at: now,
+            },
+            &fields(input),
+        ))
+        .returning(COLUMNS)
+        .get_result(conn)?;
+    call(row)
+}
+
+/// Finds a call (one statement).
+pub fn find(conn: &mut DbConn, id: CallId) -> Result<Call, StoreError> {
+    let row = calls::table
+        .find(id.to_string())
         .select(CallRow::as_select())
-        .first(conn)?)
+        .first(conn)?;
+    call(row)
 }
 
 /// Filters for [`list`].
 #[derive(Debug)]
 pub struct CallFilter {
     /// Only calls of this programme.
-    pub programme_id: Option<String>,
+    pub programme: Option<ProgrammeId>,
     /// Only calls in this effective status.
-    pub status: Option<String>,
+    pub status: Option<CallStatus>,
     /// Only calls changed at or after this time.
     pub updated_since: Option<NaiveDateTime>,
     /// The current time, to derive `closed` from `closes_at`.
@@ -231,25 +319,27 @@ pub fn list(
     viewer: Option<&Actor>,
     filter: &CallFilter,
     page: &PageRequest,
-) -> Result<Page<CallRow>, StoreError> {
+) -> Result<Page<Call>, StoreError> {
     let mut q = calls::table.select(CallRow::as_select()).into_boxed();
     if let Some(after) = &page.after {
         q = q.filter(calls::id.gt(after.clone()));
     }
-    if let Some(p) = &filter.programme_id {
-        q = q.filter(calls::programme_id.eq(p.clone()));
+    if let Some(p) = filter.programme {
+        q = q.filter(calls::programme_id.eq(p.to_string()));
     }
     let now = filter.now;
-    match filter.status.as_deref() {
-        Some("open") => q = q.filter(calls::status.eq("open").and(calls::closes_at.gt(now))),
-        Some("closed") => {
+    match filter.status {
+        Some(CallStatus::Open) => {
+            q = q.filter(calls::status.eq("open").and(calls::closes_at.gt(now)));
+        }
+        Some(CallStatus::Closed) => {
             q = q.filter(
                 calls::status
                     .eq("closed")
                     .or(calls::status.eq("open").and(calls::closes_at.le(now))),
             );
         }
-        Some(other) => q = q.filter(calls::status.eq(other.to_owned())),
+        Some(other) => q = q.filter(calls::status.eq(other.as_str())),
         None => {}
     }
     if let Some(visible) = visibility::calls(viewer, now) {
@@ -262,114 +352,151 @@ pub fn list(
         .order(calls::id.asc())
         .limit(page.fetch_limit())
         .load(conn)?;
-    Ok(Page::from_rows(rows, page, |r| r.id.clone()))
+    let page = Page::from_rows(rows, page, |r: &CallRow| r.id.clone());
+    Ok(Page {
+        items: page.items.into_iter().map(call).collect::<Result<_, _>>()?,
+        next_after: page.next_after,
+    })
 }
 
 /// Writes the editable fields that differ from `current` if the call is still at the version
-/// read and `expected_version` (when given) names it; returns the stored row.
+/// read and `expected_version` (when given) names it; returns the stored call.
 pub fn update(
     conn: &mut DbConn,
-    current: &CallRow,
+    current: &Call,
     expected_version: Option<i64>,
-    fields: &CallFields,
+    input: &CallInput<NaiveDateTime, UserId>,
     now: NaiveDateTime,
-) -> Result<CallRow, StoreError> {
+) -> Result<Call, StoreError> {
     check_version(current, expected_version)?;
-    diesel::update(
+    let row = diesel::update(
         calls::table
-            .find(&current.id)
+            .find(current.id.to_string())
             .filter(calls::version.eq(current.version)),
     )
     .set((
-        CallChanges::between(current, fields),
+        CallChanges::between(&fields_of(current), &fields(input)),
         calls::version.eq(current.version + 1),
         calls::updated_at.eq(now),
     ))
     .returning(COLUMNS)
     .get_result(conn)
     .optional()?
-    .ok_or(StoreError::VersionMismatch)
+    .ok_or(StoreError::VersionMismatch)?;
+    call(row)
 }
 
 /// Sets the stored status if the call is still at the version read and `expected_version`
-/// (when given) names it; returns the stored row.
+/// (when given) names it; returns the stored call.
 pub fn set_status(
     conn: &mut DbConn,
-    current: &CallRow,
+    current: &Call,
     expected_version: Option<i64>,
-    status: &str,
+    status: CallStatus,
     now: NaiveDateTime,
-) -> Result<CallRow, StoreError> {
+) -> Result<Call, StoreError> {
     check_version(current, expected_version)?;
-    diesel::update(
+    let row = diesel::update(
         calls::table
-            .find(&current.id)
+            .find(current.id.to_string())
             .filter(calls::version.eq(current.version)),
     )
     .set((
-        calls::status.eq(status),
+        calls::status.eq(status.as_str()),
         calls::version.eq(current.version + 1),
         calls::updated_at.eq(now),
     ))
     .returning(COLUMNS)
     .get_result(conn)
     .optional()?
-    .ok_or(StoreError::VersionMismatch)
+    .ok_or(StoreError::VersionMismatch)?;
+    call(row)
 }
 
 /// The criteria of some calls, in call then position order (one query for a page).
 pub fn criteria_of(
     conn: &mut DbConn,
-    call_ids: &[String],
-) -> Result<Vec<CriterionRow>, StoreError> {
-    Ok(call_criteria::table
-        .filter(call_criteria::call_id.eq_any(call_ids))
+    call_ids: &[CallId],
+) -> Result<Vec<CallCriterion>, StoreError> {
+    let ids: Vec<String> = call_ids.iter().map(ToString::to_string).collect();
+    let rows: Vec<CriterionRow> = call_criteria::table
+        .filter(call_criteria::call_id.eq_any(ids))
         .select(CriterionRow::as_select())
         .order((call_criteria::call_id.asc(), call_criteria::position.asc()))
-        .load(conn)?)
+        .load(conn)?;
+    rows.into_iter()
+        .map(|c| {
+            Ok(CallCriterion {
+                call: stored::id("call_criteria.call_id", &c.call_id, CallId::parse)?,
+                name: stored::text("call_criteria.name", &c.name)?,
+                id: c.id,
+                position: c.position,
+                weight: c.weight,
+                max_score: c.max_score,
+            })
+        })
+        .collect()
 }
 
-/// Replaces a call's criteria.
+/// Replaces a call's criteria (each gets a new id).
 pub fn replace_criteria(
     conn: &mut DbConn,
-    call_id: &str,
-    criteria: &[CriterionRow],
+    call: CallId,
+    criteria: &[CriterionInput],
 ) -> Result<(), StoreError> {
-    diesel::delete(call_criteria::table.filter(call_criteria::call_id.eq(call_id)))
+    let call_id = call.to_string();
+    diesel::delete(call_criteria::table.filter(call_criteria::call_id.eq(&call_id)))
         .execute(conn)?;
-    for c in criteria {
+    for (i, c) in criteria.iter().enumerate() {
         diesel::insert_into(call_criteria::table)
-            .values(c)
+            .values(&CriterionRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                call_id: call_id.clone(),
+                position: i32::try_from(i).unwrap_or(i32::MAX),
+                name: stored::to_json(c.name.translations()),
+                weight: c.weight,
+                max_score: c.max_score,
+            })
             .execute(conn)?;
     }
     Ok(())
 }
 
-/// The committee members (user ids) of some calls, as `(call_id, user_id)`.
+/// The committee members of some calls, as `(call, user)`, ordered by call then user.
 pub fn committee_of(
     conn: &mut DbConn,
-    call_ids: &[String],
-) -> Result<Vec<(String, String)>, StoreError> {
-    Ok(call_committee::table
-        .filter(call_committee::call_id.eq_any(call_ids))
+    call_ids: &[CallId],
+) -> Result<Vec<(CallId, UserId)>, StoreError> {
+    let ids: Vec<String> = call_ids.iter().map(ToString::to_string).collect();
+    let rows: Vec<(String, String)> = call_committee::table
+        .filter(call_committee::call_id.eq_any(ids))
         .select((call_committee::call_id, call_committee::user_id))
         .order((call_committee::call_id.asc(), call_committee::user_id.asc()))
-        .load(conn)?)
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(c, u)| {
+            Ok((
+                stored::id("call_committee.call_id", &c, CallId::parse)?,
+                stored::id("call_committee.user_id", &u, UserId::parse)?,
+            ))
+        })
+        .collect()
 }
 
 /// Replaces a call's committee.
 pub fn replace_committee(
     conn: &mut DbConn,
-    call_id: &str,
-    user_ids: &[String],
+    call: CallId,
+    users: &[UserId],
 ) -> Result<(), StoreError> {
-    diesel::delete(call_committee::table.filter(call_committee::call_id.eq(call_id)))
+    let call_id = call.to_string();
+    diesel::delete(call_committee::table.filter(call_committee::call_id.eq(&call_id)))
         .execute(conn)?;
-    for u in user_ids {
+    for u in users {
         diesel::insert_into(call_committee::table)
             .values((
-                call_committee::call_id.eq(call_id),
-                call_committee::user_id.eq(u),
+                call_committee::call_id.eq(&call_id),
+                call_committee::user_id.eq(u.to_string()),
             ))
             .execute(conn)?;
     }

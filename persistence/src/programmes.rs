@@ -3,94 +3,99 @@
 use crate::db::DbConn;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
-use crate::schema::{memberships, organizations, programme_funders, programmes};
+use crate::schema::{organizations, programme_funders, programmes};
+use crate::stored;
 use crate::visibility;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use seriktes_domain::access::Actor;
+use seriktes_domain::access::programme::Circle;
+use seriktes_domain::ids::{OrganizationId, ProgrammeId};
+use seriktes_domain::money::{Currency, Money};
+use seriktes_domain::programme::{Programme, ProgrammeFunder, ProgrammeInput, ProgrammeStatus};
 
 /// A stored programme. `title`/`description` are JSON multilingual text, `regions`/`themes` JSON arrays.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = programmes)]
-pub struct ProgrammeRow {
+struct ProgrammeRow {
     /// UUID.
-    pub id: String,
+    id: String,
     /// JSON multilingual title.
-    pub title: String,
+    title: String,
     /// JSON multilingual description.
-    pub description: Option<String>,
+    description: Option<String>,
     /// The organisation that runs it.
-    pub managing_organization_id: String,
+    managing_organization_id: String,
     /// ISO 4217.
-    pub currency: String,
+    currency: String,
     /// Budget in minor units.
-    pub budget_minor: i64,
+    budget_minor: i64,
     /// First day.
-    pub starts_on: NaiveDate,
+    starts_on: NaiveDate,
     /// Last day.
-    pub ends_on: NaiveDate,
+    ends_on: NaiveDate,
     /// JSON array of ISO 3166-2 codes.
-    pub regions: String,
+    regions: String,
     /// JSON array of theme tags.
-    pub themes: String,
+    themes: String,
     /// `draft`, `active` or `closed`.
-    pub status: String,
+    status: String,
     /// Incremented on every change (ETag).
-    pub version: i64,
+    version: i64,
     /// When created (UTC).
-    pub created_at: NaiveDateTime,
+    created_at: NaiveDateTime,
     /// When last changed (UTC).
-    pub updated_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
 }
 
 /// The editable fields of a programme, as stored.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
 #[diesel(table_name = programmes, treat_none_as_null = true)]
-pub struct ProgrammeFields {
+struct ProgrammeFields {
     /// JSON multilingual title.
-    pub title: String,
+    title: String,
     /// JSON multilingual description.
-    pub description: Option<String>,
+    description: Option<String>,
     /// The organisation that runs it.
-    pub managing_organization_id: String,
+    managing_organization_id: String,
     /// ISO 4217.
-    pub currency: String,
+    currency: String,
     /// Budget in minor units.
-    pub budget_minor: i64,
+    budget_minor: i64,
     /// First day.
-    pub starts_on: NaiveDate,
+    starts_on: NaiveDate,
     /// Last day.
-    pub ends_on: NaiveDate,
+    ends_on: NaiveDate,
     /// JSON array of regions.
-    pub regions: String,
+    regions: String,
     /// JSON array of themes.
-    pub themes: String,
+    themes: String,
 }
 
 /// A programme to insert.
 #[derive(Debug, Insertable)]
 #[diesel(table_name = programmes)]
-pub struct NewProgrammeRow<'a> {
+struct NewProgrammeRow<'a> {
     /// UUID.
-    pub id: &'a str,
+    id: &'a str,
     /// `draft`.
-    pub status: &'a str,
+    status: &'a str,
     /// When created (UTC).
-    pub created_at: NaiveDateTime,
+    created_at: NaiveDateTime,
     /// Same as `created_at`.
-    pub updated_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
 }
 
 /// One funder's commitment.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = programme_funders)]
-pub struct FunderRow {
+struct FunderRow {
     /// Programme UUID.
-    pub programme_id: String,
+    programme_id: String,
     /// Funding organisation UUID.
-    pub organization_id: String,
+    organization_id: String,
     /// Committed amount in minor units of the programme's currency.
-    pub committed_minor: i64,
+    committed_minor: i64,
 }
 
 /// The columns of [`ProgrammeRow`], in its order, for `RETURNING` (`as_returning()` does not
@@ -145,7 +150,7 @@ struct ProgrammeChanges {
 }
 
 impl ProgrammeChanges {
-    fn between(current: &ProgrammeRow, fields: &ProgrammeFields) -> Self {
+    fn between(current: &ProgrammeFields, fields: &ProgrammeFields) -> Self {
         fn changed<T: PartialEq + Clone>(old: &T, new: &T) -> Option<T> {
             (old != new).then(|| new.clone())
         }
@@ -166,20 +171,104 @@ impl ProgrammeChanges {
     }
 }
 
-/// Inserts a programme with its fields, returning the stored row (one statement).
+/// The stored fields of a programme's input.
+fn fields(managing: OrganizationId, input: &ProgrammeInput<NaiveDate>) -> ProgrammeFields {
+    ProgrammeFields {
+        title: stored::to_json(input.title.translations()),
+        description: input
+            .description
+            .as_ref()
+            .map(|d| stored::to_json(d.translations())),
+        managing_organization_id: managing.to_string(),
+        currency: input.budget.currency().as_str().to_owned(),
+        budget_minor: input.budget.minor(),
+        starts_on: input.starts_on,
+        ends_on: input.ends_on,
+        regions: stored::to_json(&input.regions),
+        themes: stored::to_json(&input.themes),
+    }
+}
+
+/// Reads stored programmes back with their funders (`funders` ordered by programme), parsing
+/// every stored value once.
+fn build(
+    rows: Vec<ProgrammeRow>,
+    mut funders: Vec<ProgrammeFunder>,
+) -> Result<Vec<Programme>, StoreError> {
+    rows.into_iter()
+        .map(|row| {
+            let id = stored::id("programmes.id", &row.id, ProgrammeId::parse)?;
+            let (mine, rest): (Vec<_>, Vec<_>) = funders.drain(..).partition(|f| f.programme == id);
+            funders = rest;
+            programme(id, row, mine)
+        })
+        .collect()
+}
+
+fn programme(
+    id: ProgrammeId,
+    row: ProgrammeRow,
+    funders: Vec<ProgrammeFunder>,
+) -> Result<Programme, StoreError> {
+    let currency = stored::value("programmes.currency", &row.currency, Currency::parse)?;
+    Ok(Programme {
+        id,
+        circle: Circle {
+            managing: stored::id(
+                "programmes.managing_organization_id",
+                &row.managing_organization_id,
+                OrganizationId::parse,
+            )?,
+            funders: funders.iter().map(|f| f.organization).collect(),
+        },
+        title: stored::text("programmes.title", &row.title)?,
+        description: row
+            .description
+            .as_deref()
+            .map(|d| stored::text("programmes.description", d))
+            .transpose()?,
+        budget: Money::from_minor(row.budget_minor, currency),
+        starts_on: row.starts_on,
+        ends_on: row.ends_on,
+        regions: stored::json("programmes.regions", &row.regions)?,
+        themes: stored::json("programmes.themes", &row.themes)?,
+        status: stored::value("programmes.status", &row.status, ProgrammeStatus::parse)?,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        funders,
+    })
+}
+
+/// Inserts a draft programme with its funders and reads its funders back (one statement for
+/// the programme, the funders' replacement, one for the funders read).
 pub fn insert(
     conn: &mut DbConn,
-    row: &NewProgrammeRow<'_>,
-    fields: &ProgrammeFields,
-) -> Result<ProgrammeRow, StoreError> {
-    Ok(diesel::insert_into(programmes::table)
-        .values((row, fields))
+    id: ProgrammeId,
+    managing: OrganizationId,
+    input: &ProgrammeInput<NaiveDate>,
+    now: NaiveDateTime,
+) -> Result<Programme, StoreError> {
+    let raw_id = id.to_string();
+    let row: ProgrammeRow = diesel::insert_into(programmes::table)
+        .values((
+            &NewProgrammeRow {
+                id: &raw_id,
+                status: ProgrammeStatus::Draft.as_str(),
+                created_at: now,
+                updated_at: now,
+            },
+            &fields(managing, input),
+        ))
         .returning(COLUMNS)
-        .get_result(conn)?)
+        .get_result(conn)?;
+    replace_funders(conn, id, input)?;
+    let funders = funders_of(conn, &[id])?;
+    programme(id, row, funders)
 }
 
 /// Refuses when `expected` (when given) names another version than the one read.
-fn check_version(current: &ProgrammeRow, expected: Option<i64>) -> Result<(), StoreError> {
+fn check_version(current: &Programme, expected: Option<i64>) -> Result<(), StoreError> {
     if expected.is_some_and(|v| v != current.version) {
         Err(StoreError::VersionMismatch)
     } else {
@@ -187,49 +276,61 @@ fn check_version(current: &ProgrammeRow, expected: Option<i64>) -> Result<(), St
     }
 }
 
-/// Finds a programme.
-pub fn find(conn: &mut DbConn, id: &str) -> Result<ProgrammeRow, StoreError> {
-    Ok(programmes::table
-        .find(id)
+/// Finds a programme with its funders (two statements).
+pub fn find(conn: &mut DbConn, id: ProgrammeId) -> Result<Programme, StoreError> {
+    let row: ProgrammeRow = programmes::table
+        .find(id.to_string())
         .select(ProgrammeRow::as_select())
-        .first(conn)?)
+        .first(conn)?;
+    let funders = funders_of(conn, &[id])?;
+    programme(id, row, funders)
+}
+
+/// A programme's currency (one statement).
+pub fn currency(conn: &mut DbConn, id: ProgrammeId) -> Result<Currency, StoreError> {
+    let raw: String = programmes::table
+        .find(id.to_string())
+        .select(programmes::currency)
+        .first(conn)?;
+    stored::value("programmes.currency", &raw, Currency::parse)
 }
 
 /// Filters for [`list`].
 #[derive(Debug, Default)]
 pub struct ProgrammeFilter {
     /// Only this status.
-    pub status: Option<String>,
+    pub status: Option<ProgrammeStatus>,
     /// Only programmes run by this organisation.
-    pub managing_organization_id: Option<String>,
+    pub managing: Option<OrganizationId>,
     /// Only programmes this organisation funds.
-    pub funder_organization_id: Option<String>,
+    pub funder: Option<OrganizationId>,
     /// Only programmes changed at or after this time.
     pub updated_since: Option<NaiveDateTime>,
 }
 
-/// One page of the programmes `viewer` may see ([`visibility::programmes`]), by id.
+/// One page of the programmes `viewer` may see ([`visibility::programmes`]), by id, with their
+/// funders (two statements).
 pub fn list(
     conn: &mut DbConn,
     viewer: &Actor,
     filter: &ProgrammeFilter,
     page: &PageRequest,
-) -> Result<Page<ProgrammeRow>, StoreError> {
+) -> Result<Page<Programme>, StoreError> {
     let mut q = programmes::table
         .select(ProgrammeRow::as_select())
         .into_boxed();
     if let Some(after) = &page.after {
         q = q.filter(programmes::id.gt(after.clone()));
     }
-    if let Some(s) = &filter.status {
-        q = q.filter(programmes::status.eq(s.clone()));
+    if let Some(s) = filter.status {
+        q = q.filter(programmes::status.eq(s.as_str()));
     }
-    if let Some(org) = &filter.managing_organization_id {
-        q = q.filter(programmes::managing_organization_id.eq(org.clone()));
+    if let Some(org) = filter.managing {
+        q = q.filter(programmes::managing_organization_id.eq(org.to_string()));
     }
-    if let Some(org) = &filter.funder_organization_id {
+    if let Some(org) = filter.funder {
         let funded = programme_funders::table
-            .filter(programme_funders::organization_id.eq(org.clone()))
+            .filter(programme_funders::organization_id.eq(org.to_string()))
             .select(programme_funders::programme_id);
         q = q.filter(programmes::id.eq_any(funded));
     }
@@ -243,130 +344,149 @@ pub fn list(
         .order(programmes::id.asc())
         .limit(page.fetch_limit())
         .load(conn)?;
-    Ok(Page::from_rows(rows, page, |r| r.id.clone()))
+    let page = Page::from_rows(rows, page, |r: &ProgrammeRow| r.id.clone());
+    let ids = page
+        .items
+        .iter()
+        .map(|r| stored::id("programmes.id", &r.id, ProgrammeId::parse))
+        .collect::<Result<Vec<_>, _>>()?;
+    let funders = funders_of(conn, &ids)?;
+    Ok(Page {
+        items: build(page.items, funders)?,
+        next_after: page.next_after,
+    })
 }
 
-/// Writes the editable fields that differ from `current` if the programme is still at the
-/// version read and `expected_version` (when given) names it; returns the stored row.
+/// Writes the editable fields that differ from `current` and replaces the funders if the
+/// programme is still at the version read and `expected_version` (when given) names it;
+/// returns the stored programme.
 pub fn update(
     conn: &mut DbConn,
-    current: &ProgrammeRow,
+    current: &Programme,
     expected_version: Option<i64>,
-    fields: &ProgrammeFields,
+    input: &ProgrammeInput<NaiveDate>,
     now: NaiveDateTime,
-) -> Result<ProgrammeRow, StoreError> {
+) -> Result<Programme, StoreError> {
     check_version(current, expected_version)?;
-    diesel::update(
+    let managing = current.circle.managing;
+    let changes = ProgrammeChanges::between(
+        &fields(managing, &current.input()),
+        &fields(managing, input),
+    );
+    let row: ProgrammeRow = diesel::update(
         programmes::table
-            .find(&current.id)
+            .find(current.id.to_string())
             .filter(programmes::version.eq(current.version)),
     )
     .set((
-        ProgrammeChanges::between(current, fields),
+        changes,
         programmes::version.eq(current.version + 1),
         programmes::updated_at.eq(now),
     ))
     .returning(COLUMNS)
     .get_result(conn)
     .optional()?
-    .ok_or(StoreError::VersionMismatch)
+    .ok_or(StoreError::VersionMismatch)?;
+    replace_funders(conn, current.id, input)?;
+    let funders = funders_of(conn, &[current.id])?;
+    programme(current.id, row, funders)
 }
 
 /// Sets the status if the programme is still at the version read and `expected_version` (when
-/// given) names it; returns the stored row.
+/// given) names it; returns the stored programme (its funders unchanged).
 pub fn set_status(
     conn: &mut DbConn,
-    current: &ProgrammeRow,
+    current: &Programme,
     expected_version: Option<i64>,
-    status: &str,
+    status: ProgrammeStatus,
     now: NaiveDateTime,
-) -> Result<ProgrammeRow, StoreError> {
+) -> Result<Programme, StoreError> {
     check_version(current, expected_version)?;
-    diesel::update(
+    let row: ProgrammeRow = diesel::update(
         programmes::table
-            .find(&current.id)
+            .find(current.id.to_string())
             .filter(programmes::version.eq(current.version)),
     )
     .set((
-        programmes::status.eq(status),
+        programmes::status.eq(status.as_str()),
         programmes::version.eq(current.version + 1),
         programmes::updated_at.eq(now),
     ))
     .returning(COLUMNS)
     .get_result(conn)
     .optional()?
-    .ok_or(StoreError::VersionMismatch)
+    .ok_or(StoreError::VersionMismatch)?;
+    programme(current.id, row, current.funders.clone())
 }
 
-/// The funders of some programmes with each funder's name (JSON), ordered by programme then
+/// The funders of some programmes with each funder's name, ordered by programme then
 /// organisation: one query for a whole page.
 pub fn funders_of(
     conn: &mut DbConn,
-    programme_ids: &[String],
-) -> Result<Vec<(FunderRow, String)>, StoreError> {
-    Ok(programme_funders::table
+    programme_ids: &[ProgrammeId],
+) -> Result<Vec<ProgrammeFunder>, StoreError> {
+    let ids: Vec<String> = programme_ids.iter().map(ToString::to_string).collect();
+    let rows: Vec<(FunderRow, String)> = programme_funders::table
         .inner_join(organizations::table)
-        .filter(programme_funders::programme_id.eq_any(programme_ids))
+        .filter(programme_funders::programme_id.eq_any(ids))
         .select((FunderRow::as_select(), organizations::name))
         .order((
             programme_funders::programme_id.asc(),
             programme_funders::organization_id.asc(),
         ))
-        .load(conn)?)
-}
-
-/// Whether the user is a member of the programme's managing organisation or of a funder.
-pub fn involves_user(
-    conn: &mut DbConn,
-    programme: &ProgrammeRow,
-    user_id: &str,
-) -> Result<bool, StoreError> {
-    let my_orgs: Vec<String> = memberships::table
-        .filter(memberships::user_id.eq(user_id))
-        .select(memberships::organization_id)
         .load(conn)?;
-    if my_orgs.contains(&programme.managing_organization_id) {
-        return Ok(true);
-    }
-    let funds: i64 = programme_funders::table
-        .filter(programme_funders::programme_id.eq(&programme.id))
-        .filter(programme_funders::organization_id.eq_any(&my_orgs))
-        .count()
-        .get_result(conn)?;
-    Ok(funds > 0)
+    rows.into_iter()
+        .map(|(f, name)| {
+            Ok(ProgrammeFunder {
+                programme: stored::id(
+                    "programme_funders.programme_id",
+                    &f.programme_id,
+                    ProgrammeId::parse,
+                )?,
+                organization: stored::id(
+                    "programme_funders.organization_id",
+                    &f.organization_id,
+                    OrganizationId::parse,
+                )?,
+                name: stored::text("organizations.name", &name)?,
+                committed_minor: f.committed_minor,
+            })
+        })
+        .collect()
 }
 
-/// Replaces a programme's funders (rows inserted one by one: MultiConnection has no batch insert).
-pub fn replace_funders(
+/// Replaces a programme's funders with those of `input` (rows inserted one by one:
+/// MultiConnection has no batch insert).
+fn replace_funders(
     conn: &mut DbConn,
-    programme_id: &str,
-    funders: &[FunderRow],
+    id: ProgrammeId,
+    input: &ProgrammeInput<NaiveDate>,
 ) -> Result<(), StoreError> {
+    let programme_id = id.to_string();
     diesel::delete(
-        programme_funders::table.filter(programme_funders::programme_id.eq(programme_id)),
+        programme_funders::table.filter(programme_funders::programme_id.eq(&programme_id)),
     )
     .execute(conn)?;
-    for f in funders {
+    for f in &input.funders {
         diesel::insert_into(programme_funders::table)
-            .values(f)
+            .values(&FunderRow {
+                programme_id: programme_id.clone(),
+                organization_id: f.organization.to_string(),
+                committed_minor: f.committed.minor(),
+            })
             .execute(conn)?;
     }
     Ok(())
 }
 
-/// The managing organisation of some programmes, as `(programme id, organisation id)`.
-pub fn managing_of(conn: &mut DbConn, ids: &[String]) -> Result<Vec<(String, String)>, StoreError> {
-    Ok(programmes::table
-        .filter(programmes::id.eq_any(ids))
-        .select((programmes::id, programmes::managing_organization_id))
-        .load(conn)?)
-}
-
-/// Some programmes, by id, in one statement.
-pub fn find_many(conn: &mut DbConn, ids: &[String]) -> Result<Vec<ProgrammeRow>, StoreError> {
-    Ok(programmes::table
-        .filter(programmes::id.eq_any(ids))
+/// Some programmes, by id, with their funders, in two statements.
+pub fn find_many(conn: &mut DbConn, ids: &[ProgrammeId]) -> Result<Vec<Programme>, StoreError> {
+    let raw: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let rows: Vec<ProgrammeRow> = programmes::table
+        .filter(programmes::id.eq_any(raw))
         .select(ProgrammeRow::as_select())
         .order(programmes::id.asc())
-        .load(conn)?)
+        .load(conn)?;
+    let funders = funders_of(conn, ids)?;
+    build(rows, funders)
 }

@@ -38,3 +38,20 @@ pub fn json<T: serde::de::DeserializeOwned>(
         reason: e.to_string(),
     })
 }
+
+/// Parses a stored multilingual text (a JSON object of translations).
+pub fn text(
+    column: &'static str,
+    raw: &str,
+) -> Result<seriktes_domain::text::LocalizedText, StoreError> {
+    let map: std::collections::BTreeMap<String, String> = json(column, raw)?;
+    seriktes_domain::text::LocalizedText::parse(map, usize::MAX).map_err(|e| StoreError::Corrupt {
+        column,
+        reason: e.to_string(),
+    })
+}
+
+/// JSON text of a value the store keeps as JSON (maps and lists of strings always serialise).
+pub fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}

@@ -15,7 +15,7 @@ use seriktes_domain::application::{
 };
 use seriktes_domain::call::CallStatus;
 use seriktes_domain::ids::{ApplicationId, CallId, OrganizationId, ProgrammeId};
-use seriktes_domain::money::{Currency, Money};
+use seriktes_domain::money::Money;
 use seriktes_domain::organization::OrganizationKind;
 use seriktes_domain::{DomainError, FieldError};
 use seriktes_persistence::applications::{self as store, ApplicationContext, ListFilter};
@@ -84,9 +84,8 @@ pub fn create(
     input: DraftInput,
     now: NaiveDateTime,
 ) -> Result<Seen, ApiError> {
-    let row = calls::find(tx, &call.to_string())?;
-    let status = stored::value("calls.status", &row.status, CallStatus::parse)?
-        .effective(&row.closes_at, &now);
+    let row = calls::find(tx, call)?;
+    let status = row.status_at(now);
     match status {
         CallStatus::Draft => return Err(ApiError::NotFound),
         CallStatus::Open => {}
@@ -112,8 +111,7 @@ pub fn create(
             "Only the applicant's owners and managers may apply for it.".to_owned(),
         ));
     }
-    let programme = programmes::find(tx, &row.programme_id)?;
-    let currency = stored::value("programmes.currency", &programme.currency, Currency::parse)?;
+    let currency = programmes::currency(tx, row.programme)?;
     let draft = check_draft(input.clone(), currency, applicant)?;
     check_partners(tx, &input)?;
     let app = store::create(
@@ -214,7 +212,7 @@ pub fn update(
 /// An application with what its transitions check.
 pub struct Loaded {
     ctx: ApplicationContext,
-    call: calls::CallRow,
+    call: seriktes_domain::call::Call,
     applicant_kind: OrganizationKind,
     applicant_region: Option<String>,
     eligible_kinds: Vec<OrganizationKind>,
@@ -233,15 +231,11 @@ impl Machine for Applications {
 
     fn load(tx: &mut Tx<'_>, id: ApplicationId, _now: NaiveDateTime) -> Result<Loaded, ApiError> {
         let ctx = store::load(tx, id)?;
-        let call = calls::find(tx, &ctx.application.call.to_string())?;
+        let call = calls::find(tx, ctx.application.call)?;
         let org = organizations::find(tx, &ctx.application.applicant.to_string())?;
-        let kinds: Vec<String> = stored::json("calls.eligible_kinds", &call.eligible_kinds)?;
         Ok(Loaded {
-            eligible_kinds: kinds
-                .iter()
-                .map(|k| stored::value("calls.eligible_kinds", k, OrganizationKind::parse))
-                .collect::<Result<_, _>>()?,
-            eligible_regions: stored::json("calls.eligible_regions", &call.eligible_regions)?,
+            eligible_kinds: call.eligible_kinds.clone(),
+            eligible_regions: call.eligible_regions.clone(),
             applicant_kind: stored::value(
                 "organizations.kind",
                 &org.kind,

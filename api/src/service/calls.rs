@@ -3,12 +3,13 @@
 
 use crate::error::ApiError;
 use crate::service::events::{self, Event};
-use crate::service::programmes::{self as programmes, Programme, json, stored_text};
+use crate::service::programmes::{self as programmes, Programme};
 use crate::service::transition::Machine;
 use chrono::NaiveDateTime;
 use seriktes_domain::access::call::{CallFacts, CallRight, CallRole, call};
 use seriktes_domain::access::programme::Circle;
 use seriktes_domain::access::{Actor, authorize};
+use seriktes_domain::call::{Call as StoredCall, CallCriterion};
 use seriktes_domain::call::{
     CallAction, CallInput, CallProgrammeFacts, CallStatus, CriterionInput, check_call,
     check_editable, check_publish,
@@ -19,28 +20,26 @@ use seriktes_domain::organization::OrganizationKind;
 use seriktes_domain::programme::ProgrammeStatus;
 use seriktes_domain::text::LocalizedText;
 use seriktes_domain::{DomainError, FieldError};
-use seriktes_persistence::calls::{
-    self as store, CallFields, CallFilter, CallRow, CriterionRow, Decision, NewCallRow,
-};
+use seriktes_persistence::calls::{self as store, CallFilter, Decision};
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::page::{Page, PageRequest};
-use seriktes_persistence::{DbConn, StoreError, stored, users};
+use seriktes_persistence::{DbConn, StoreError, users};
 
 /// A call with its criteria, committee and what the caller may do with it.
 #[derive(Debug, Clone)]
 pub struct Call {
     /// Its id.
     pub id: CallId,
-    /// The stored row.
-    pub row: CallRow,
+    /// The stored call.
+    pub stored: StoredCall,
     /// Its status now.
     pub status: CallStatus,
     /// The programme's currency.
     pub currency: Currency,
     /// Criteria in order.
-    pub criteria: Vec<CriterionRow>,
-    /// Committee user ids.
-    pub committee: Vec<String>,
+    pub criteria: Vec<CallCriterion>,
+    /// Committee members.
+    pub committee: Vec<UserId>,
     /// The caller's role (`None` only inside a use case, before authorizing).
     pub role: Option<CallRole>,
     /// The programme's id.
@@ -56,7 +55,7 @@ pub struct Call {
 impl Call {
     /// Its version (ETag).
     pub fn version(&self) -> i64 {
-        self.row.version
+        self.stored.version
     }
 
     /// Whether the caller manages it (and sees its committee and next actions).
@@ -122,50 +121,48 @@ pub struct Moved {
 fn assemble(
     conn: &mut DbConn,
     actor: Option<&Actor>,
-    rows: Vec<CallRow>,
+    calls: Vec<StoredCall>,
     now: NaiveDateTime,
 ) -> Result<Vec<Call>, ApiError> {
-    let mut pids: Vec<String> = rows.iter().map(|r| r.programme_id.clone()).collect();
+    let mut pids: Vec<ProgrammeId> = calls.iter().map(|c| c.programme).collect();
+    pids.sort_by_key(ToString::to_string);
     pids.dedup();
-    pids.sort();
-    pids.dedup();
-    let prog_rows = seriktes_persistence::programmes::find_many(conn, &pids)?;
-    let progs = programmes::load_many(conn, prog_rows)?;
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let progs = seriktes_persistence::programmes::find_many(conn, &pids)?;
+    let ids: Vec<CallId> = calls.iter().map(|c| c.id).collect();
     let criteria = store::criteria_of(conn, &ids)?;
     let committee = store::committee_of(conn, &ids)?;
-    rows.into_iter()
-        .map(|row| {
+    calls
+        .into_iter()
+        .map(|stored| {
             let p = progs
                 .iter()
-                .find(|p| p.row.id == row.programme_id)
+                .find(|p| p.id == stored.programme)
                 .ok_or(ApiError::NotFound)?;
-            let status = stored::value("calls.status", &row.status, CallStatus::parse)?
-                .effective(&row.closes_at, &now);
+            let status = stored.status_at(now);
             let facts = CallFacts {
                 programme: p.facts(),
                 status,
             };
             Ok(Call {
-                id: stored::id("calls.id", &row.id, CallId::parse)?,
+                id: stored.id,
                 status,
-                currency: p.currency,
+                currency: p.currency(),
                 criteria: criteria
                     .iter()
-                    .filter(|c| c.call_id == row.id)
+                    .filter(|c| c.call == stored.id)
                     .cloned()
                     .collect(),
                 committee: committee
                     .iter()
-                    .filter(|(c, _)| *c == row.id)
-                    .map(|(_, u)| u.clone())
+                    .filter(|(c, _)| *c == stored.id)
+                    .map(|(_, u)| *u)
                     .collect(),
                 role: call(actor, &facts),
                 programme_id: p.id,
                 circle: p.circle.clone(),
                 facts,
                 programme_active: p.status == ProgrammeStatus::Active,
-                row,
+                stored,
             })
         })
         .collect()
@@ -177,8 +174,8 @@ fn load(
     id: CallId,
     now: NaiveDateTime,
 ) -> Result<Call, ApiError> {
-    let row = store::find(conn, &id.to_string())?;
-    assemble(conn, actor, vec![row], now)?
+    let stored = store::find(conn, id)?;
+    assemble(conn, actor, vec![stored], now)?
         .pop()
         .ok_or(ApiError::NotFound)
 }
@@ -191,30 +188,14 @@ fn event(kind: &str, c: &Call, summary: String) -> Event {
 
 fn programme_facts(p: &Programme) -> Result<CallProgrammeFacts, ApiError> {
     Ok(CallProgrammeFacts {
-        currency: p.currency,
-        budget_minor: p.row.budget_minor,
-        regions: stored::json("programmes.regions", &p.row.regions)?,
+        currency: p.currency(),
+        budget_minor: p.budget.minor(),
+        regions: p.regions.clone(),
     })
 }
 
-fn fields(d: &CallDraft) -> CallFields {
-    let kinds: Vec<&str> = d.eligible_kinds.iter().map(|k| k.as_str()).collect();
-    CallFields {
-        title: json(d.title.translations()),
-        description: d.description.as_ref().map(|t| json(t.translations())),
-        opens_at: d.opens_at,
-        closes_at: d.closes_at,
-        max_award_minor: d.max_award.minor(),
-        envelope_minor: d.envelope.minor(),
-        eligible_kinds: json(&kinds),
-        eligible_regions: json(&d.eligible_regions),
-        min_duration_months: d.min_duration_months,
-        max_duration_months: d.max_duration_months,
-    }
-}
-
 /// Stores criteria and committee, checking that committee members are active users.
-fn store_parts(tx: &mut Tx<'_>, call_id: &str, d: &CallDraft) -> Result<(), ApiError> {
+fn store_parts(tx: &mut Tx<'_>, call_id: CallId, d: &CallDraft) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     for (i, u) in d.committee.iter().enumerate() {
         match users::find(tx, &u.to_string()) {
@@ -230,22 +211,8 @@ fn store_parts(tx: &mut Tx<'_>, call_id: &str, d: &CallDraft) -> Result<(), ApiE
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let criteria: Vec<CriterionRow> = d
-        .criteria
-        .iter()
-        .enumerate()
-        .map(|(i, c)| CriterionRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            call_id: call_id.to_owned(),
-            position: i32::try_from(i).unwrap_or(i32::MAX),
-            name: json(c.name.translations()),
-            weight: c.weight,
-            max_score: c.max_score,
-        })
-        .collect();
-    store::replace_criteria(tx, call_id, &criteria)?;
-    let committee: Vec<String> = d.committee.iter().map(ToString::to_string).collect();
-    store::replace_committee(tx, call_id, &committee)?;
+    store::replace_criteria(tx, call_id, &d.criteria)?;
+    store::replace_committee(tx, call_id, &d.committee)?;
     Ok(())
 }
 
@@ -272,23 +239,14 @@ pub fn create(
         .into());
     }
     check_call(&draft, &programme_facts(&p)?)?;
-    let id = CallId::from_uuid(uuid::Uuid::now_v7()).to_string();
-    let row = store::insert(
-        tx,
-        &NewCallRow {
-            id: &id,
-            programme_id: &p.row.id,
-            status: CallStatus::Draft.as_str(),
-            created_at: now,
-            updated_at: now,
-        },
-        &fields(&draft),
-    )?;
-    store_parts(tx, &id, &draft)?;
-    let c = assemble(tx, Some(actor), vec![row], now)?
+    let id = CallId::from_uuid(uuid::Uuid::now_v7());
+    let stored = store::insert(tx, id, p.id, &draft, now)?;
+    store_parts(tx, id, &draft)?;
+    let c = assemble(tx, Some(actor), vec![stored], now)?
         .pop()
         .ok_or(ApiError::NotFound)?;
-    let e = event("call.create", &c, format!("created call {}", c.row.title));
+    let title = seriktes_persistence::stored::to_json(c.stored.title.translations());
+    let e = event("call.create", &c, format!("created call {title}"));
     events::record(tx, Some(actor), now, e)?;
     Ok(c)
 }
@@ -315,8 +273,8 @@ pub fn list(
     now: NaiveDateTime,
 ) -> Result<Page<Call>, ApiError> {
     let filter = CallFilter {
-        programme_id: query.programme.map(|p| p.to_string()),
-        status: query.status.map(|s| s.as_str().to_owned()),
+        programme: query.programme,
+        status: query.status,
         updated_since: query.updated_since,
         now,
     };
@@ -340,11 +298,11 @@ pub fn update(
     authorize(current.role, CallRight::Manage)?;
     check_editable(current.status)?;
     let p = programmes::load(tx, current.programme_id)?;
-    let draft = merge(&current, patch)?;
+    let draft = merge(&current, patch);
     check_call(&draft, &programme_facts(&p)?)?;
-    let row = store::update(tx, &current.row, if_match, &fields(&draft), now)?;
-    store_parts(tx, &current.row.id, &draft)?;
-    let c = assemble(tx, Some(actor), vec![row], now)?
+    let stored = store::update(tx, &current.stored, if_match, &draft, now)?;
+    store_parts(tx, current.id, &draft)?;
+    let c = assemble(tx, Some(actor), vec![stored], now)?
         .pop()
         .ok_or(ApiError::NotFound)?;
     events::record(
@@ -357,60 +315,37 @@ pub fn update(
 }
 
 /// The stored call with `patch` laid over it.
-fn merge(c: &Call, p: CallPatch) -> Result<CallDraft, ApiError> {
-    let row = &c.row;
-    let kinds: Vec<String> = stored::json("calls.eligible_kinds", &row.eligible_kinds)?;
-    let kinds = kinds
-        .iter()
-        .map(|k| stored::value("calls.eligible_kinds", k, OrganizationKind::parse))
-        .collect::<Result<_, _>>()?;
-    let criteria = c
-        .criteria
-        .iter()
-        .map(|k| {
-            Ok(CriterionInput {
-                name: stored_text("call_criteria.name", &k.name)?,
-                weight: k.weight,
-                max_score: k.max_score,
-            })
-        })
-        .collect::<Result<_, StoreError>>()?;
-    let committee = c
-        .committee
-        .iter()
-        .map(|u| stored::id("call_committee.user_id", u, UserId::parse))
-        .collect::<Result<_, _>>()?;
-    Ok(CallInput {
-        title: match p.title {
-            Some(t) => t,
-            None => stored_text("calls.title", &row.title)?,
-        },
-        description: match p.description {
-            Some(d) => d,
-            None => row
-                .description
-                .as_deref()
-                .map(|d| stored_text("calls.description", d))
-                .transpose()?,
-        },
-        opens_at: p.opens_at.unwrap_or(row.opens_at),
-        closes_at: p.closes_at.unwrap_or(row.closes_at),
+fn merge(c: &Call, p: CallPatch) -> CallDraft {
+    let s = &c.stored;
+    CallInput {
+        title: p.title.unwrap_or_else(|| s.title.clone()),
+        description: p.description.unwrap_or_else(|| s.description.clone()),
+        opens_at: p.opens_at.unwrap_or(s.opens_at),
+        closes_at: p.closes_at.unwrap_or(s.closes_at),
         max_award: p
             .max_award
-            .unwrap_or_else(|| Money::from_minor(row.max_award_minor, c.currency)),
+            .unwrap_or_else(|| Money::from_minor(s.max_award_minor, c.currency)),
         envelope: p
             .envelope
-            .unwrap_or_else(|| Money::from_minor(row.envelope_minor, c.currency)),
-        eligible_kinds: p.eligible_kinds.unwrap_or(kinds),
-        eligible_regions: match p.eligible_regions {
-            Some(r) => r,
-            None => stored::json("calls.eligible_regions", &row.eligible_regions)?,
-        },
-        min_duration_months: p.min_duration_months.unwrap_or(row.min_duration_months),
-        max_duration_months: p.max_duration_months.unwrap_or(row.max_duration_months),
-        criteria: p.criteria.unwrap_or(criteria),
-        committee: p.committee.unwrap_or(committee),
-    })
+            .unwrap_or_else(|| Money::from_minor(s.envelope_minor, c.currency)),
+        eligible_kinds: p.eligible_kinds.unwrap_or_else(|| s.eligible_kinds.clone()),
+        eligible_regions: p
+            .eligible_regions
+            .unwrap_or_else(|| s.eligible_regions.clone()),
+        min_duration_months: p.min_duration_months.unwrap_or(s.min_duration_months),
+        max_duration_months: p.max_duration_months.unwrap_or(s.max_duration_months),
+        criteria: p.criteria.unwrap_or_else(|| {
+            c.criteria
+                .iter()
+                .map(|k| CriterionInput {
+                    name: k.name.clone(),
+                    weight: k.weight,
+                    max_score: k.max_score,
+                })
+                .collect()
+        }),
+        committee: p.committee.unwrap_or_else(|| c.committee.clone()),
+    }
 }
 
 impl Machine for Call {
@@ -433,7 +368,7 @@ impl Machine for Call {
 
     fn check(c: &Call, action: CallAction, now: NaiveDateTime) -> Result<(), DomainError> {
         if action == CallAction::Publish {
-            check_publish(c.programme_active, &c.row.closes_at, &now)?;
+            check_publish(c.programme_active, &c.stored.closes_at, &now)?;
         }
         Ok(())
     }
@@ -446,15 +381,15 @@ impl Machine for Call {
         now: NaiveDateTime,
     ) -> Result<(Moved, Event), ApiError> {
         let decision = if to == CallStatus::Decided {
-            Some(store::decide(tx, &c.row.id, now)?)
+            Some(store::decide(tx, &c.id.to_string(), now)?)
         } else {
             None
         };
-        let row = store::set_status(tx, &c.row, if_match, to.as_str(), now)?;
+        let stored = store::set_status(tx, &c.stored, if_match, to, now)?;
         let call = Call {
-            status: to.effective(&row.closes_at, &now),
+            status: stored.status_at(now),
             role: Some(CallRole::Manager),
-            row,
+            stored,
             ..c
         };
         let (kind, summary) = match (to, decision) {

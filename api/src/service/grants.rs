@@ -10,7 +10,7 @@ use seriktes_domain::access::{Actor, authorize};
 use seriktes_domain::application::ApplicationStatus;
 use seriktes_domain::call::CallStatus;
 use seriktes_domain::grant::{self, Amendment, AwardFacts, AwardRefusal, GrantStatus};
-use seriktes_domain::ids::{ApplicationId, BudgetLineId, GrantId, OrganizationId};
+use seriktes_domain::ids::{ApplicationId, BudgetLineId, GrantId, OrganizationId, ProgrammeId};
 use seriktes_domain::money::Money;
 use seriktes_persistence::StoreError;
 use seriktes_persistence::db::Tx;
@@ -383,6 +383,10 @@ pub fn public(
     let mut ids: Vec<String> = p.items.iter().map(|r| r.programme_id.clone()).collect();
     ids.sort();
     ids.dedup();
+    let ids = ids
+        .iter()
+        .map(|id| stored::id("grants.programme_id", id, ProgrammeId::parse))
+        .collect::<Result<Vec<_>, _>>()?;
     let funders = seriktes_persistence::programmes::funders_of(conn, &ids)?;
     let mut items = Vec::with_capacity(p.items.len());
     for row in p.items {
@@ -390,14 +394,12 @@ pub fn public(
         let mut g = PublicGrant::try_from(row)?;
         g.funders = funders
             .iter()
-            .filter(|(f, _)| f.programme_id == pid)
-            .map(|(f, name)| {
-                Ok(NamedRef {
-                    id: f.organization_id.clone(),
-                    name: crate::wire::LocalizedText(crate::wire::from_json(name)?),
-                })
+            .filter(|f| f.programme.to_string() == pid)
+            .map(|f| NamedRef {
+                id: f.organization.to_string(),
+                name: crate::wire::LocalizedText(f.name.translations().clone()),
             })
-            .collect::<Result<_, ApiError>>()?;
+            .collect();
         items.push(g);
     }
     Ok(Page {

@@ -15,7 +15,8 @@ use seriktes_domain::access::{Actor, authorize};
 use seriktes_domain::application::Application;
 use seriktes_domain::application::{ApplicationAction, ApplicationStatus};
 use seriktes_domain::call::CallStatus;
-use seriktes_domain::ids::{ApplicationId, CallId, OrganizationId, ProgrammeId, ReviewId, UserId};
+use seriktes_domain::call::{Call as StoredCall, CallCriterion};
+use seriktes_domain::ids::{ApplicationId, CallId, ProgrammeId, ReviewId, UserId};
 use seriktes_domain::review::Ranked;
 use seriktes_domain::review::{
     Criterion, Review, ReviewAction, ReviewStatus, check_review_submission, check_scores,
@@ -23,7 +24,7 @@ use seriktes_domain::review::{
 };
 use seriktes_domain::workflow::Workflow;
 use seriktes_persistence::applications::{self, ApplicationRow};
-use seriktes_persistence::calls::{self, CallRow, CriterionRow};
+use seriktes_persistence::calls;
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::reviews::{self, ReviewChanges, ReviewFilter};
 use seriktes_persistence::{DbConn, Page, PageRequest, memberships, programmes, stored};
@@ -34,13 +35,13 @@ pub struct Seen {
     /// The review.
     pub review: Review<NaiveDateTime>,
     /// Its call's criteria.
-    pub criteria: Vec<CriterionRow>,
+    pub criteria: Vec<CallCriterion>,
     /// The caller's role.
     pub role: ReviewRole,
 }
 
 /// The criteria in the form scoring needs.
-pub fn criteria_of(rows: &[CriterionRow]) -> Vec<Criterion<'_>> {
+pub fn criteria_of(rows: &[CallCriterion]) -> Vec<Criterion<'_>> {
     rows.iter()
         .map(|c| Criterion {
             id: &c.id,
@@ -51,29 +52,9 @@ pub fn criteria_of(rows: &[CriterionRow]) -> Vec<Criterion<'_>> {
 }
 
 /// A call's programme and its circle.
-fn circle_of(conn: &mut DbConn, call: &CallRow) -> Result<(ProgrammeId, Circle), ApiError> {
-    let programme = programmes::find(conn, &call.programme_id)?;
-    let funders = programmes::funders_of(conn, std::slice::from_ref(&programme.id))?;
-    Ok((
-        stored::id("programmes.id", &programme.id, ProgrammeId::parse)?,
-        Circle {
-            managing: stored::id(
-                "programmes.managing_organization_id",
-                &programme.managing_organization_id,
-                OrganizationId::parse,
-            )?,
-            funders: funders
-                .iter()
-                .map(|(f, _)| {
-                    stored::id(
-                        "programme_funders.organization_id",
-                        &f.organization_id,
-                        OrganizationId::parse,
-                    )
-                })
-                .collect::<Result<_, _>>()?,
-        },
-    ))
+fn circle_of(conn: &mut DbConn, call: &StoredCall) -> Result<(ProgrammeId, Circle), ApiError> {
+    let programme = programmes::find(conn, call.programme)?;
+    Ok((programme.id, programme.circle))
 }
 
 /// Review events are seen by the managing organisation only: reviews are secret until the
@@ -96,18 +77,15 @@ fn event(
 /// A review with what its policy and rules need.
 struct Context {
     review: Review<NaiveDateTime>,
-    call: CallRow,
-    criteria: Vec<CriterionRow>,
+    call: StoredCall,
+    criteria: Vec<CallCriterion>,
     programme: ProgrammeId,
     circle: Circle,
     role: Option<ReviewRole>,
 }
 
-fn call_status(call: &CallRow, now: NaiveDateTime) -> Result<CallStatus, ApiError> {
-    Ok(
-        stored::value("calls.status", &call.status, CallStatus::parse)?
-            .effective(&call.closes_at, &now),
-    )
+fn call_status(call: &StoredCall, now: NaiveDateTime) -> Result<CallStatus, ApiError> {
+    Ok(call.status_at(now))
 }
 
 fn load(
@@ -118,7 +96,10 @@ fn load(
 ) -> Result<Context, ApiError> {
     let review_row = reviews::find(conn, id)?;
     let app = applications::find(conn, &review_row.application.to_string())?;
-    let call = calls::find(conn, &app.call_id)?;
+    let call = calls::find(
+        conn,
+        stored::id("applications.call_id", &app.call_id, CallId::parse)?,
+    )?;
     let (programme, circle) = circle_of(conn, &call)?;
     let facts = ReviewFacts {
         reviewer: review_row.reviewer,
@@ -225,7 +206,10 @@ pub fn assign(
         ApplicationRight::AssignReviewers,
     )?;
     let app = applications::find(tx, &id.to_string())?;
-    let call = calls::find(tx, &app.call_id)?;
+    let call = calls::find(
+        tx,
+        stored::id("applications.call_id", &app.call_id, CallId::parse)?,
+    )?;
     if !ctx.facts.committee.contains(&reviewer) {
         return Err(ApiError::invalid(
             "reviewer_user_id",
@@ -246,7 +230,7 @@ fn assign_one(
     tx: &mut Tx<'_>,
     actor: &Actor,
     app: &ApplicationRow,
-    call: &CallRow,
+    call: &StoredCall,
     reviewer: UserId,
     now: NaiveDateTime,
 ) -> Result<Review<NaiveDateTime>, ApiError> {
@@ -303,7 +287,7 @@ fn assign_one(
 fn require_manager(
     conn: &mut DbConn,
     actor: &Actor,
-    call: &CallRow,
+    call: &StoredCall,
 ) -> Result<(ProgrammeId, Circle), ApiError> {
     let (programme, circle) = circle_of(conn, call)?;
     if circle.managed_by(actor) {
@@ -321,13 +305,13 @@ pub fn assign_call(
     id: CallId,
     now: NaiveDateTime,
 ) -> Result<(usize, usize), ApiError> {
-    let call = calls::find(tx, &id.to_string())?;
+    let call = calls::find(tx, id)?;
     require_manager(tx, actor, &call)?;
-    let committee: Vec<String> = calls::committee_of(tx, std::slice::from_ref(&call.id))?
+    let committee: Vec<UserId> = calls::committee_of(tx, std::slice::from_ref(&call.id))?
         .into_iter()
         .map(|(_, u)| u)
         .collect();
-    let apps = applications::of_call(tx, &call.id)?;
+    let apps = applications::of_call(tx, &call.id.to_string())?;
     let (mut assigned, mut skipped) = (0, 0);
     for app in apps
         .iter()
@@ -335,17 +319,18 @@ pub fn assign_call(
     {
         for reviewer in &committee {
             let app_id = stored::id("applications.id", &app.id, ApplicationId::parse)?;
-            let reviewer_id = stored::id("call_committee.user_id", reviewer, UserId::parse)?;
+            let reviewer_id = *reviewer;
             if reviews::exists(tx, app_id, reviewer_id)? {
                 continue;
             }
-            if memberships::find(tx, &app.applicant_organization_id, reviewer)?.is_some() {
+            if memberships::find(tx, &app.applicant_organization_id, &reviewer.to_string())?
+                .is_some()
+            {
                 skipped += 1;
                 continue;
             }
             let fresh = applications::find(tx, &app.id)?;
-            let reviewer = stored::id("call_committee.user_id", reviewer, UserId::parse)?;
-            assign_one(tx, actor, &fresh, &call, reviewer, now)?;
+            assign_one(tx, actor, &fresh, &call, reviewer_id, now)?;
             assigned += 1;
         }
     }
@@ -374,7 +359,7 @@ pub fn list(
 ) -> Result<Page<Seen>, ApiError> {
     let sees_all = match f.call {
         _ if actor.is_admin() => true,
-        Some(c) => match calls::find(conn, &c.to_string()) {
+        Some(c) => match calls::find(conn, c) {
             Ok(call) => {
                 call_status(&call, now)? == CallStatus::Decided
                     && circle_of(conn, &call)?.1.managed_by(actor)
@@ -394,7 +379,10 @@ pub fn list(
     // Two queries for the whole page: the applications' calls, then their criteria.
     let app_ids: Vec<String> = p.items.iter().map(|r| r.application.to_string()).collect();
     let call_of = applications::call_ids_of(conn, &app_ids)?;
-    let call_ids: Vec<String> = call_of.iter().map(|(_, c)| c.clone()).collect();
+    let call_ids = call_of
+        .iter()
+        .map(|(_, c)| stored::id("applications.call_id", c, CallId::parse))
+        .collect::<Result<Vec<_>, _>>()?;
     let criteria = calls::criteria_of(conn, &call_ids)?;
     let items = p
         .items
@@ -406,7 +394,7 @@ pub fn list(
                 .map(|(_, c)| c.as_str());
             let own = criteria
                 .iter()
-                .filter(|c| Some(c.call_id.as_str()) == call_id)
+                .filter(|c| Some(c.call.to_string().as_str()) == call_id)
                 .cloned()
                 .collect();
             let role = if row.reviewer == actor.user_id() {
@@ -556,12 +544,12 @@ pub fn ranking(
     actor: &Actor,
     id: CallId,
 ) -> Result<Vec<Ranked<Application<NaiveDateTime>>>, ApiError> {
-    let call = calls::find(conn, &id.to_string())?;
+    let call = calls::find(conn, id)?;
     require_manager(conn, actor, &call)?;
     let criteria = calls::criteria_of(conn, std::slice::from_ref(&call.id))?;
     let criteria = criteria_of(&criteria);
     let counted = reviews::counted_of_call(conn, id)?;
-    let mut apps: Vec<ApplicationRow> = applications::of_call(conn, &call.id)?
+    let mut apps: Vec<ApplicationRow> = applications::of_call(conn, &call.id.to_string())?
         .into_iter()
         .filter(|a| {
             matches!(

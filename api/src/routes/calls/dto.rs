@@ -332,35 +332,34 @@ impl From<CallListParams> for CallQuery {
     }
 }
 
-fn json<T: serde::de::DeserializeOwned + Default>(raw: &str) -> T {
-    serde_json::from_str(raw).unwrap_or_default()
-}
-
 impl From<Call> for CallResponse {
     fn from(c: Call) -> Self {
         let manages = c.managed();
-        let row = c.row;
+        let row = c.stored;
         let currency = c.currency;
         Self {
             criteria: c
                 .criteria
                 .into_iter()
                 .map(|k| CriterionResponse {
-                    name: LocalizedText(json(&k.name)),
+                    name: LocalizedText(k.name.translations().clone()),
                     id: k.id,
                     weight: k.weight,
                     max_score: k.max_score,
                 })
                 .collect(),
-            committee_user_ids: manages.then_some(c.committee),
-            title: LocalizedText(json(&row.title)),
-            description: row.description.as_deref().map(|d| LocalizedText(json(d))),
+            committee_user_ids: manages
+                .then(|| c.committee.iter().map(ToString::to_string).collect()),
+            title: LocalizedText(row.title.translations().clone()),
+            description: row
+                .description
+                .map(|d| LocalizedText(d.translations().clone())),
             opens_at: crate::response::utc(row.opens_at),
             closes_at: crate::response::utc(row.closes_at),
             max_award: Money::from_minor(row.max_award_minor, currency),
             envelope: Money::from_minor(row.envelope_minor, currency),
-            eligible_kinds: json(&row.eligible_kinds),
-            eligible_regions: json(&row.eligible_regions),
+            eligible_kinds: row.eligible_kinds.into_iter().map(Into::into).collect(),
+            eligible_regions: row.eligible_regions,
             min_duration_months: row.min_duration_months,
             max_duration_months: row.max_duration_months,
             status: c.status.into(),
@@ -375,8 +374,8 @@ impl From<Call> for CallResponse {
             },
             created_at: crate::response::utc(row.created_at),
             updated_at: crate::response::utc(row.updated_at),
-            id: row.id,
-            programme_id: row.programme_id,
+            id: row.id.to_string(),
+            programme_id: row.programme.to_string(),
         }
     }
 }

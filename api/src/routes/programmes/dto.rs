@@ -267,23 +267,21 @@ impl From<ProgrammeListParams> for ProgrammeQuery {
 
 impl From<Programme> for ProgrammeResponse {
     fn from(p: Programme) -> Self {
-        let currency = p.currency;
-        let row = p.row;
+        let currency = p.currency();
         Self {
             title: LocalizedText(p.title.translations().clone()),
             description: p
                 .description
                 .map(|d| LocalizedText(d.translations().clone())),
-            budget: Money::from_minor(row.budget_minor, currency),
+            budget: Money::from_minor(p.budget.minor(), currency),
             regions: p.regions,
             themes: p.themes,
             funders: p
                 .funders
                 .into_iter()
-                .zip(p.funder_names)
-                .map(|((f, _), name)| FunderResponse {
-                    organization_id: f.organization_id,
-                    organization_name: LocalizedText(name.translations().clone()),
+                .map(|f| FunderResponse {
+                    organization_id: f.organization.to_string(),
+                    organization_name: LocalizedText(f.name.translations().clone()),
                     committed: Money::from_minor(f.committed_minor, currency),
                 })
                 .collect(),
@@ -294,12 +292,12 @@ impl From<Programme> for ProgrammeResponse {
                 .map(str::to_owned)
                 .collect(),
             status: p.status.into(),
-            id: row.id,
-            managing_organization_id: row.managing_organization_id,
-            starts_on: row.starts_on,
-            ends_on: row.ends_on,
-            created_at: crate::response::utc(row.created_at),
-            updated_at: crate::response::utc(row.updated_at),
+            id: p.id.to_string(),
+            managing_organization_id: p.circle.managing.to_string(),
+            starts_on: p.starts_on,
+            ends_on: p.ends_on,
+            created_at: crate::response::utc(p.created_at),
+            updated_at: crate::response::utc(p.updated_at),
         }
     }
 }
