@@ -1013,19 +1013,3 @@ pub fn backfill_budget_lines(conn: &mut DbConn) -> Result<(), StoreError> {
     }
     Ok(())
 }
-
-/// Records a tranche's payment date and reference (with its move to `paid`, same transaction).
-pub fn set_payment(
-    conn: &mut DbConn,
-    id: DisbursementId,
-    paid_on: NaiveDate,
-    reference: &str,
-) -> Result<(), StoreError> {
-    diesel::update(disbursements::table.find(id.to_string()))
-        .set((
-            disbursements::paid_on.eq(paid_on),
-            disbursements::payment_reference.eq(reference),
-        ))
-        .execute(conn)?;
-    Ok(())
-}

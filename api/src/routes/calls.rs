@@ -176,7 +176,7 @@ async fn move_call(
     let id = CallId::from_uuid(id);
     state
         .write_as(&caller, move |tx, actor, now| {
-            transition::<Call>(tx, actor, id, action, if_match, now)
+            transition::<Call>(tx, actor, id, action, (), if_match, now)
         })
         .await
 }

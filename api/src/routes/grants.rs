@@ -197,7 +197,7 @@ async fn act(
     let id = GrantId::from_uuid(id);
     let seen = state
         .write_as(&caller, move |tx, actor, now| {
-            transition::<GrantMachine>(tx, actor, id, action, if_match.0, now)
+            transition::<GrantMachine>(tx, actor, id, action, (), if_match.0, now)
         })
         .await?;
     let version = seen.loaded.grant.version;

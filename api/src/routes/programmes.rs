@@ -167,7 +167,7 @@ async fn move_programme(
     let id = ProgrammeId::from_uuid(id);
     let p = state
         .write_as(&caller, move |tx, actor, now| {
-            transition::<Programme>(tx, actor, id, action, if_match.0, now)
+            transition::<Programme>(tx, actor, id, action, (), if_match.0, now)
         })
         .await?;
     Ok(tagged(p))

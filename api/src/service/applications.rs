@@ -228,6 +228,7 @@ impl Machine for Applications {
     type State = ApplicationStatus;
     type Loaded = Loaded;
     type Output = (Application<NaiveDateTime>, ApplicationFacts);
+    type Input = ();
 
     fn load(tx: &mut Tx<'_>, id: ApplicationId, _now: NaiveDateTime) -> Result<Loaded, ApiError> {
         let ctx = store::load(tx, id)?;
@@ -316,6 +317,7 @@ impl Machine for Applications {
         tx: &mut Tx<'_>,
         loaded: Loaded,
         to: ApplicationStatus,
+        _input: (),
         if_match: Option<i64>,
         now: NaiveDateTime,
     ) -> Result<((Application<NaiveDateTime>, ApplicationFacts), Event), ApiError> {
@@ -347,7 +349,7 @@ pub fn act(
     now: NaiveDateTime,
 ) -> Result<Seen, ApiError> {
     let (app, facts) =
-        transition::transition::<Applications>(tx, actor, id, action, if_match, now)?;
+        transition::transition::<Applications>(tx, actor, id, action, (), if_match, now)?;
     let role = application(actor, &facts).ok_or(ApiError::NotFound)?;
     Ok((app, role))
 }

@@ -353,6 +353,7 @@ impl Machine for Call {
     type State = CallStatus;
     type Loaded = Call;
     type Output = Moved;
+    type Input = ();
 
     fn load(tx: &mut Tx<'_>, id: CallId, now: NaiveDateTime) -> Result<Call, ApiError> {
         load(tx, None, id, now)
@@ -377,6 +378,7 @@ impl Machine for Call {
         tx: &mut Tx<'_>,
         c: Call,
         to: CallStatus,
+        _input: (),
         if_match: Option<i64>,
         now: NaiveDateTime,
     ) -> Result<(Moved, Event), ApiError> {

@@ -130,6 +130,7 @@ impl Machine for DisbursementMachine {
     type State = DisbursementStatus;
     type Loaded = WithGrant;
     type Output = Tranche;
+    type Input = Option<(NaiveDate, String)>;
 
     fn load(
         tx: &mut Tx<'_>,
@@ -180,6 +181,7 @@ impl Machine for DisbursementMachine {
         tx: &mut Tx<'_>,
         loaded: WithGrant,
         to: DisbursementStatus,
+        payment: Option<(NaiveDate, String)>,
         if_match: Option<i64>,
         now: NaiveDateTime,
     ) -> Result<(Tranche, Event), ApiError> {
@@ -188,7 +190,12 @@ impl Machine for DisbursementMachine {
             grant,
             role,
         } = loaded;
-        d.version = grants::set_disbursement_status(tx, &d, if_match, to, None, now)?;
+        let paid = payment.clone();
+        d.version = grants::set_disbursement_status(tx, &d, if_match, to, payment, now)?;
+        if let Some((paid_on, reference)) = paid {
+            d.paid_on = Some(paid_on);
+            d.payment_reference = Some(reference);
+        }
         d.status = to;
         d.updated_at = now;
         let event = Event::new(
@@ -214,12 +221,7 @@ pub fn act(
     if_match: Option<i64>,
     now: NaiveDateTime,
 ) -> Result<Tranche, ApiError> {
-    let mut t = transition::<DisbursementMachine>(tx, actor, id, action, if_match, now)?;
-    if let Some((paid_on, reference)) = payment {
-        grants::set_payment(tx, t.disbursement.id, paid_on, &reference)?;
-        t.disbursement.paid_on = Some(paid_on);
-        t.disbursement.payment_reference = Some(reference);
-    }
+    let mut t = transition::<DisbursementMachine>(tx, actor, id, action, payment, if_match, now)?;
     // The role shown is the caller's, decided from the facts loaded for the move.
     t.role = policy(actor, &t.facts).unwrap_or(GrantRole::Reader);
     Ok(t)

@@ -319,6 +319,7 @@ impl Machine for GrantMachine {
     type State = GrantStatus;
     type Loaded = Loaded;
     type Output = Seen;
+    type Input = ();
 
     fn load(tx: &mut Tx<'_>, id: GrantId, _now: NaiveDateTime) -> Result<Loaded, ApiError> {
         match grants::find(tx, id) {
@@ -343,6 +344,7 @@ impl Machine for GrantMachine {
         tx: &mut Tx<'_>,
         mut loaded: Loaded,
         to: GrantStatus,
+        _input: (),
         if_match: Option<i64>,
         now: NaiveDateTime,
     ) -> Result<(Seen, Event), ApiError> {

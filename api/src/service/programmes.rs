@@ -212,6 +212,7 @@ impl Machine for Programme {
     type State = ProgrammeStatus;
     type Loaded = Programme;
     type Output = Programme;
+    type Input = ();
 
     fn load(tx: &mut Tx<'_>, id: ProgrammeId, _: NaiveDateTime) -> Result<Programme, ApiError> {
         load(tx, id)
@@ -229,6 +230,7 @@ impl Machine for Programme {
         tx: &mut Tx<'_>,
         p: Programme,
         to: ProgrammeStatus,
+        _input: (),
         if_match: Option<i64>,
         now: NaiveDateTime,
     ) -> Result<(Programme, Event), ApiError> {

@@ -256,6 +256,7 @@ fn assign_one(
                 actor,
                 app_id,
                 ApplicationAction::BeginReview,
+                (),
                 None,
                 now,
             )?;

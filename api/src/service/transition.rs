@@ -21,6 +21,9 @@ pub trait Machine {
     type Loaded;
     /// What the use case returns (the domain object, typically with its version).
     type Output;
+    /// What the caller sends with the action besides the id (a payment's date and reference);
+    /// `()` for most machines. It reaches [`Machine::store`], so the move is one write.
+    type Input;
 
     /// Loads the object and its facts, locking what the rules count (`NotFound` if absent).
     fn load(tx: &mut Tx<'_>, id: Self::Id, now: NaiveDateTime) -> Result<Self::Loaded, ApiError>;
@@ -50,6 +53,7 @@ pub trait Machine {
         tx: &mut Tx<'_>,
         loaded: Self::Loaded,
         to: Self::State,
+        input: Self::Input,
         if_match: Option<i64>,
         now: NaiveDateTime,
     ) -> Result<(Self::Output, Event), ApiError>;
@@ -61,6 +65,7 @@ pub fn transition<M: Machine>(
     actor: &Actor,
     id: M::Id,
     action: <M::State as Workflow>::Action,
+    input: M::Input,
     if_match: Option<i64>,
     now: NaiveDateTime,
 ) -> Result<M::Output, ApiError> {
@@ -69,7 +74,7 @@ pub fn transition<M: Machine>(
     let from = M::state(&loaded, now);
     let to = from.next(action)?;
     M::check(&loaded, action, now)?;
-    let (output, event) = M::store(tx, loaded, to, if_match, now)?;
+    let (output, event) = M::store(tx, loaded, to, input, if_match, now)?;
     let summary = if event.summary.is_empty() {
         format!("{} → {}", from.name(), to.name())
     } else {
