@@ -111,46 +111,6 @@ struct CriterionRow {
     max_score: i32,
 }
 
-/// The columns of [`CallRow`], in its order, for `RETURNING` (`as_returning()` does not
-/// compile on `MultiConnection`, STACK §2).
-type Columns = (
-    calls::id,
-    calls::programme_id,
-    calls::title,
-    calls::description,
-    calls::opens_at,
-    calls::closes_at,
-    calls::max_award_minor,
-    calls::envelope_minor,
-    calls::eligible_kinds,
-    calls::eligible_regions,
-    calls::min_duration_months,
-    calls::max_duration_months,
-    calls::status,
-    calls::version,
-    calls::created_at,
-    calls::updated_at,
-);
-
-const COLUMNS: Columns = (
-    calls::id,
-    calls::programme_id,
-    calls::title,
-    calls::description,
-    calls::opens_at,
-    calls::closes_at,
-    calls::max_award_minor,
-    calls::envelope_minor,
-    calls::eligible_kinds,
-    calls::eligible_regions,
-    calls::min_duration_months,
-    calls::max_duration_months,
-    calls::status,
-    calls::version,
-    calls::created_at,
-    calls::updated_at,
-);
-
 /// The fields of `fields` that differ from `current`: an update writes only these.
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = calls)]
@@ -286,7 +246,7 @@ pub fn insert(
             },
             &fields(input),
         ))
-        .returning(COLUMNS)
+        .returning(calls::all_columns)
         .get_result(conn)?;
     call(row)
 }
@@ -379,7 +339,7 @@ pub fn update(
         calls::version.eq(current.version + 1),
         calls::updated_at.eq(now),
     ))
-    .returning(COLUMNS)
+    .returning(calls::all_columns)
     .get_result(conn)
     .optional()?
     .ok_or(StoreError::VersionMismatch)?;
@@ -406,7 +366,7 @@ pub fn set_status(
         calls::version.eq(current.version + 1),
         calls::updated_at.eq(now),
     ))
-    .returning(COLUMNS)
+    .returning(calls::all_columns)
     .get_result(conn)
     .optional()?
     .ok_or(StoreError::VersionMismatch)?;

@@ -1,6 +1,9 @@
 //! Seriktes storage: one diesel connection type over SQLite (the embedded default) and
 //! PostgreSQL, an r2d2 pool, embedded migrations, and repository functions per aggregate.
 //!
+//! Writes answer with `RETURNING <table>::all_columns` (diesel's `as_returning()` does not
+//! compile on `MultiConnection`), so a read row declares its fields in the table's column order.
+//!
 //! Repository functions take `&mut DbConn`, never the pool, so callers can put several in one
 //! transaction ([`db::write`]). Nothing here knows HTTP; errors are [`StoreError`].
 

@@ -59,22 +59,6 @@ pub struct Candidate {
     pub name: String,
 }
 
-const COLUMNS: (
-    memberships::organization_id,
-    memberships::user_id,
-    memberships::role,
-    memberships::version,
-    memberships::created_at,
-    memberships::updated_at,
-) = (
-    memberships::organization_id,
-    memberships::user_id,
-    memberships::role,
-    memberships::version,
-    memberships::created_at,
-    memberships::updated_at,
-);
-
 fn record(row: MembershipRow, email: String, name: String) -> Result<MemberRecord, StoreError> {
     Ok(MemberRecord {
         membership: Membership {
@@ -120,7 +104,7 @@ pub fn insert(
             created_at: now,
             updated_at: now,
         })
-        .returning(COLUMNS)
+        .returning(memberships::all_columns)
         .get_result::<MembershipRow>(conn)?;
     record(row, who.email, who.name)
 }
@@ -247,7 +231,7 @@ pub fn set_role(
         memberships::version.eq(current.version + 1),
         memberships::updated_at.eq(now),
     ))
-    .returning(COLUMNS)
+    .returning(memberships::all_columns)
     .get_result::<MembershipRow>(conn)
     .optional()?
     .ok_or(StoreError::VersionMismatch)?;

@@ -41,33 +41,6 @@ pub struct OrganizationRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// The columns every read and `RETURNING` of an organisation takes, in [`OrganizationRow`]'s order.
-const COLUMNS: (
-    organizations::id,
-    organizations::kind,
-    organizations::name,
-    organizations::bin,
-    organizations::country,
-    organizations::region,
-    organizations::themes,
-    organizations::iati_identifier,
-    organizations::version,
-    organizations::created_at,
-    organizations::updated_at,
-) = (
-    organizations::id,
-    organizations::kind,
-    organizations::name,
-    organizations::bin,
-    organizations::country,
-    organizations::region,
-    organizations::themes,
-    organizations::iati_identifier,
-    organizations::version,
-    organizations::created_at,
-    organizations::updated_at,
-);
-
 /// A stored organisation as the domain sees it, with its version (ETag) and times.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrganizationRecord {
@@ -177,7 +150,7 @@ pub fn insert(
     let conn: &mut DbConn = tx;
     diesel::insert_into(organizations::table)
         .values(&row)
-        .returning(COLUMNS)
+        .returning(organizations::all_columns)
         .get_result::<OrganizationRow>(conn)?
         .try_into()
 }
@@ -310,7 +283,7 @@ pub fn update(
         organizations::version.eq(version + 1),
         organizations::updated_at.eq(now),
     ))
-    .returning(COLUMNS)
+    .returning(organizations::all_columns)
     .get_result::<OrganizationRow>(conn)
     .optional()?
     .ok_or(StoreError::VersionMismatch)?

@@ -98,42 +98,6 @@ struct FunderRow {
     committed_minor: i64,
 }
 
-/// The columns of [`ProgrammeRow`], in its order, for `RETURNING` (`as_returning()` does not
-/// compile on `MultiConnection`, STACK §2).
-type Columns = (
-    programmes::id,
-    programmes::title,
-    programmes::description,
-    programmes::managing_organization_id,
-    programmes::currency,
-    programmes::budget_minor,
-    programmes::starts_on,
-    programmes::ends_on,
-    programmes::regions,
-    programmes::themes,
-    programmes::status,
-    programmes::version,
-    programmes::created_at,
-    programmes::updated_at,
-);
-
-const COLUMNS: Columns = (
-    programmes::id,
-    programmes::title,
-    programmes::description,
-    programmes::managing_organization_id,
-    programmes::currency,
-    programmes::budget_minor,
-    programmes::starts_on,
-    programmes::ends_on,
-    programmes::regions,
-    programmes::themes,
-    programmes::status,
-    programmes::version,
-    programmes::created_at,
-    programmes::updated_at,
-);
-
 /// The fields of `fields` that differ from `current`: an update writes only these.
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = programmes)]
@@ -260,7 +224,7 @@ pub fn insert(
             },
             &fields(managing, input),
         ))
-        .returning(COLUMNS)
+        .returning(programmes::all_columns)
         .get_result(conn)?;
     replace_funders(conn, id, input)?;
     let funders = funders_of(conn, &[id])?;
@@ -383,7 +347,7 @@ pub fn update(
         programmes::version.eq(current.version + 1),
         programmes::updated_at.eq(now),
     ))
-    .returning(COLUMNS)
+    .returning(programmes::all_columns)
     .get_result(conn)
     .optional()?
     .ok_or(StoreError::VersionMismatch)?;
@@ -412,7 +376,7 @@ pub fn set_status(
         programmes::version.eq(current.version + 1),
         programmes::updated_at.eq(now),
     ))
-    .returning(COLUMNS)
+    .returning(programmes::all_columns)
     .get_result(conn)
     .optional()?
     .ok_or(StoreError::VersionMismatch)?;

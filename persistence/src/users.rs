@@ -82,33 +82,10 @@ pub fn create(
             created_at: now,
             updated_at: now,
         })
-        .returning(COLUMNS)
+        .returning(users::all_columns)
         .get_result(conn)?;
     row.into_record()
 }
-
-/// Every column of [`UserRow`], in order, for `RETURNING`.
-const COLUMNS: (
-    users::id,
-    users::email,
-    users::name,
-    users::password_hash,
-    users::system_role,
-    users::active,
-    users::version,
-    users::created_at,
-    users::updated_at,
-) = (
-    users::id,
-    users::email,
-    users::name,
-    users::password_hash,
-    users::system_role,
-    users::active,
-    users::version,
-    users::created_at,
-    users::updated_at,
-);
 
 /// One account.
 pub fn get(conn: &mut DbConn, id: UserId) -> Result<UserRecord, StoreError> {
