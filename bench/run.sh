@@ -298,7 +298,8 @@ INSERT INTO grant_budget_lines (${line_id_col}grant_id, position, category, desc
   SELECT ${line_id_val}md5('grant ' || g)::uuid::text, p,
          CASE p WHEN 0 THEN 'staff' ELSE 'events' END, CASE p WHEN 0 THEN 'Salaries' ELSE 'Workshops' END,
          CASE p WHEN 0 THEN a - a / 4 ELSE a / 4 END
-  FROM (SELECT g, 100000 + (g * 7919) % 9900000 AS a FROM generate_series(1, $GRANTS) AS g) s, generate_series(0, 1) AS p;
+  FROM (SELECT g, 100000 + (g * 7919) % 9900000 AS a FROM generate_series(1, $GRANTS) AS g) s, generate_series(0, 1) AS p
+  ORDER BY g, p; -- grant by grant, as awards and amendments write them
 SQL
   echo "seeded grant_budget_lines (2 per grant)" >&2
 fi
