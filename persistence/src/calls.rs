@@ -463,20 +463,6 @@ pub fn replace_committee(
     Ok(())
 }
 
-/// Whether the user sits on the call's committee.
-pub fn is_committee_member(
-    conn: &mut DbConn,
-    call_id: &str,
-    user_id: &str,
-) -> Result<bool, StoreError> {
-    let n: i64 = call_committee::table
-        .filter(call_committee::call_id.eq(call_id))
-        .filter(call_committee::user_id.eq(user_id))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
-}
-
 /// Locks a call's row until the transaction ends (a no-op UPDATE: PostgreSQL takes a row lock;
 /// SQLite's write transaction already excludes other writers). Serialises awards against the
 /// envelope.

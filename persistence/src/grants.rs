@@ -13,7 +13,6 @@ use crate::schema::{
 };
 use crate::stored;
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use seriktes_domain::access::Actor;
@@ -42,7 +41,8 @@ pub struct Loaded {
     pub paid: Money,
 }
 
-#[derive(Debug, Queryable, Selectable)]
+/// A stored grant as read and inserted (the legacy `budget_lines` column keeps its default).
+#[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = grants)]
 struct GrantRow {
     id: String,
@@ -553,25 +553,6 @@ pub fn set_application_status(
     }
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = grants)]
-struct GrantInsert {
-    id: String,
-    application_id: String,
-    call_id: String,
-    programme_id: String,
-    grantee_organization_id: String,
-    mentor_organization_id: Option<String>,
-    currency: String,
-    amount_minor: i64,
-    starts_on: NaiveDate,
-    ends_on: NaiveDate,
-    status: String,
-    version: i64,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
 /// One budget-line row as `insert_many!` takes it: a tuple of `column.eq(value)`.
 type LineValues = (
     diesel::dsl::Eq<grant_budget_lines::id, String>,
@@ -603,7 +584,7 @@ fn line_rows(grant: GrantId, lines: &[BudgetLine]) -> Vec<LineValues> {
 /// Inserts a grant and its budget lines (two statements).
 pub fn insert(conn: &mut DbConn, g: &Grant) -> Result<(), StoreError> {
     diesel::insert_into(grants::table)
-        .values(&GrantInsert {
+        .values(&GrantRow {
             id: g.id.to_string(),
             application_id: g.application.to_string(),
             call_id: g.call.to_string(),
@@ -676,16 +657,6 @@ pub fn update(
         changes
     )?;
     Ok(version + 1)
-}
-
-/// The total awarded in a call, minor units (summed in SQL).
-pub fn total_of_call(conn: &mut DbConn, call_id: &str) -> Result<i64, StoreError> {
-    Ok(grants::table
-        .filter(grants::call_id.eq(call_id))
-        .select(sql::<BigInt>(
-            "CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)",
-        ))
-        .first(conn)?)
 }
 
 /// An amendment, kept as history.
