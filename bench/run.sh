@@ -241,19 +241,34 @@ if has_column grants budget_lines; then
   grant_lines_col=", budget_lines"
   grant_lines_val=", '[{\"category\":\"staff\",\"description\":\"Salaries\",\"amount_minor\":' || (a - a / 4) || '},{\"category\":\"events\",\"description\":\"Workshops\",\"amount_minor\":' || (a / 4) || '}]'"
 fi
+if has_column grants lines_json; then
+  # The read copy of the grant's budget lines (the rows seeded below, same ids and amounts).
+  grant_lines_col="$grant_lines_col, lines_json"
+  grant_lines_val="$grant_lines_val, json_build_array(
+    json_build_object('id', bench_v7(g, 'line ' || g || ' 0'), 'category', 'staff', 'description', 'Salaries', 'amount_minor', a - a / 4),
+    json_build_object('id', bench_v7(g, 'line ' || g || ' 1'), 'category', 'events', 'description', 'Workshops', 'amount_minor', a / 4))::text"
+fi
 app_lines_col="" app_lines_val=""
 if has_column applications budget_lines; then
   app_lines_col=", budget_lines"
   app_lines_val=", '[{\"category\":\"staff\",\"description\":\"Salaries\",\"amount_minor\":' || (a - a / 4) || '},{\"category\":\"events\",\"description\":\"Workshops\",\"amount_minor\":' || (a / 4) || '}]'"
 fi
 
-# Ids are UUID strings (md5 of a label, so they are reproducible); one managing organisation, one
+# Ids are UUID strings. Grants, applications and budget lines get UUIDv7-shaped ids, as the API
+# gives them: a millisecond timestamp (grant g is created g ms after the first) before md5 bits of
+# a label, so ids follow creation order and a page by id reads neighbouring rows, as it does in a
+# database the API filled (random ids would scatter every page over 50 heap pages). Other ids are
+# md5 of a label; all are reproducible. One managing organisation, one
 # funder, $GRANTEES grantee NGOs, one active programme, one decided call, $GRANTS awarded
 # applications and one active grant for each.
+V7_FUNCTION="CREATE OR REPLACE FUNCTION bench_v7(ms bigint, label text) RETURNS text LANGUAGE sql IMMUTABLE AS \$\$
+  SELECT substr(t, 1, 8) || '-' || substr(t, 9, 4) || '-7' || substr(h, 1, 3) || '-8' || substr(h, 4, 3) || '-' || substr(h, 7, 12)
+  FROM (SELECT lpad(to_hex(1767225600000 + ms), 12, '0') AS t, md5(label) AS h) s \$\$;"
 pg "$PROD_URL" >/dev/null <<SQL
 BEGIN;
+$V7_FUNCTION
 CREATE TEMP TABLE seed AS
-  SELECT g, md5('grant ' || g)::uuid::text AS grant_id, md5('application ' || g)::uuid::text AS app_id,
+  SELECT g, bench_v7(g, 'grant ' || g) AS grant_id, bench_v7(g, 'application ' || g) AS app_id,
          md5('grantee ' || (g % $GRANTEES))::uuid::text AS grantee_id, 100000 + (g * 7919) % 9900000 AS a
   FROM generate_series(1, $GRANTS) AS g;
 INSERT INTO organizations (id, kind, name, country, region, themes, created_at, updated_at)
@@ -291,11 +306,11 @@ if has_table grant_budget_lines; then
   line_id_col="" line_id_val=""
   if [ "$(pg -At "$PROD_URL" -c "SELECT data_type FROM information_schema.columns
       WHERE table_schema = current_schema() AND table_name = 'grant_budget_lines' AND column_name = 'id'")" = text ]; then
-    line_id_col="id, " line_id_val="md5('line ' || g || ' ' || p)::uuid::text, "
+    line_id_col="id, " line_id_val="bench_v7(g, 'line ' || g || ' ' || p), "
   fi
   pg "$PROD_URL" >/dev/null <<SQL
 INSERT INTO grant_budget_lines (${line_id_col}grant_id, position, category, description, amount_minor)
-  SELECT ${line_id_val}md5('grant ' || g)::uuid::text, p,
+  SELECT ${line_id_val}bench_v7(g, 'grant ' || g), p,
          CASE p WHEN 0 THEN 'staff' ELSE 'events' END, CASE p WHEN 0 THEN 'Salaries' ELSE 'Workshops' END,
          CASE p WHEN 0 THEN a - a / 4 ELSE a / 4 END
   FROM (SELECT g, 100000 + (g * 7919) % 9900000 AS a FROM generate_series(1, $GRANTS) AS g) s, generate_series(0, 1) AS p

@@ -17,6 +17,12 @@ LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN 
 PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND \
 TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWG";
 
+/// Whether `code` is one of the space-separated three-letter codes of `list` (compared as bytes:
+/// this runs for every amount a response shows).
+fn listed(list: &str, code: [u8; 3]) -> bool {
+    list.as_bytes().chunks(4).any(|k| k[..3] == code)
+}
+
 /// An ISO 4217 currency code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency([u8; 3]);
@@ -26,7 +32,7 @@ impl Currency {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let code = raw.trim().to_ascii_uppercase();
         match code.as_bytes() {
-            [a, b, c] if CURRENCIES.split(' ').any(|k| k == code) => Ok(Self([*a, *b, *c])),
+            [a, b, c] if listed(CURRENCIES, [*a, *b, *c]) => Ok(Self([*a, *b, *c])),
             _ => Err(FieldError::new(
                 "",
                 "iso4217",
@@ -43,8 +49,7 @@ impl Currency {
 
     /// Digits after the decimal point (2 for EUR and KZT, 0 for JPY, 3 for KWD).
     pub fn exponent(&self) -> u32 {
-        let code = self.as_str();
-        let has = |list: &str| list.split(' ').any(|k| k == code);
+        let has = |list: &str| listed(list, self.0);
         if has(ZERO_DECIMALS) {
             0
         } else if has(THREE_DECIMALS) {
@@ -157,16 +162,22 @@ impl Money {
 
     /// The decimal string, with exactly the currency's number of decimals.
     pub fn amount_string(&self) -> String {
-        let exp = self.currency.exponent();
+        let exp = usize::try_from(self.currency.exponent()).unwrap_or(2);
         let digits = self.minor.unsigned_abs().to_string();
-        let sign = if self.minor < 0 { "-" } else { "" };
-        if exp == 0 {
-            return format!("{sign}{digits}");
+        let mut out = String::with_capacity(digits.len() + exp + 3);
+        if self.minor < 0 {
+            out.push('-');
         }
-        let exp = usize::try_from(exp).unwrap_or(2);
-        let padded = format!("{digits:0>width$}", width = exp + 1);
-        let (whole, frac) = padded.split_at(padded.len() - exp);
-        format!("{sign}{whole}.{frac}")
+        if exp == 0 {
+            out.push_str(&digits);
+            return out;
+        }
+        // At least one digit before the point: 5 cents is "0.05".
+        let padding = (exp + 1).saturating_sub(digits.len());
+        out.extend(std::iter::repeat_n('0', padding));
+        out.push_str(&digits);
+        out.insert(out.len() - exp, '.');
+        out
     }
 
     fn same_currency(&self, other: &Self) -> Result<(), DomainError> {
@@ -256,6 +267,19 @@ mod tests {
         assert_eq!(Money::from_minor(7, eur()).amount_string(), "0.07");
         let jpy = Currency::parse("JPY").unwrap();
         assert_eq!(Money::parse("1500", jpy).unwrap().amount_string(), "1500");
+        let kwd = Currency::parse("kwd").unwrap();
+        assert_eq!(Money::from_minor(-5, kwd).amount_string(), "-0.005");
+        assert_eq!(
+            Money::from_minor(1_234_567, kwd).amount_string(),
+            "1234.567"
+        );
+        assert_eq!(Currency::parse("CLF").unwrap().exponent(), 4);
+        assert_eq!(
+            Money::from_minor(i64::MIN, eur()).amount_string(),
+            "-92233720368547758.08"
+        );
+        assert!(Currency::parse("XYZ").is_err());
+        assert!(Currency::parse("ZWG").is_ok());
     }
 
     #[test]

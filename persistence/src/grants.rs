@@ -42,6 +42,8 @@ pub struct Loaded {
 }
 
 /// A stored grant as read and inserted (the legacy `budget_lines` column keeps its default).
+/// `committed_minor`, `paid_minor` and `lines_json` are the read columns of migration 000009:
+/// this module writes them with every tranche and budget-line change.
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = grants)]
 struct GrantRow {
@@ -59,169 +61,41 @@ struct GrantRow {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    committed_minor: i64,
+    paid_minor: i64,
+    lines_json: Option<String>,
 }
 
-type LoadedRow = (
-    GrantRow,
-    String,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-);
-
-/// SQL functions the load query needs, declared so that the query stays a static diesel query
-/// that PostgreSQL prepares once per connection (a `sql("…")` fragment would make diesel parse
-/// and plan it on every request). The aggregate that joins text and the cast of a sum differ by
-/// backend: [`with_loaded!`] builds one query per backend.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a JSON object of a budget line is five key/value pairs, one SQL argument each"
-)]
+/// SQL functions the load query needs, declared so that it stays a static diesel query that
+/// PostgreSQL prepares once per connection (a `sql("…")` fragment would make diesel parse and
+/// plan it on every request). The aggregate that joins text differs by backend.
 mod sqlfn {
-    use diesel::sql_types::{BigInt, Integer, Nullable, Numeric, Text};
+    use diesel::sql_types::Text;
 
     diesel::define_sql_function! {
         /// PostgreSQL: joins the texts of a group with a delimiter.
         #[aggregate]
-        fn string_agg(expr: Text, delimiter: Text) -> Nullable<Text>;
+        fn string_agg(expr: Text, delimiter: Text) -> diesel::sql_types::Nullable<Text>;
     }
     diesel::define_sql_function! {
         /// SQLite: joins the texts of a group with a delimiter.
         #[aggregate]
-        fn group_concat(expr: Text, delimiter: Text) -> Nullable<Text>;
-    }
-    diesel::define_sql_function! {
-        /// PostgreSQL: the sum of BIGINTs is NUMERIC…
-        #[aggregate]
-        #[sql_name = "SUM"]
-        fn sum_numeric(expr: BigInt) -> Nullable<Numeric>;
-    }
-    diesel::define_sql_function! {
-        /// …cast back to BIGINT (`int8(numeric)`, a PostgreSQL cast function).
-        fn int8(expr: Nullable<Numeric>) -> Nullable<BigInt>;
-    }
-    diesel::define_sql_function! {
-        /// PostgreSQL: one budget line as a JSON object.
-        fn json_build_object(k1: Text, v1: Text, k2: Text, v2: Text, k3: Text, v3: Text,
-            k4: Text, v4: Integer, k5: Text, v5: BigInt) -> Text;
-    }
-    diesel::define_sql_function! {
-        /// PostgreSQL: the JSON array of a group's values.
-        #[aggregate]
-        fn json_agg(expr: Text) -> Nullable<Text>;
-    }
-    diesel::define_sql_function! {
-        /// SQLite: one budget line as a JSON object.
-        fn json_object(k1: Text, v1: Text, k2: Text, v2: Text, k3: Text, v3: Text,
-            k4: Text, v4: Integer, k5: Text, v5: BigInt) -> Text;
-    }
-    diesel::define_sql_function! {
-        /// SQLite: the JSON array of a group's values.
-        #[aggregate]
-        fn json_group_array(expr: Text) -> Nullable<Text>;
-    }
-    diesel::define_sql_function! {
-        /// SQLite: the sum of integers is an integer.
-        #[aggregate]
-        #[sql_name = "SUM"]
-        fn sum_integer(expr: BigInt) -> Nullable<BigInt>;
+        fn group_concat(expr: Text, delimiter: Text) -> diesel::sql_types::Nullable<Text>;
     }
 }
 
-macro_rules! funders_of_grant {
-    (pg) => {
-        sqlfn::string_agg(programme_funders::organization_id, ",")
-    };
-    (sqlite) => {
-        sqlfn::group_concat(programme_funders::organization_id, ",")
-    };
-}
-
-macro_rules! lines_of_grant {
-    (pg) => {
-        sqlfn::json_agg(sqlfn::json_build_object(
-            "id",
-            grant_budget_lines::id,
-            "category",
-            grant_budget_lines::category,
-            "description",
-            grant_budget_lines::description,
-            "position",
-            grant_budget_lines::position,
-            "amount_minor",
-            grant_budget_lines::amount_minor,
-        ))
-    };
-    (sqlite) => {
-        sqlfn::json_group_array(sqlfn::json_object(
-            "id",
-            grant_budget_lines::id,
-            "category",
-            grant_budget_lines::category,
-            "description",
-            grant_budget_lines::description,
-            "position",
-            grant_budget_lines::position,
-            "amount_minor",
-            grant_budget_lines::amount_minor,
-        ))
-    };
-}
-
-macro_rules! sum_of_tranches {
-    (pg) => {
-        sqlfn::int8(sqlfn::sum_numeric(disbursements::amount_minor))
-    };
-    (sqlite) => {
-        sqlfn::sum_integer(disbursements::amount_minor)
-    };
-}
-
-/// The load query for one backend: the grant, its programme's managing organisation, the
-/// funders (comma-separated), the tranche sums (not cancelled, paid) and the budget lines (a
-/// JSON array).
+/// The load query of one grant for one backend: its row, its programme's managing
+/// organisation and funders (comma-separated).
 macro_rules! loaded_query {
-    ($backend:ident) => {
+    ($agg:ident) => {
         grants::table.inner_join(programmes::table).select((
             GrantRow::as_select(),
             programmes::managing_organization_id,
             programme_funders::table
                 .filter(programme_funders::programme_id.eq(grants::programme_id))
-                .select(funders_of_grant!($backend))
-                .single_value(),
-            disbursements::table
-                .filter(disbursements::grant_id.eq(grants::id))
-                .filter(disbursements::status.ne("cancelled"))
-                .select(sum_of_tranches!($backend))
-                .single_value(),
-            disbursements::table
-                .filter(disbursements::grant_id.eq(grants::id))
-                .filter(disbursements::status.eq("paid"))
-                .select(sum_of_tranches!($backend))
-                .single_value(),
-            grant_budget_lines::table
-                .filter(grant_budget_lines::grant_id.eq(grants::id))
-                .select(lines_of_grant!($backend))
+                .select(sqlfn::$agg(programme_funders::organization_id, ","))
                 .single_value(),
         ))
-    };
-}
-
-/// Runs `$body` with `$q` bound to the boxed load query of the connection's backend (the body
-/// is compiled once per backend; both boxed queries have the same type).
-macro_rules! with_loaded {
-    ($backend:expr, $q:ident => $body:expr) => {
-        match $backend {
-            Backend::Postgres => {
-                let $q = loaded_query!(pg).into_boxed();
-                $body
-            }
-            Backend::Sqlite => {
-                let $q = loaded_query!(sqlite).into_boxed();
-                $body
-            }
-        }
     };
 }
 
@@ -236,27 +110,40 @@ fn currency(raw: &str) -> Result<Currency, StoreError> {
     stored::value("grants.currency", raw, Currency::parse)
 }
 
-/// A budget line as the load query aggregates it.
-#[derive(serde::Deserialize)]
-struct LineJson {
-    id: String,
-    category: String,
-    description: String,
-    position: i32,
+/// A budget line in `grants.lines_json` (the array is in position order).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct LineJson<S> {
+    id: S,
+    category: S,
+    description: S,
     amount_minor: i64,
 }
 
+/// `grants.lines_json` of `lines`.
+fn lines_json(lines: &[BudgetLine]) -> String {
+    let items: Vec<LineJson<String>> = lines
+        .iter()
+        .map(|l| LineJson {
+            id: l.id.to_string(),
+            category: l.category.clone(),
+            description: l.description.clone(),
+            amount_minor: l.amount.minor(),
+        })
+        .collect();
+    stored::to_json(&items)
+}
+
 fn lines_from(json: Option<&str>, cur: Currency) -> Result<Vec<BudgetLine>, StoreError> {
-    let mut lines: Vec<LineJson> = match json {
-        Some(j) => stored::json("grant_budget_lines", j)?,
-        None => Vec::new(),
-    };
-    lines.sort_by_key(|l| l.position);
+    let json = json.ok_or_else(|| StoreError::Corrupt {
+        column: "grants.lines_json",
+        reason: "NULL: the backfill that runs after migrations has not filled it".into(),
+    })?;
+    let lines: Vec<LineJson<String>> = stored::json("grants.lines_json", json)?;
     lines
         .into_iter()
         .map(|l| {
             Ok(BudgetLine {
-                id: stored::id("grant_budget_lines.id", &l.id, BudgetLineId::parse)?,
+                id: stored::id("grants.lines_json", &l.id, BudgetLineId::parse)?,
                 category: l.category,
                 description: l.description,
                 amount: Money::from_minor(l.amount_minor, cur),
@@ -266,10 +153,10 @@ fn lines_from(json: Option<&str>, cur: Currency) -> Result<Vec<BudgetLine>, Stor
 }
 
 fn to_loaded(
-    (g, managing, funders, committed, paid, lines): LoadedRow,
+    g: GrantRow,
+    managing: &str,
+    funders: Vec<OrganizationId>,
 ) -> Result<Loaded, StoreError> {
-    let funders = funders.unwrap_or_default();
-    let (committed, paid) = (committed.unwrap_or(0), paid.unwrap_or(0));
     let cur = currency(&g.currency)?;
     let grantee = stored::id(
         "grants.grantee_organization_id",
@@ -285,10 +172,10 @@ fn to_loaded(
         circle: Circle {
             managing: stored::id(
                 "programmes.managing_organization_id",
-                &managing,
+                managing,
                 OrganizationId::parse,
             )?,
-            funders: org_ids("programme_funders.organization_id", &funders)?,
+            funders,
         },
         grantee,
         mentor,
@@ -307,7 +194,7 @@ fn to_loaded(
         amount: Money::from_minor(g.amount_minor, cur),
         starts_on: g.starts_on,
         ends_on: g.ends_on,
-        budget_lines: lines_from(lines.as_deref(), cur)?,
+        budget_lines: lines_from(g.lines_json.as_deref(), cur)?,
         status: stored::value("grants.status", &g.status, GrantStatus::parse)?,
         version: g.version,
         created_at: g.created_at,
@@ -316,8 +203,8 @@ fn to_loaded(
     Ok(Loaded {
         grant,
         facts,
-        committed: Money::from_minor(committed, cur),
-        paid: Money::from_minor(paid, cur),
+        committed: Money::from_minor(g.committed_minor, cur),
+        paid: Money::from_minor(g.paid_minor, cur),
     })
 }
 
@@ -326,13 +213,19 @@ pub fn find(conn: &mut DbConn, id: GrantId) -> Result<Loaded, StoreError> {
     // Not boxed: a static query is found in diesel's statement cache by its type, without
     // building its SQL text on every call.
     let id = id.to_string();
-    let row: LoadedRow = match conn.backend() {
-        Backend::Postgres => loaded_query!(pg).filter(grants::id.eq(id)).first(conn)?,
-        Backend::Sqlite => loaded_query!(sqlite)
+    let (g, managing, funders): (GrantRow, String, Option<String>) = match conn.backend() {
+        Backend::Postgres => loaded_query!(string_agg)
+            .filter(grants::id.eq(id))
+            .first(conn)?,
+        Backend::Sqlite => loaded_query!(group_concat)
             .filter(grants::id.eq(id))
             .first(conn)?,
     };
-    to_loaded(row)
+    let funders = org_ids(
+        "programme_funders.organization_id",
+        funders.as_deref().unwrap_or_default(),
+    )?;
+    to_loaded(g, &managing, funders)
 }
 
 /// Filters for [`list`].
@@ -351,48 +244,83 @@ pub struct GrantFilter {
 }
 
 /// One page of the grants `viewer` may see (`visibility::grants`), by id, with their facts,
-/// sums and budget lines: one statement.
+/// sums and budget lines: one statement for the grants, one for their programmes' funders.
 pub fn list(
     conn: &mut DbConn,
     viewer: &Actor,
     filter: &GrantFilter,
     page: &PageRequest,
 ) -> Result<Page<Loaded>, StoreError> {
-    let rows: Vec<LoadedRow> = with_loaded!(conn.backend(), q => {
-        let mut q = q;
-        if let Some(after) = &page.after {
-            q = q.filter(grants::id.gt(after.clone()));
-        }
-        if let Some(p) = &filter.programme_id {
-            q = q.filter(grants::programme_id.eq(p.clone()));
-        }
-        if let Some(c) = &filter.call_id {
-            q = q.filter(grants::call_id.eq(c.clone()));
-        }
-        if let Some(o) = &filter.grantee_organization_id {
-            q = q.filter(grants::grantee_organization_id.eq(o.clone()));
-        }
-        if let Some(s) = &filter.status {
-            q = q.filter(grants::status.eq(s.clone()));
-        }
-        if let Some(visible) = crate::visibility::grants(viewer) {
-            q = q.filter(visible);
-        }
-        if let Some(since) = filter.updated_since {
-            q = q.filter(grants::updated_at.ge(since));
-        }
-        q.order(grants::id.asc())
-            .limit(page.fetch_limit())
-            .load(conn)?
-    });
+    let mut q = grants::table
+        .inner_join(programmes::table)
+        .select((GrantRow::as_select(), programmes::managing_organization_id))
+        .into_boxed();
+    if let Some(after) = &page.after {
+        q = q.filter(grants::id.gt(after.clone()));
+    }
+    if let Some(p) = &filter.programme_id {
+        q = q.filter(grants::programme_id.eq(p.clone()));
+    }
+    if let Some(c) = &filter.call_id {
+        q = q.filter(grants::call_id.eq(c.clone()));
+    }
+    if let Some(o) = &filter.grantee_organization_id {
+        q = q.filter(grants::grantee_organization_id.eq(o.clone()));
+    }
+    if let Some(s) = &filter.status {
+        q = q.filter(grants::status.eq(s.clone()));
+    }
+    if let Some(visible) = crate::visibility::grants(viewer) {
+        q = q.filter(visible);
+    }
+    if let Some(since) = filter.updated_since {
+        q = q.filter(grants::updated_at.ge(since));
+    }
+    let rows: Vec<(GrantRow, String)> = q
+        .order(grants::id.asc())
+        .limit(page.fetch_limit())
+        .load(conn)?;
     let page = Page::from_rows(rows, page, |r| r.0.id.clone());
-    let next_after = page.next_after;
+    let mut programmes: Vec<String> = page
+        .items
+        .iter()
+        .map(|r| r.0.programme_id.clone())
+        .collect();
+    programmes.sort_unstable();
+    programmes.dedup();
+    let funders: Vec<(String, String)> = if programmes.is_empty() {
+        Vec::new()
+    } else {
+        programme_funders::table
+            .filter(programme_funders::programme_id.eq_any(programmes))
+            .select((
+                programme_funders::programme_id,
+                programme_funders::organization_id,
+            ))
+            .load(conn)?
+    };
     let items = page
         .items
         .into_iter()
-        .map(to_loaded)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page { items, next_after })
+        .map(|(g, managing)| {
+            let mine = funders
+                .iter()
+                .filter(|(p, _)| *p == g.programme_id)
+                .map(|(_, o)| {
+                    stored::id(
+                        "programme_funders.organization_id",
+                        o,
+                        OrganizationId::parse,
+                    )
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            to_loaded(g, &managing, mine)
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(Page {
+        items,
+        next_after: page.next_after,
+    })
 }
 
 /// What an award needs to know, loaded in one statement.
@@ -599,6 +527,9 @@ pub fn insert(conn: &mut DbConn, g: &Grant) -> Result<(), StoreError> {
             version: g.version,
             created_at: g.created_at,
             updated_at: g.updated_at,
+            committed_minor: 0,
+            paid_minor: 0,
+            lines_json: Some(lines_json(&g.budget_lines)),
         })
         .execute(conn)?;
     let rows = line_rows(g.id, &g.budget_lines);
@@ -606,7 +537,7 @@ pub fn insert(conn: &mut DbConn, g: &Grant) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Replaces a grant's budget lines (ids kept by the caller).
+/// Replaces a grant's budget lines (ids kept by the caller) and their copy on the grant's row.
 pub fn replace_lines(
     conn: &mut DbConn,
     grant: GrantId,
@@ -618,6 +549,41 @@ pub fn replace_lines(
     .execute(conn)?;
     let rows = line_rows(grant, lines);
     crate::insert_many!(conn, grant_budget_lines::table, rows);
+    diesel::update(grants::table.find(grant.to_string()))
+        .set(grants::lines_json.eq(lines_json(lines)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// What a tranche in `status` adds to its grant's (committed, paid) sums.
+fn tranche_sums(status: DisbursementStatus, amount: i64) -> (i64, i64) {
+    let committed = if status.counts_against_amount() {
+        amount
+    } else {
+        0
+    };
+    let paid = if status == DisbursementStatus::Paid {
+        amount
+    } else {
+        0
+    };
+    (committed, paid)
+}
+
+/// Adds to a grant's stored tranche sums.
+fn add_to_sums(
+    conn: &mut DbConn,
+    grant: GrantId,
+    (committed, paid): (i64, i64),
+) -> Result<(), StoreError> {
+    if (committed, paid) != (0, 0) {
+        diesel::update(grants::table.find(grant.to_string()))
+            .set((
+                grants::committed_minor.eq(grants::committed_minor + committed),
+                grants::paid_minor.eq(grants::paid_minor + paid),
+            ))
+            .execute(conn)?;
+    }
     Ok(())
 }
 
@@ -772,7 +738,7 @@ pub fn insert_disbursement(conn: &mut DbConn, d: &Disbursement) -> Result<(), St
     diesel::insert_into(disbursements::table)
         .values(&DisbursementRow::of(d))
         .execute(conn)?;
-    Ok(())
+    add_to_sums(conn, d.grant, tranche_sums(d.status, d.amount.minor()))
 }
 
 /// Finds a tranche (in its grant's currency, read in the same statement).
@@ -846,6 +812,16 @@ pub fn set_disbursement_status(
         disbursements::status.eq(status.as_str()),
         disbursements::paid_on.eq(paid_on),
         disbursements::payment_reference.eq(reference),
+    )?;
+    let amount = current.amount.minor();
+    let (before, after) = (
+        tranche_sums(current.status, amount),
+        tranche_sums(status, amount),
+    );
+    add_to_sums(
+        conn,
+        current.grant,
+        (after.0 - before.0, after.1 - before.1),
     )?;
     Ok(current.version + 1)
 }
@@ -965,7 +941,8 @@ pub fn lines_from_json(
 }
 
 /// Copies the budget lines of grants that have none in `grant_budget_lines` from the legacy
-/// `grants.budget_lines` JSON. Idempotent: runs after every migration.
+/// `grants.budget_lines` JSON, then fills `grants.lines_json` where it is still NULL (grants
+/// stored before migration 000009). Idempotent: runs after every migration.
 pub fn backfill_budget_lines(conn: &mut DbConn) -> Result<(), StoreError> {
     let todo: Vec<(String, String, String)> = grants::table
         .filter(diesel::dsl::not(diesel::dsl::exists(
@@ -981,6 +958,36 @@ pub fn backfill_budget_lines(conn: &mut DbConn) -> Result<(), StoreError> {
         })?;
         let rows = line_rows(grant, &lines);
         crate::insert_many!(conn, grant_budget_lines::table, rows);
+    }
+    let unfilled: Vec<String> = grants::table
+        .filter(grants::lines_json.is_null())
+        .select(grants::id)
+        .load(conn)?;
+    for id in unfilled {
+        let lines: Vec<(String, String, String, i64)> = grant_budget_lines::table
+            .filter(grant_budget_lines::grant_id.eq(&id))
+            .order(grant_budget_lines::position)
+            .select((
+                grant_budget_lines::id,
+                grant_budget_lines::category,
+                grant_budget_lines::description,
+                grant_budget_lines::amount_minor,
+            ))
+            .load(conn)?;
+        let json = stored::to_json(
+            &lines
+                .iter()
+                .map(|(id, category, description, amount_minor)| LineJson {
+                    id: id.as_str(),
+                    category: category.as_str(),
+                    description: description.as_str(),
+                    amount_minor: *amount_minor,
+                })
+                .collect::<Vec<_>>(),
+        );
+        diesel::update(grants::table.find(&id))
+            .set(grants::lines_json.eq(json))
+            .execute(conn)?;
     }
     Ok(())
 }

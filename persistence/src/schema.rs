@@ -194,6 +194,9 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        committed_minor -> BigInt,
+        paid_minor -> BigInt,
+        lines_json -> Nullable<Text>,
     }
 }
 

@@ -499,3 +499,92 @@ both_backends! {
         }
     }
 }
+
+/// The grant row's read columns (tranche sums, budget-lines copy) against the tables they copy.
+fn read_columns_agree(conn: &mut seriktes_persistence::db::DbConn, grant: &str) {
+    use diesel::prelude::*;
+    use seriktes_persistence::schema::{disbursements, grant_budget_lines, grants};
+    let (committed, paid, json): (i64, i64, Option<String>) = grants::table
+        .find(grant)
+        .select((
+            grants::committed_minor,
+            grants::paid_minor,
+            grants::lines_json,
+        ))
+        .first(conn)
+        .expect("grant row");
+    let tranches: Vec<(i64, String)> = disbursements::table
+        .filter(disbursements::grant_id.eq(grant))
+        .select((disbursements::amount_minor, disbursements::status))
+        .load(conn)
+        .expect("tranches");
+    let sum = |keep: &dyn Fn(&str) -> bool| -> i64 {
+        tranches
+            .iter()
+            .filter(|(_, s)| keep(s))
+            .map(|(a, _)| a)
+            .sum()
+    };
+    assert_eq!(committed, sum(&|s| s != "cancelled"), "committed_minor");
+    assert_eq!(paid, sum(&|s| s == "paid"), "paid_minor");
+    let lines: Vec<(String, String, String, i64)> = grant_budget_lines::table
+        .filter(grant_budget_lines::grant_id.eq(grant))
+        .order(grant_budget_lines::position)
+        .select((
+            grant_budget_lines::id,
+            grant_budget_lines::category,
+            grant_budget_lines::description,
+            grant_budget_lines::amount_minor,
+        ))
+        .load(conn)
+        .expect("lines");
+    let copy: Vec<Value> = serde_json::from_str(&json.expect("lines_json filled")).unwrap();
+    let rows: Vec<Value> = lines
+        .into_iter()
+        .map(|(id, category, description, amount_minor)| json!({"id": id, "category": category, "description": description, "amount_minor": amount_minor}))
+        .collect();
+    assert_eq!(copy, rows, "lines_json");
+}
+
+both_backends! {
+    async fn a_grants_read_columns_follow_its_tranches_and_lines(app) {
+        let (s, apps, _) = closed_call(&app, "65382.00", 1).await;
+        let g = award(&app, &s, &apps[0], &json!({"starts_on": "2026-04-01"})).await;
+        let path = format!("/api/v1/grants/{g}");
+        let mut tranches = Vec::new();
+        for amount in ["1000.00", "900.00", "800.00"] {
+            let t = app.post(&format!("{path}/disbursements"), Some(&s.c.manager), &json!({"amount": money(amount), "planned_on": "2026-05-01"})).await.expect(201);
+            tranches.push(t.body["id"].as_str().unwrap().to_owned());
+        }
+        app.post(&format!("/api/v1/disbursements/{}/approve", tranches[0]), Some(&s.c.manager), &json!({})).await.expect(200);
+        app.post(&format!("/api/v1/disbursements/{}/pay", tranches[0]), Some(&s.c.manager), &json!({"paid_on": "2026-05-02", "reference": "R-1"})).await.expect(200);
+        app.post(&format!("/api/v1/disbursements/{}/approve", tranches[1]), Some(&s.c.manager), &json!({})).await.expect(200);
+        app.post(&format!("/api/v1/disbursements/{}/cancel", tranches[1]), Some(&s.c.manager), &json!({})).await.expect(200);
+        let amend = json!({"reason": "A seminar more", "amount": money("4346.00"), "budget_lines": [
+            {"category": "staff", "description": "Lawyer", "amount": money("3846.00")},
+            {"category": "events", "description": "Seminar", "amount": money("500.00")}
+        ]});
+        app.post(&format!("{path}/amendments"), Some(&s.c.manager), &amend).await.expect(201);
+        let shown = app.get(&path, Some(&s.c.manager)).await.expect(200).body;
+        assert_eq!(shown["committed"], money("1800.00"));
+        assert_eq!(shown["paid"], money("1000.00"));
+        let id = g.clone();
+        app.with_db(move |conn| read_columns_agree(conn, &id)).await;
+
+        // A page shows each grant exactly as its GET does.
+        let page = app.get("/api/v1/grants?limit=50", Some(&s.c.manager)).await.expect(200).body;
+        let item = page["data"].as_array().unwrap().iter().find(|i| i["id"] == g.as_str()).unwrap();
+        assert_eq!(item, &shown);
+
+        // The copy of the lines is rebuilt from the rows by the backfill that runs at start.
+        let id = g.clone();
+        app.with_db(move |conn| {
+            use diesel::prelude::*;
+            diesel::sql_query("UPDATE grants SET lines_json = NULL").execute(conn).unwrap();
+            seriktes_persistence::grants::backfill_budget_lines(conn).unwrap();
+            read_columns_agree(conn, &id);
+        })
+        .await;
+        assert_eq!(app.get(&path, Some(&s.c.manager)).await.expect(200).body, shown);
+    }
+}

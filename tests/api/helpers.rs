@@ -526,10 +526,12 @@ impl TestApp {
         read(req.send_json(body).await.expect("request sent")).await
     }
 
-    /// Creates a user straight in the database (as `seriktes create-admin` does) and returns its id.
-    pub async fn seed_user(&self, email: &str, role: SystemRole) -> String {
+    /// Runs `f` on a connection of its own to the app's database (off the async runtime).
+    pub async fn with_db<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut db::DbConn) -> R + Send + 'static,
+    ) -> R {
         let url = self.database_url.clone();
-        let email = Email::parse(email).expect("valid e-mail");
         actix_web::web::block(move || {
             let pool = db::connect(
                 &url,
@@ -541,6 +543,16 @@ impl TestApp {
             )
             .expect("pool");
             let mut conn = pool.get().expect("connection");
+            f(&mut conn)
+        })
+        .await
+        .expect("database work")
+    }
+
+    /// Creates a user straight in the database (as `seriktes create-admin` does) and returns its id.
+    pub async fn seed_user(&self, email: &str, role: SystemRole) -> String {
+        let email = Email::parse(email).expect("valid e-mail");
+        self.with_db(move |conn| {
             let hash = seriktes_api::auth::password::HashedPassword::of(PASSWORD).expect("hash");
             let new = seriktes_domain::user::NewUser {
                 email,
@@ -549,14 +561,13 @@ impl TestApp {
                 active: true,
             };
             let now = seriktes_api::clock::Clock::now(&seriktes_api::clock::SystemClock);
-            db::write(&mut conn, |tx| create_user(tx, None, &new, &hash, now))
+            db::write(conn, |tx| create_user(tx, None, &new, &hash, now))
                 .expect("insert user")
                 .user
                 .id
                 .to_string()
         })
         .await
-        .expect("seed user")
     }
 
     /// Signs in and returns the token response.

@@ -33,12 +33,12 @@ pub struct GrantBudgetLine {
     pub amount: Money,
 }
 
-impl From<&DomainLine> for GrantBudgetLine {
-    fn from(l: &DomainLine) -> Self {
+impl From<DomainLine> for GrantBudgetLine {
+    fn from(l: DomainLine) -> Self {
         Self {
             id: Some(l.id.uuid()),
-            category: l.category.clone(),
-            description: l.description.clone(),
+            category: l.category,
+            description: l.description,
             amount: Money::from_minor(l.amount.minor(), l.amount.currency()),
         }
     }
@@ -76,23 +76,17 @@ pub struct AwardRequest {
 }))]
 pub struct GrantResponse {
     /// Id.
-    #[schema(format = Uuid)]
-    pub id: String,
+    pub id: Uuid,
     /// The awarded application.
-    #[schema(format = Uuid)]
-    pub application_id: String,
+    pub application_id: Uuid,
     /// The call.
-    #[schema(format = Uuid)]
-    pub call_id: String,
+    pub call_id: Uuid,
     /// The programme.
-    #[schema(format = Uuid)]
-    pub programme_id: String,
+    pub programme_id: Uuid,
     /// The grantee.
-    #[schema(format = Uuid)]
-    pub grantee_organization_id: String,
+    pub grantee_organization_id: Uuid,
     /// The mentor organisation.
-    #[schema(format = Uuid)]
-    pub mentor_organization_id: Option<String>,
+    pub mentor_organization_id: Option<Uuid>,
     /// Amount.
     pub amount: Money,
     /// First day.
@@ -254,16 +248,20 @@ impl From<Seen> for GrantResponse {
             Vec::new()
         };
         Self {
-            id: g.id.to_string(),
-            application_id: g.application.to_string(),
-            call_id: g.call.to_string(),
-            programme_id: g.programme.to_string(),
-            grantee_organization_id: g.grantee.to_string(),
-            mentor_organization_id: g.mentor.map(|m| m.to_string()),
+            id: g.id.uuid(),
+            application_id: g.application.uuid(),
+            call_id: g.call.uuid(),
+            programme_id: g.programme.uuid(),
+            grantee_organization_id: g.grantee.uuid(),
+            mentor_organization_id: g.mentor.map(|m| m.uuid()),
             amount: wire(g.amount),
             starts_on: g.starts_on,
             ends_on: g.ends_on,
-            budget_lines: g.budget_lines.iter().map(GrantBudgetLine::from).collect(),
+            budget_lines: g
+                .budget_lines
+                .into_iter()
+                .map(GrantBudgetLine::from)
+                .collect(),
             committed: wire(s.loaded.committed),
             paid: wire(s.loaded.paid),
             status: g.status.into(),

@@ -1,0 +1,3 @@
+ALTER TABLE grants DROP COLUMN lines_json;
+ALTER TABLE grants DROP COLUMN paid_minor;
+ALTER TABLE grants DROP COLUMN committed_minor;
