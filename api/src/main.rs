@@ -1,5 +1,11 @@
 //! The `seriktes` binary: `serve` (default), `migrate`, `create-admin`, `openapi`.
 
+/// mimalloc: a page of grants spends a quarter of its CPU time in glibc's malloc otherwise.
+/// Its per-thread caches stay small because database work runs on a few blocking threads per
+/// worker (`startup.rs`); `bench/run.sh` samples resident memory under a login storm.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use seriktes_api::auth::password::Hashers;
 use seriktes_api::clock::{Clock, SystemClock};

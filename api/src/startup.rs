@@ -240,9 +240,16 @@ impl Application {
             addr: settings.bind,
             source,
         })?;
-        if let Some(workers) = settings.workers {
-            server = server.workers(workers);
-        }
+        // Database work runs on each worker's blocking threads, one connection each: a few more
+        // threads than the pool has connections queue the rest of the requests without a
+        // thread (and its stack and allocator cache) per waiting request.
+        let workers = settings.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        let pool = usize::try_from(settings.db_pool_size).unwrap_or(usize::MAX);
+        server = server
+            .workers(workers)
+            .worker_max_blocking_threads(pool.div_ceil(workers.max(1)) + 1);
         Ok(Self {
             port,
             server: server.run(),

@@ -1,8 +1,12 @@
 //! Grants, their budget lines, amendments and disbursements (tranches).
 //!
-//! A grant is loaded with the facts its access policy needs (the programme's managing
-//! organisation and funders), its tranche sums and its budget lines in one statement, which
-//! PostgreSQL prepares once per connection (a static diesel query, no `sql("…")` fragments).
+//! A grant, or a page of grants, is loaded with the facts its access policy needs (the
+//! programme's managing organisation and funders), its tranche sums and its budget lines in one
+//! statement (a diesel query, no `sql("…")` fragments, so PostgreSQL prepares it once per
+//! connection). The sums and the lines come from the grant's own row (`committed_minor`,
+//! `paid_minor`, `lines_json`): this module is the only writer of tranches and budget lines and
+//! updates those columns with every change, in the same transaction; `tests/api/grants.rs`
+//! checks them against the tables they copy.
 
 use crate::db::{Backend, DbConn};
 use crate::error::StoreError;
@@ -208,24 +212,30 @@ fn to_loaded(
     })
 }
 
+/// A grant row with its programme's managing organisation and funders (comma-separated).
+type LoadedRow = (GrantRow, String, Option<String>);
+
+fn from_row((g, managing, funders): LoadedRow) -> Result<Loaded, StoreError> {
+    let funders = org_ids(
+        "programme_funders.organization_id",
+        funders.as_deref().unwrap_or_default(),
+    )?;
+    to_loaded(g, &managing, funders)
+}
+
 /// A grant with its facts, sums and budget lines, in one statement.
 pub fn find(conn: &mut DbConn, id: GrantId) -> Result<Loaded, StoreError> {
     // Not boxed: a static query is found in diesel's statement cache by its type, without
     // building its SQL text on every call.
     let id = id.to_string();
-    let (g, managing, funders): (GrantRow, String, Option<String>) = match conn.backend() {
+    from_row(match conn.backend() {
         Backend::Postgres => loaded_query!(string_agg)
             .filter(grants::id.eq(id))
             .first(conn)?,
         Backend::Sqlite => loaded_query!(group_concat)
             .filter(grants::id.eq(id))
             .first(conn)?,
-    };
-    let funders = org_ids(
-        "programme_funders.organization_id",
-        funders.as_deref().unwrap_or_default(),
-    )?;
-    to_loaded(g, &managing, funders)
+    })
 }
 
 /// Filters for [`list`].
@@ -243,79 +253,63 @@ pub struct GrantFilter {
     pub updated_since: Option<NaiveDateTime>,
 }
 
+/// Runs `$body` with `$q` bound to the boxed load query of the connection's backend (the body
+/// is compiled once per backend; both boxed queries have the same type).
+macro_rules! with_loaded {
+    ($backend:expr, $q:ident => $body:expr) => {
+        match $backend {
+            Backend::Postgres => {
+                let $q = loaded_query!(string_agg).into_boxed();
+                $body
+            }
+            Backend::Sqlite => {
+                let $q = loaded_query!(group_concat).into_boxed();
+                $body
+            }
+        }
+    };
+}
+
 /// One page of the grants `viewer` may see (`visibility::grants`), by id, with their facts,
-/// sums and budget lines: one statement for the grants, one for their programmes' funders.
+/// sums and budget lines: one statement.
 pub fn list(
     conn: &mut DbConn,
     viewer: &Actor,
     filter: &GrantFilter,
     page: &PageRequest,
 ) -> Result<Page<Loaded>, StoreError> {
-    let mut q = grants::table
-        .inner_join(programmes::table)
-        .select((GrantRow::as_select(), programmes::managing_organization_id))
-        .into_boxed();
-    if let Some(after) = &page.after {
-        q = q.filter(grants::id.gt(after.clone()));
-    }
-    if let Some(p) = &filter.programme_id {
-        q = q.filter(grants::programme_id.eq(p.clone()));
-    }
-    if let Some(c) = &filter.call_id {
-        q = q.filter(grants::call_id.eq(c.clone()));
-    }
-    if let Some(o) = &filter.grantee_organization_id {
-        q = q.filter(grants::grantee_organization_id.eq(o.clone()));
-    }
-    if let Some(s) = &filter.status {
-        q = q.filter(grants::status.eq(s.clone()));
-    }
-    if let Some(visible) = crate::visibility::grants(viewer) {
-        q = q.filter(visible);
-    }
-    if let Some(since) = filter.updated_since {
-        q = q.filter(grants::updated_at.ge(since));
-    }
-    let rows: Vec<(GrantRow, String)> = q
-        .order(grants::id.asc())
-        .limit(page.fetch_limit())
-        .load(conn)?;
-    let page = Page::from_rows(rows, page, |r| r.0.id.clone());
-    let mut programmes: Vec<String> = page
-        .items
-        .iter()
-        .map(|r| r.0.programme_id.clone())
-        .collect();
-    programmes.sort_unstable();
-    programmes.dedup();
-    let funders: Vec<(String, String)> = if programmes.is_empty() {
-        Vec::new()
-    } else {
-        programme_funders::table
-            .filter(programme_funders::programme_id.eq_any(programmes))
-            .select((
-                programme_funders::programme_id,
-                programme_funders::organization_id,
-            ))
+    let rows: Vec<LoadedRow> = with_loaded!(conn.backend(), q => {
+        let mut q = q;
+        if let Some(after) = &page.after {
+            q = q.filter(grants::id.gt(after.clone()));
+        }
+        if let Some(p) = &filter.programme_id {
+            q = q.filter(grants::programme_id.eq(p.clone()));
+        }
+        if let Some(c) = &filter.call_id {
+            q = q.filter(grants::call_id.eq(c.clone()));
+        }
+        if let Some(o) = &filter.grantee_organization_id {
+            q = q.filter(grants::grantee_organization_id.eq(o.clone()));
+        }
+        if let Some(s) = &filter.status {
+            q = q.filter(grants::status.eq(s.clone()));
+        }
+        if let Some(visible) = crate::visibility::grants(viewer) {
+            q = q.filter(visible);
+        }
+        if let Some(since) = filter.updated_since {
+            q = q.filter(grants::updated_at.ge(since));
+        }
+        q.order(grants::id.asc())
+            .limit(page.fetch_limit())
             .load(conn)?
-    };
+    });
+    let page = Page::from_rows(rows, page, |r| r.0.id.clone());
     let items = page
         .items
         .into_iter()
-        .map(|(g, managing)| {
-            let mine = funders
-                .iter()
-                .filter(|(p, _)| *p == g.programme_id)
-                .map(|(_, o)| {
-                    stored::id(
-                        "programme_funders.organization_id",
-                        o,
-                        OrganizationId::parse,
-                    )
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            to_loaded(g, &managing, mine)
-        })
+        .map(from_row)
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(Page {
         items,
