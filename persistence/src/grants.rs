@@ -115,17 +115,17 @@ fn currency(raw: &str) -> Result<Currency, StoreError> {
 }
 
 /// A budget line in `grants.lines_json` (the array is in position order).
-#[derive(serde::Serialize, serde::Deserialize)]
-struct LineJson<S> {
-    id: S,
-    category: S,
-    description: S,
+#[derive(serde::Serialize, serde::Deserialize, Queryable)]
+struct LineJson {
+    id: String,
+    category: String,
+    description: String,
     amount_minor: i64,
 }
 
 /// `grants.lines_json` of `lines`.
 fn lines_json(lines: &[BudgetLine]) -> String {
-    let items: Vec<LineJson<String>> = lines
+    let items: Vec<LineJson> = lines
         .iter()
         .map(|l| LineJson {
             id: l.id.to_string(),
@@ -142,7 +142,7 @@ fn lines_from(json: Option<&str>, cur: Currency) -> Result<Vec<BudgetLine>, Stor
         column: "grants.lines_json",
         reason: "NULL: the backfill that runs after migrations has not filled it".into(),
     })?;
-    let lines: Vec<LineJson<String>> = stored::json("grants.lines_json", json)?;
+    let lines: Vec<LineJson> = stored::json("grants.lines_json", json)?;
     lines
         .into_iter()
         .map(|l| {
@@ -953,34 +953,32 @@ pub fn backfill_budget_lines(conn: &mut DbConn) -> Result<(), StoreError> {
         let rows = line_rows(grant, &lines);
         crate::insert_many!(conn, grant_budget_lines::table, rows);
     }
-    let unfilled: Vec<String> = grants::table
+    // Grants stored before migration 000009: every line of them in one query, by grant.
+    let unfilled = grants::table
         .filter(grants::lines_json.is_null())
-        .select(grants::id)
-        .load(conn)?;
-    for id in unfilled {
-        let lines: Vec<(String, String, String, i64)> = grant_budget_lines::table
-            .filter(grant_budget_lines::grant_id.eq(&id))
-            .order(grant_budget_lines::position)
-            .select((
+        .select(grants::id);
+    let ids: Vec<String> = unfilled.order(grants::id).load(conn)?;
+    let lines: Vec<(String, LineJson)> = grant_budget_lines::table
+        .filter(grant_budget_lines::grant_id.eq_any(unfilled))
+        .order((grant_budget_lines::grant_id, grant_budget_lines::position))
+        .select((
+            grant_budget_lines::grant_id,
+            (
                 grant_budget_lines::id,
                 grant_budget_lines::category,
                 grant_budget_lines::description,
                 grant_budget_lines::amount_minor,
-            ))
-            .load(conn)?;
-        let json = stored::to_json(
-            &lines
-                .iter()
-                .map(|(id, category, description, amount_minor)| LineJson {
-                    id: id.as_str(),
-                    category: category.as_str(),
-                    description: description.as_str(),
-                    amount_minor: *amount_minor,
-                })
-                .collect::<Vec<_>>(),
-        );
+            ),
+        ))
+        .load(conn)?;
+    let mut lines = lines.into_iter().peekable();
+    for id in ids {
+        let mut mine = Vec::new();
+        while let Some((_, line)) = lines.next_if(|(g, _)| *g <= id) {
+            mine.push(line);
+        }
         diesel::update(grants::table.find(&id))
-            .set(grants::lines_json.eq(json))
+            .set(grants::lines_json.eq(stored::to_json(&mine)))
             .execute(conn)?;
     }
     Ok(())
