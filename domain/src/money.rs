@@ -162,21 +162,34 @@ impl Money {
 
     /// The decimal string, with exactly the currency's number of decimals.
     pub fn amount_string(&self) -> String {
+        self.decimal().as_str().to_owned()
+    }
+
+    /// The decimal text of the amount, with exactly the currency's number of decimals, held
+    /// on the stack (responses write one for every amount they show).
+    pub fn decimal(&self) -> Decimal {
         let exp = usize::try_from(self.currency.exponent()).unwrap_or(2);
-        let digits = self.minor.unsigned_abs().to_string();
-        let mut out = String::with_capacity(digits.len() + exp + 3);
+        // The digits of |minor|, right-aligned, with at least `exp + 1` of them so that there
+        // is a digit before the point: 5 cents is "0.05".
+        let mut digits = [b'0'; 20];
+        let mut n = self.minor.unsigned_abs();
+        let mut start = digits.len();
+        while n > 0 {
+            start -= 1;
+            digits[start] = b"0123456789"[usize::try_from(n % 10).unwrap_or(0)];
+            n /= 10;
+        }
+        let start = start.min(digits.len() - (exp + 1));
+        let (whole, fraction) = digits[start..].split_at(digits.len() - start - exp);
+        let mut out = Decimal::default();
         if self.minor < 0 {
-            out.push('-');
+            out.push(b"-");
         }
-        if exp == 0 {
-            out.push_str(&digits);
-            return out;
+        out.push(whole);
+        if exp > 0 {
+            out.push(b".");
+            out.push(fraction);
         }
-        // At least one digit before the point: 5 cents is "0.05".
-        let padding = (exp + 1).saturating_sub(digits.len());
-        out.extend(std::iter::repeat_n('0', padding));
-        out.push_str(&digits);
-        out.insert(out.len() - exp, '.');
         out
     }
 
@@ -228,6 +241,33 @@ impl Money {
     }
 }
 
+/// The decimal text of an amount (see [`Money::decimal`]): at most a sign, 19 digits and a
+/// point.
+#[derive(Clone, Copy, Default)]
+pub struct Decimal {
+    buf: [u8; 24],
+    len: usize,
+}
+
+impl Decimal {
+    fn push(&mut self, bytes: &[u8]) {
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits, '-' and '.' are ever pushed.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.amount_string(), self.currency)
@@ -240,6 +280,40 @@ mod tests {
 
     fn eur() -> Currency {
         Currency::parse("EUR").unwrap()
+    }
+
+    #[test]
+    fn the_decimal_text_matches_the_arithmetic_for_every_exponent() {
+        for code in ["JPY", "EUR", "KWD", "CLF"] {
+            let cur = Currency::parse(code).unwrap();
+            let scale = 10_i128.pow(cur.exponent());
+            for minor in [
+                0,
+                1,
+                -1,
+                5,
+                9,
+                10,
+                99,
+                100,
+                101,
+                -12_345,
+                999_999,
+                i64::MAX,
+                i64::MIN,
+            ] {
+                let m = i128::from(minor);
+                let (whole, fraction) = (m.abs() / scale, m.abs() % scale);
+                let sign = if m < 0 { "-" } else { "" };
+                let want = if cur.exponent() == 0 {
+                    format!("{sign}{whole}")
+                } else {
+                    let width = usize::try_from(cur.exponent()).unwrap();
+                    format!("{sign}{whole}.{fraction:0width$}")
+                };
+                assert_eq!(Money::from_minor(minor, cur).decimal().as_str(), want);
+            }
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use seriktes_domain::user::SystemRole;
 /// The active user `id` with their memberships; `None` when the user is gone or deactivated
 /// (their tokens stop working at once).
 pub fn load(conn: &mut DbConn, id: UserId) -> Result<Option<Actor>, StoreError> {
-    let rows: Vec<(String, Option<String>, Option<String>)> = users::table
+    let query = users::table
         .left_join(memberships::table.on(memberships::user_id.eq(users::id)))
         .filter(users::id.eq(id.to_string()))
         .filter(users::active.eq(true))
@@ -22,8 +22,11 @@ pub fn load(conn: &mut DbConn, id: UserId) -> Result<Option<Actor>, StoreError> 
             users::system_role,
             memberships::organization_id.nullable(),
             memberships::role.nullable(),
-        ))
-        .load(conn)?;
+        ));
+    // Every request runs this: on the backend's own connection, found in its statement cache
+    // by type (see `db::DbConn`).
+    let rows: Vec<(String, Option<String>, Option<String>)> =
+        crate::on_backend!(conn, |c| query.load(c))?;
     let Some((role, _, _)) = rows.first() else {
         return Ok(None);
     };

@@ -1,11 +1,10 @@
-//! Applications to calls.
+//! Applications to calls: domain types in and out ([`Application`], [`ApplicationContext`]),
+//! stored values parsed once; the rows stay in this module.
 
 use crate::db::DbConn;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
-use crate::schema::{
-    applications, call_committee, calls, organizations, programme_funders, programmes,
-};
+use crate::schema::{applications, call_committee, calls, organizations, programmes};
 use crate::stored;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -18,218 +17,77 @@ use seriktes_domain::ids::{ApplicationId, CallId, OrganizationId, ProgrammeId, U
 use seriktes_domain::money::{Currency, Money};
 use seriktes_domain::text::LocalizedText;
 
-/// A stored application; list fields hold JSON.
+/// A stored application; list fields hold JSON. Fields in the table's column order
+/// (`RETURNING applications::all_columns` reads into it).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = applications)]
-pub struct ApplicationRow {
-    /// UUID.
-    pub id: String,
-    /// The call.
-    pub call_id: String,
-    /// The applying organisation.
-    pub applicant_organization_id: String,
+struct ApplicationRow {
+    id: String,
+    call_id: String,
+    applicant_organization_id: String,
     /// JSON multilingual title.
-    pub title: String,
+    title: String,
     /// JSON multilingual summary.
-    pub summary: String,
+    summary: String,
     /// ISO 4217 (the programme's).
-    pub currency: String,
-    /// Requested amount, minor units.
-    pub requested_minor: i64,
-    /// Project duration, months.
-    pub duration_months: i32,
+    currency: String,
+    requested_minor: i64,
+    duration_months: i32,
     /// JSON array of ISO 3166-2 codes.
-    pub regions: String,
+    regions: String,
     /// JSON array of target groups.
-    pub target_groups: String,
+    target_groups: String,
     /// JSON array of `{category, description, amount_minor}`.
-    pub budget_lines: String,
+    budget_lines: String,
     /// JSON array of partner organisation ids.
-    pub partner_organization_ids: String,
-    /// Workflow status.
-    pub status: String,
-    /// When submitted (UTC).
-    pub submitted_at: Option<NaiveDateTime>,
+    partner_organization_ids: String,
+    status: String,
+    submitted_at: Option<NaiveDateTime>,
     /// Incremented on every change (ETag).
-    pub version: i64,
-    /// When created (UTC).
-    pub created_at: NaiveDateTime,
-    /// When last changed (UTC).
-    pub updated_at: NaiveDateTime,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
 }
 
-/// The editable fields of an application.
+/// The editable fields of an application, as stored.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
 #[diesel(table_name = applications)]
-pub struct ApplicationFields {
-    /// JSON multilingual title.
-    pub title: String,
-    /// JSON multilingual summary.
-    pub summary: String,
-    /// ISO 4217.
-    pub currency: String,
-    /// Requested amount, minor units.
-    pub requested_minor: i64,
-    /// Months.
-    pub duration_months: i32,
-    /// JSON array.
-    pub regions: String,
-    /// JSON array.
-    pub target_groups: String,
-    /// JSON array.
-    pub budget_lines: String,
-    /// JSON array.
-    pub partner_organization_ids: String,
+struct ApplicationFields {
+    title: String,
+    summary: String,
+    currency: String,
+    requested_minor: i64,
+    duration_months: i32,
+    regions: String,
+    target_groups: String,
+    budget_lines: String,
+    partner_organization_ids: String,
 }
 
-/// An application to insert.
+/// The columns of a new application besides its fields.
 #[derive(Debug, Insertable)]
 #[diesel(table_name = applications)]
-pub struct NewApplicationRow<'a> {
-    /// UUID.
-    pub id: &'a str,
-    /// The call.
-    pub call_id: &'a str,
-    /// The applicant.
-    pub applicant_organization_id: &'a str,
+struct NewApplicationRow<'a> {
+    id: &'a str,
+    call_id: &'a str,
+    applicant_organization_id: &'a str,
     /// `draft`.
-    pub status: &'a str,
-    /// When created (UTC).
-    pub created_at: NaiveDateTime,
-    /// Same as `created_at`.
-    pub updated_at: NaiveDateTime,
+    status: &'a str,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
 }
 
-/// Inserts an application.
-pub fn insert(
-    conn: &mut DbConn,
-    row: &NewApplicationRow<'_>,
-    fields: &ApplicationFields,
-) -> Result<ApplicationRow, StoreError> {
-    diesel::insert_into(applications::table)
-        .values((row, fields))
-        .execute(conn)?;
-    find(conn, row.id)
-}
-
-/// Finds an application.
-pub fn find(conn: &mut DbConn, id: &str) -> Result<ApplicationRow, StoreError> {
-    Ok(applications::table
-        .find(id)
-        .select(ApplicationRow::as_select())
-        .first(conn)?)
-}
-
-/// Filters for [`list`].
-#[derive(Debug, Default)]
-pub struct ApplicationFilter<'a> {
-    /// Only what this caller may see (`visibility::applications`); `None`: everything.
-    pub viewer: Option<&'a Actor>,
-    /// Only applications to this call.
-    pub call_id: Option<String>,
-    /// Only this applicant.
-    pub applicant_organization_id: Option<String>,
-    /// Only this status.
-    pub status: Option<String>,
-    /// Only applications changed at or after this time.
-    pub updated_since: Option<NaiveDateTime>,
-}
-
-/// One page of applications, by id.
-pub fn list(
-    conn: &mut DbConn,
-    filter: &ApplicationFilter<'_>,
-    page: &PageRequest,
-) -> Result<Page<ApplicationRow>, StoreError> {
-    let mut q = applications::table
-        .select(ApplicationRow::as_select())
-        .into_boxed();
-    if let Some(after) = &page.after {
-        q = q.filter(applications::id.gt(after.clone()));
+/// Refuses when `if_match` (when given) names another version than the one read.
+fn check_version(
+    current: &Application<NaiveDateTime>,
+    if_match: Option<i64>,
+) -> Result<(), StoreError> {
+    if if_match.is_some_and(|v| v != current.version) {
+        Err(StoreError::VersionMismatch)
+    } else {
+        Ok(())
     }
-    if let Some(c) = &filter.call_id {
-        q = q.filter(applications::call_id.eq(c.clone()));
-    }
-    if let Some(o) = &filter.applicant_organization_id {
-        q = q.filter(applications::applicant_organization_id.eq(o.clone()));
-    }
-    if let Some(s) = &filter.status {
-        q = q.filter(applications::status.eq(s.clone()));
-    }
-    if let Some(visible) = filter.viewer.and_then(crate::visibility::applications) {
-        q = q.filter(visible);
-    }
-    if let Some(since) = filter.updated_since {
-        q = q.filter(applications::updated_at.ge(since));
-    }
-    let rows = q
-        .order(applications::id.asc())
-        .limit(page.fetch_limit())
-        .load(conn)?;
-    Ok(Page::from_rows(rows, page, |r| r.id.clone()))
 }
-
-/// Replaces the editable fields if the application is still at `expected_version` (when given).
-pub fn update(
-    conn: &mut DbConn,
-    current: &ApplicationRow,
-    expected_version: Option<i64>,
-    fields: &ApplicationFields,
-    now: NaiveDateTime,
-) -> Result<ApplicationRow, StoreError> {
-    update_versioned!(
-        conn,
-        applications,
-        &current.id,
-        current.version,
-        expected_version,
-        now,
-        fields
-    )?;
-    find(conn, &current.id)
-}
-
-/// Sets the status (and `submitted_at` when submitting) if still at `expected_version`.
-pub fn set_status(
-    conn: &mut DbConn,
-    current: &ApplicationRow,
-    expected_version: Option<i64>,
-    status: &str,
-    submitted_at: Option<NaiveDateTime>,
-    now: NaiveDateTime,
-) -> Result<ApplicationRow, StoreError> {
-    update_versioned!(
-        conn,
-        applications,
-        &current.id,
-        current.version,
-        expected_version,
-        now,
-        applications::status.eq(status),
-        applications::submitted_at.eq(submitted_at.or(current.submitted_at)),
-    )?;
-    find(conn, &current.id)
-}
-
-/// Every application to a call (a call has tens to hundreds), by id.
-pub fn of_call(conn: &mut DbConn, call_id: &str) -> Result<Vec<ApplicationRow>, StoreError> {
-    Ok(applications::table
-        .filter(applications::call_id.eq(call_id))
-        .select(ApplicationRow::as_select())
-        .order(applications::id.asc())
-        .load(conn)?)
-}
-
-/// The call of each of some applications, as `(application id, call id)`.
-pub fn call_ids_of(conn: &mut DbConn, ids: &[String]) -> Result<Vec<(String, String)>, StoreError> {
-    Ok(applications::table
-        .filter(applications::id.eq_any(ids))
-        .select((applications::id, applications::call_id))
-        .load(conn)?)
-}
-
-// ---- Domain-typed access (use cases call these; the row functions above remain for the
-// award and review code that still works on rows).
 
 /// A budget line as stored in `applications.budget_lines` (the award reads the same form).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -255,7 +113,7 @@ pub struct ApplicationContext {
 }
 
 /// The domain form of a stored application.
-pub fn to_domain(row: ApplicationRow) -> Result<Application<NaiveDateTime>, StoreError> {
+fn to_domain(row: ApplicationRow) -> Result<Application<NaiveDateTime>, StoreError> {
     let currency = stored::value("applications.currency", &row.currency, Currency::parse)?;
     let lines: Vec<StoredLine> = stored::json("applications.budget_lines", &row.budget_lines)?;
     let partners: Vec<String> = stored::json(
@@ -338,15 +196,17 @@ fn fields_of(d: &Draft) -> Result<ApplicationFields, StoreError> {
     })
 }
 
-/// Loads an application with its policy facts in three statements: the application joined
-/// with its call and programme, the programme's funders, the call's committee.
+/// Loads an application with its policy facts in two statements: the application joined
+/// with its call and programme (and the programme's funders, `programmes.funder_ids`), the
+/// call's committee.
 pub fn load(conn: &mut DbConn, id: ApplicationId) -> Result<ApplicationContext, StoreError> {
-    let (row, call_status, closes_at, programme, managing): (
+    let (row, call_status, closes_at, programme, managing, funder_ids): (
         ApplicationRow,
         String,
         NaiveDateTime,
         String,
         String,
+        Option<String>,
     ) = applications::table
         .inner_join(calls::table.inner_join(programmes::table))
         .filter(applications::id.eq(id.to_string()))
@@ -356,12 +216,10 @@ pub fn load(conn: &mut DbConn, id: ApplicationId) -> Result<ApplicationContext, 
             calls::closes_at,
             calls::programme_id,
             programmes::managing_organization_id,
+            programmes::funder_ids,
         ))
         .first(conn)?;
-    let funders: Vec<String> = programme_funders::table
-        .filter(programme_funders::programme_id.eq(&programme))
-        .select(programme_funders::organization_id)
-        .load(conn)?;
+    let funders = crate::programmes::funders_from_ids(funder_ids.as_deref())?;
     let committee: Vec<String> = call_committee::table
         .filter(call_committee::call_id.eq(&row.call_id))
         .select(call_committee::user_id)
@@ -376,16 +234,7 @@ pub fn load(conn: &mut DbConn, id: ApplicationId) -> Result<ApplicationContext, 
                     &managing,
                     OrganizationId::parse,
                 )?,
-                funders: funders
-                    .iter()
-                    .map(|f| {
-                        stored::id(
-                            "programme_funders.organization_id",
-                            f,
-                            OrganizationId::parse,
-                        )
-                    })
-                    .collect::<Result<_, _>>()?,
+                funders,
             },
             committee: committee
                 .iter()
@@ -415,7 +264,7 @@ pub struct NewApplication<'a> {
     pub at: NaiveDateTime,
 }
 
-/// Inserts a draft.
+/// Inserts a draft; returns it as stored (`RETURNING`, one statement).
 pub fn create(
     conn: &mut DbConn,
     new: &NewApplication<'_>,
@@ -425,22 +274,25 @@ pub fn create(
         new.call.to_string(),
         new.applicant.to_string(),
     );
-    let row = insert(
-        conn,
-        &NewApplicationRow {
-            id: &id,
-            call_id: &call,
-            applicant_organization_id: &applicant,
-            status: ApplicationStatus::Draft.as_str(),
-            created_at: new.at,
-            updated_at: new.at,
-        },
-        &fields_of(new.draft)?,
-    )?;
+    let row: ApplicationRow = diesel::insert_into(applications::table)
+        .values((
+            &NewApplicationRow {
+                id: &id,
+                call_id: &call,
+                applicant_organization_id: &applicant,
+                status: ApplicationStatus::Draft.as_str(),
+                created_at: new.at,
+                updated_at: new.at,
+            },
+            &fields_of(new.draft)?,
+        ))
+        .returning(applications::all_columns)
+        .get_result(conn)?;
     to_domain(row)
 }
 
-/// Replaces a draft's fields if it is still at the version read (and at `if_match`).
+/// Replaces a draft's fields if it is still at the version read (and at `if_match`); returns
+/// it as stored (`RETURNING`, one statement).
 pub fn save_draft(
     conn: &mut DbConn,
     current: &Application<NaiveDateTime>,
@@ -448,21 +300,27 @@ pub fn save_draft(
     draft: &Draft,
     now: NaiveDateTime,
 ) -> Result<Application<NaiveDateTime>, StoreError> {
-    let fields = fields_of(draft)?;
-    update_versioned!(
-        conn,
-        applications,
-        &current.id.to_string(),
-        current.version,
-        if_match,
-        now,
-        &fields
-    )?;
-    to_domain(find(conn, &current.id.to_string())?)
+    check_version(current, if_match)?;
+    let row: ApplicationRow = diesel::update(
+        applications::table
+            .find(current.id.to_string())
+            .filter(applications::version.eq(current.version)),
+    )
+    .set((
+        &fields_of(draft)?,
+        applications::version.eq(current.version + 1),
+        applications::updated_at.eq(now),
+    ))
+    .returning(applications::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or(StoreError::VersionMismatch)?;
+    to_domain(row)
 }
 
 /// Moves an application to `status` if it is still at the version read (and at `if_match`);
-/// `submitted_at` is kept unless a new one is given.
+/// `submitted_at` is kept unless a new one is given. Returns it as stored (`RETURNING`, one
+/// statement).
 pub fn move_to(
     conn: &mut DbConn,
     current: &Application<NaiveDateTime>,
@@ -471,17 +329,40 @@ pub fn move_to(
     submitted_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> Result<Application<NaiveDateTime>, StoreError> {
-    update_versioned!(
-        conn,
-        applications,
-        &current.id.to_string(),
-        current.version,
-        if_match,
-        now,
+    check_version(current, if_match)?;
+    let row: ApplicationRow = diesel::update(
+        applications::table
+            .find(current.id.to_string())
+            .filter(applications::version.eq(current.version)),
+    )
+    .set((
         applications::status.eq(status.as_str()),
         applications::submitted_at.eq(submitted_at.or(current.submitted_at)),
-    )?;
-    to_domain(find(conn, &current.id.to_string())?)
+        applications::version.eq(current.version + 1),
+        applications::updated_at.eq(now),
+    ))
+    .returning(applications::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or(StoreError::VersionMismatch)?;
+    to_domain(row)
+}
+
+/// Every application to a call in one of `statuses` (a call has tens to hundreds), by id, in
+/// one statement.
+pub fn of_call(
+    conn: &mut DbConn,
+    call: CallId,
+    statuses: &[ApplicationStatus],
+) -> Result<Vec<Application<NaiveDateTime>>, StoreError> {
+    let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+    let rows: Vec<ApplicationRow> = applications::table
+        .filter(applications::call_id.eq(call.to_string()))
+        .filter(applications::status.eq_any(statuses))
+        .select(ApplicationRow::as_select())
+        .order(applications::id.asc())
+        .load(conn)?;
+    rows.into_iter().map(to_domain).collect()
 }
 
 /// Which of `ids` name no organisation.
@@ -524,24 +405,38 @@ pub fn page_for(
     filter: &ListFilter,
     page: &PageRequest,
 ) -> Result<Page<Application<NaiveDateTime>>, StoreError> {
-    let rows = list(
-        conn,
-        &ApplicationFilter {
-            viewer: Some(actor),
-            call_id: filter.call.map(|c| c.to_string()),
-            applicant_organization_id: filter.applicant.map(|o| o.to_string()),
-            status: filter.status.map(|s| s.as_str().to_owned()),
-            updated_since: filter.updated_since,
-        },
-        page,
-    )?;
-    let next_after = rows.next_after;
+    let mut q = applications::table
+        .select(ApplicationRow::as_select())
+        .into_boxed();
+    if let Some(after) = &page.after {
+        q = q.filter(applications::id.gt(after.clone()));
+    }
+    if let Some(c) = filter.call {
+        q = q.filter(applications::call_id.eq(c.to_string()));
+    }
+    if let Some(o) = filter.applicant {
+        q = q.filter(applications::applicant_organization_id.eq(o.to_string()));
+    }
+    if let Some(s) = filter.status {
+        q = q.filter(applications::status.eq(s.as_str()));
+    }
+    if let Some(visible) = crate::visibility::applications(actor) {
+        q = q.filter(visible);
+    }
+    if let Some(since) = filter.updated_since {
+        q = q.filter(applications::updated_at.ge(since));
+    }
+    let rows = q
+        .order(applications::id.asc())
+        .limit(page.fetch_limit())
+        .load(conn)?;
+    let rows = Page::from_rows(rows, page, |r: &ApplicationRow| r.id.clone());
     Ok(Page {
         items: rows
             .items
             .into_iter()
             .map(to_domain)
             .collect::<Result<_, _>>()?,
-        next_after,
+        next_after: rows.next_after,
     })
 }

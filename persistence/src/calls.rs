@@ -9,6 +9,7 @@ use crate::visibility;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use seriktes_domain::access::Actor;
+use seriktes_domain::application::ApplicationStatus;
 use seriktes_domain::call::{Call, CallCriterion, CallInput, CallStatus, CriterionInput};
 use seriktes_domain::ids::{CallId, ProgrammeId, UserId};
 use seriktes_domain::organization::OrganizationKind;
@@ -463,16 +464,6 @@ pub fn replace_committee(
     Ok(())
 }
 
-/// Locks a call's row until the transaction ends (a no-op UPDATE: PostgreSQL takes a row lock;
-/// SQLite's write transaction already excludes other writers). Serialises awards against the
-/// envelope.
-pub fn lock(conn: &mut DbConn, id: &str) -> Result<(), StoreError> {
-    diesel::update(calls::table.find(id))
-        .set(calls::version.eq(calls::version))
-        .execute(conn)?;
-    Ok(())
-}
-
 /// What deciding a call did: applications awarded and rejected, and the total awarded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Decision {
@@ -486,34 +477,34 @@ pub struct Decision {
 
 /// Rejects every application of the call still pending (submitted or under review) in one
 /// statement, then counts the outcome and sums the grants in SQL.
-pub fn decide(
-    conn: &mut DbConn,
-    call_id: &str,
-    now: NaiveDateTime,
-) -> Result<Decision, StoreError> {
+pub fn decide(conn: &mut DbConn, call: CallId, now: NaiveDateTime) -> Result<Decision, StoreError> {
     use crate::schema::{applications, grants};
+    let call_id = call.to_string();
     diesel::update(
         applications::table
-            .filter(applications::call_id.eq(call_id))
-            .filter(applications::status.eq_any(["submitted", "under_review"])),
+            .filter(applications::call_id.eq(&call_id))
+            .filter(applications::status.eq_any([
+                ApplicationStatus::Submitted.as_str(),
+                ApplicationStatus::UnderReview.as_str(),
+            ])),
     )
     .set((
-        applications::status.eq("rejected"),
+        applications::status.eq(ApplicationStatus::Rejected.as_str()),
         applications::version.eq(applications::version + 1),
         applications::updated_at.eq(now),
     ))
     .execute(conn)?;
-    let count = |conn: &mut DbConn, status: &str| -> Result<i64, StoreError> {
+    let count = |conn: &mut DbConn, status: ApplicationStatus| -> Result<i64, StoreError> {
         Ok(applications::table
-            .filter(applications::call_id.eq(call_id))
-            .filter(applications::status.eq(status))
+            .filter(applications::call_id.eq(&call_id))
+            .filter(applications::status.eq(status.as_str()))
             .count()
             .get_result(conn)?)
     };
-    let awarded = count(conn, "awarded")?;
-    let rejected = count(conn, "rejected")?;
+    let awarded = count(conn, ApplicationStatus::Awarded)?;
+    let rejected = count(conn, ApplicationStatus::Rejected)?;
     let awarded_total_minor = grants::table
-        .filter(grants::call_id.eq(call_id))
+        .filter(grants::call_id.eq(&call_id))
         .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
             "CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)",
         ))

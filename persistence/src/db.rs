@@ -10,7 +10,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-/// One connection to either backend (diesel `MultiConnection`). PostgreSQL is declared first:
+/// One connection to either backend (diesel `MultiConnection`).
+///
+/// Through this wrapper diesel writes the SQL text of every query on every call (its
+/// `SerializedQuery` renders the inner query for the backend each time), even for a static
+/// query that the backend's statement cache would find by type. The queries every request runs
+/// (the actor, a grant, a page of grants) therefore match on the variant and run on the
+/// backend's own connection; everything else goes through the wrapper.
+///
+/// [`on_backend!`](crate::on_backend) runs a query that way.
+///
+/// PostgreSQL is declared first:
 /// SQLite would accept almost any string as a file name.
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
@@ -218,6 +228,7 @@ pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
     .map(|v| v.to_string())
     .collect();
     crate::grants::backfill_budget_lines(conn)?;
+    crate::programmes::backfill_funder_ids(conn)?;
     Ok(applied)
 }
 
@@ -293,4 +304,17 @@ impl DbConn {
             Self::Sqlite(_) => Backend::Sqlite,
         }
     }
+}
+
+/// Runs `$body` with `$c` bound to the backend's own connection inside `$conn` (a `&mut
+/// DbConn`), so that a static query is found in that connection's statement cache by its type
+/// (see [`DbConn`]). The body is compiled once per backend, so it cannot hold a boxed query.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Postgresql($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
 }

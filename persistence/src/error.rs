@@ -85,6 +85,11 @@ impl From<DieselError> for StoreError {
                 Self::MissingReference
             }
             e if is_connection_lost(&e) => Self::Unavailable(Box::new(e)),
+            // A value read straight into a typed column (`stored::Uuid`) that does not parse.
+            DieselError::DeserializationError(e) => Self::Corrupt {
+                column: "a typed column of the row",
+                reason: e.to_string(),
+            },
             other => Self::Database(other),
         }
     }

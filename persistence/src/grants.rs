@@ -13,7 +13,7 @@ use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::schema::{
     applications, calls, disbursements, grant_amendments, grant_budget_lines, grants,
-    organizations, programme_funders, programmes,
+    organizations, programmes,
 };
 use crate::stored;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -45,12 +45,35 @@ pub struct Loaded {
     pub paid: Money,
 }
 
-/// A stored grant as read and inserted (the legacy `budget_lines` column keeps its default).
-/// `committed_minor`, `paid_minor` and `lines_json` are the read columns of migration 000009:
-/// this module writes them with every tranche and budget-line change.
-#[derive(Debug, Queryable, Selectable, Insertable)]
+/// A stored grant as read. `committed_minor`, `paid_minor` and `lines_json` are the read
+/// columns of migration 000009: this module writes them with every tranche and budget-line
+/// change. Ids are read as UUIDs, without a `String` each.
+#[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = grants)]
 struct GrantRow {
+    id: stored::Uuid,
+    application_id: stored::Uuid,
+    call_id: stored::Uuid,
+    programme_id: stored::Uuid,
+    grantee_organization_id: stored::Uuid,
+    mentor_organization_id: Option<stored::Uuid>,
+    currency: String,
+    amount_minor: i64,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    status: String,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    committed_minor: i64,
+    paid_minor: i64,
+    lines_json: Option<String>,
+}
+
+/// A grant to insert (the legacy `budget_lines` column keeps its default).
+#[derive(Debug, Insertable)]
+#[diesel(table_name = grants)]
+struct NewGrantRow {
     id: String,
     application_id: String,
     call_id: String,
@@ -70,44 +93,16 @@ struct GrantRow {
     lines_json: Option<String>,
 }
 
-/// SQL functions the load query needs, declared so that it stays a static diesel query that
-/// PostgreSQL prepares once per connection (a `sql("…")` fragment would make diesel parse and
-/// plan it on every request). The aggregate that joins text differs by backend.
-mod sqlfn {
-    use diesel::sql_types::Text;
-
-    diesel::define_sql_function! {
-        /// PostgreSQL: joins the texts of a group with a delimiter.
-        #[aggregate]
-        fn string_agg(expr: Text, delimiter: Text) -> diesel::sql_types::Nullable<Text>;
-    }
-    diesel::define_sql_function! {
-        /// SQLite: joins the texts of a group with a delimiter.
-        #[aggregate]
-        fn group_concat(expr: Text, delimiter: Text) -> diesel::sql_types::Nullable<Text>;
-    }
-}
-
-/// The load query of one grant for one backend: its row, its programme's managing
-/// organisation and funders (comma-separated).
+/// The load query of a grant: its row, its programme's managing organisation and funders
+/// (`programmes.funder_ids`, comma-separated). The same text on both backends.
 macro_rules! loaded_query {
-    ($agg:ident) => {
+    () => {
         grants::table.inner_join(programmes::table).select((
             GrantRow::as_select(),
             programmes::managing_organization_id,
-            programme_funders::table
-                .filter(programme_funders::programme_id.eq(grants::programme_id))
-                .select(sqlfn::$agg(programme_funders::organization_id, ","))
-                .single_value(),
+            programmes::funder_ids,
         ))
     };
-}
-
-fn org_ids(column: &'static str, csv: &str) -> Result<Vec<OrganizationId>, StoreError> {
-    csv.split(',')
-        .filter(|s| !s.is_empty())
-        .map(|s| stored::id(column, s, OrganizationId::parse))
-        .collect()
 }
 
 fn currency(raw: &str) -> Result<Currency, StoreError> {
@@ -117,7 +112,7 @@ fn currency(raw: &str) -> Result<Currency, StoreError> {
 /// A budget line in `grants.lines_json` (the array is in position order).
 #[derive(serde::Serialize, serde::Deserialize, Queryable)]
 struct LineJson {
-    id: String,
+    id: stored::Uuid,
     category: String,
     description: String,
     amount_minor: i64,
@@ -128,7 +123,7 @@ fn lines_json(lines: &[BudgetLine]) -> String {
     let items: Vec<LineJson> = lines
         .iter()
         .map(|l| LineJson {
-            id: l.id.to_string(),
+            id: stored::Uuid(l.id.uuid()),
             category: l.category.clone(),
             description: l.description.clone(),
             amount_minor: l.amount.minor(),
@@ -143,56 +138,40 @@ fn lines_from(json: Option<&str>, cur: Currency) -> Result<Vec<BudgetLine>, Stor
         reason: "NULL: the backfill that runs after migrations has not filled it".into(),
     })?;
     let lines: Vec<LineJson> = stored::json("grants.lines_json", json)?;
-    lines
+    Ok(lines
         .into_iter()
-        .map(|l| {
-            Ok(BudgetLine {
-                id: stored::id("grants.lines_json", &l.id, BudgetLineId::parse)?,
-                category: l.category,
-                description: l.description,
-                amount: Money::from_minor(l.amount_minor, cur),
-            })
+        .map(|l| BudgetLine {
+            id: BudgetLineId::from_uuid(l.id.0),
+            category: l.category,
+            description: l.description,
+            amount: Money::from_minor(l.amount_minor, cur),
         })
-        .collect()
+        .collect())
 }
 
 fn to_loaded(
     g: GrantRow,
-    managing: &str,
+    managing: stored::Uuid,
     funders: Vec<OrganizationId>,
 ) -> Result<Loaded, StoreError> {
     let cur = currency(&g.currency)?;
-    let grantee = stored::id(
-        "grants.grantee_organization_id",
-        &g.grantee_organization_id,
-        OrganizationId::parse,
-    )?;
+    let grantee = OrganizationId::from_uuid(g.grantee_organization_id.0);
     let mentor = g
         .mentor_organization_id
-        .as_deref()
-        .map(|m| stored::id("grants.mentor_organization_id", m, OrganizationId::parse))
-        .transpose()?;
+        .map(|m| OrganizationId::from_uuid(m.0));
     let facts = GrantFacts {
         circle: Circle {
-            managing: stored::id(
-                "programmes.managing_organization_id",
-                managing,
-                OrganizationId::parse,
-            )?,
+            managing: OrganizationId::from_uuid(managing.0),
             funders,
         },
         grantee,
         mentor,
     };
     let grant = Grant {
-        id: stored::id("grants.id", &g.id, GrantId::parse)?,
-        application: stored::id(
-            "grants.application_id",
-            &g.application_id,
-            ApplicationId::parse,
-        )?,
-        call: stored::id("grants.call_id", &g.call_id, CallId::parse)?,
-        programme: stored::id("grants.programme_id", &g.programme_id, ProgrammeId::parse)?,
+        id: GrantId::from_uuid(g.id.0),
+        application: ApplicationId::from_uuid(g.application_id.0),
+        call: CallId::from_uuid(g.call_id.0),
+        programme: ProgrammeId::from_uuid(g.programme_id.0),
         grantee,
         mentor,
         amount: Money::from_minor(g.amount_minor, cur),
@@ -213,29 +192,21 @@ fn to_loaded(
 }
 
 /// A grant row with its programme's managing organisation and funders (comma-separated).
-type LoadedRow = (GrantRow, String, Option<String>);
+type LoadedRow = (GrantRow, stored::Uuid, Option<String>);
 
-fn from_row((g, managing, funders): LoadedRow) -> Result<Loaded, StoreError> {
-    let funders = org_ids(
-        "programme_funders.organization_id",
-        funders.as_deref().unwrap_or_default(),
-    )?;
-    to_loaded(g, &managing, funders)
+fn from_row((g, managing, funder_ids): LoadedRow) -> Result<Loaded, StoreError> {
+    let funders = crate::programmes::funders_from_ids(funder_ids.as_deref())?;
+    to_loaded(g, managing, funders)
 }
 
 /// A grant with its facts, sums and budget lines, in one statement.
 pub fn find(conn: &mut DbConn, id: GrantId) -> Result<Loaded, StoreError> {
-    // Not boxed: a static query is found in diesel's statement cache by its type, without
-    // building its SQL text on every call.
+    // A static query on the backend's own connection: found in its statement cache by type,
+    // without writing its SQL (see `db::DbConn`).
     let id = id.to_string();
-    from_row(match conn.backend() {
-        Backend::Postgres => loaded_query!(string_agg)
-            .filter(grants::id.eq(id))
-            .first(conn)?,
-        Backend::Sqlite => loaded_query!(group_concat)
-            .filter(grants::id.eq(id))
-            .first(conn)?,
-    })
+    from_row(crate::on_backend!(conn, |c| loaded_query!()
+        .filter(grants::id.eq(id))
+        .first(c))?)
 }
 
 /// Filters for [`list`].
@@ -253,21 +224,15 @@ pub struct GrantFilter {
     pub updated_since: Option<NaiveDateTime>,
 }
 
-/// Runs `$body` with `$q` bound to the boxed load query of the connection's backend (the body
-/// is compiled once per backend; both boxed queries have the same type).
-macro_rules! with_loaded {
-    ($backend:expr, $q:ident => $body:expr) => {
-        match $backend {
-            Backend::Postgres => {
-                let $q = loaded_query!(string_agg).into_boxed();
-                $body
-            }
-            Backend::Sqlite => {
-                let $q = loaded_query!(group_concat).into_boxed();
-                $body
-            }
-        }
-    };
+impl GrantFilter {
+    /// Whether no filter is set.
+    pub fn is_empty(&self) -> bool {
+        self.programme_id.is_none()
+            && self.call_id.is_none()
+            && self.grantee_organization_id.is_none()
+            && self.status.is_none()
+            && self.updated_since.is_none()
+    }
 }
 
 /// One page of the grants `viewer` may see (`visibility::grants`), by id, with their facts,
@@ -278,8 +243,20 @@ pub fn list(
     filter: &GrantFilter,
     page: &PageRequest,
 ) -> Result<Page<Loaded>, StoreError> {
-    let rows: Vec<LoadedRow> = with_loaded!(conn.backend(), q => {
-        let mut q = q;
+    let rows: Vec<LoadedRow> = if filter.is_empty() && !viewer.is_admin() {
+        // The page most callers ask for: a static query on the backend's own connection,
+        // found in its statement cache by type (the boxed one below has its SQL written on
+        // every call). Every id is greater than "", so the first page needs no other shape.
+        let after = page.after.clone().unwrap_or_default();
+        let visible = crate::visibility::grants_of(viewer.user_id());
+        crate::on_backend!(conn, |c| loaded_query!()
+            .filter(grants::id.gt(after))
+            .filter(visible)
+            .order(grants::id.asc())
+            .limit(page.fetch_limit())
+            .load(c))?
+    } else {
+        let mut q = loaded_query!().into_boxed();
         if let Some(after) = &page.after {
             q = q.filter(grants::id.gt(after.clone()));
         }
@@ -304,8 +281,8 @@ pub fn list(
         q.order(grants::id.asc())
             .limit(page.fetch_limit())
             .load(conn)?
-    });
-    let page = Page::from_rows(rows, page, |r| r.0.id.clone());
+    };
+    let page = Page::from_rows(rows, page, |r| r.0.id.0.to_string());
     let items = page
         .items
         .into_iter()
@@ -378,8 +355,8 @@ struct AwardRow {
     programme_id: String,
     #[diesel(sql_type = Text)]
     managing: String,
-    #[diesel(sql_type = Text)]
-    funders: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    funders: Option<String>,
     #[diesel(sql_type = BigInt)]
     awarded: i64,
     #[diesel(sql_type = BigInt)]
@@ -395,17 +372,15 @@ pub fn award_source(
     id: ApplicationId,
     mentor: Option<OrganizationId>,
 ) -> Result<AwardSource, StoreError> {
-    let (funders, lock) = match conn.backend() {
-        Backend::Postgres => ("string_agg(f.organization_id, ',')", " FOR UPDATE OF c"),
-        Backend::Sqlite => ("group_concat(f.organization_id, ',')", ""),
+    let lock = match conn.backend() {
+        Backend::Postgres => " FOR UPDATE OF c",
+        Backend::Sqlite => "",
     };
     let query = format!(
         "SELECT a.status, a.version, a.applicant_organization_id AS applicant, a.currency, \
          a.requested_minor, a.duration_months, a.budget_lines, c.id AS call_id, \
          c.status AS call_status, c.closes_at, c.envelope_minor, c.programme_id, \
-         p.managing_organization_id AS managing, \
-         (SELECT COALESCE({funders}, '') FROM programme_funders f \
-          WHERE f.programme_id = c.programme_id) AS funders, \
+         p.managing_organization_id AS managing, p.funder_ids AS funders, \
          (SELECT CAST(COALESCE(SUM(g.amount_minor), 0) AS BIGINT) FROM grants g \
           WHERE g.call_id = c.id) AS awarded, \
          (SELECT CAST(COUNT(*) AS BIGINT) FROM organizations o WHERE o.id = $1) AS mentors \
@@ -443,7 +418,7 @@ pub fn award_source(
                 &r.managing,
                 OrganizationId::parse,
             )?,
-            funders: org_ids("programme_funders.organization_id", &r.funders)?,
+            funders: crate::programmes::funders_from_ids(r.funders.as_deref())?,
         },
         mentor_exists: mentor.is_none() || r.mentors > 0,
     })
@@ -506,7 +481,7 @@ fn line_rows(grant: GrantId, lines: &[BudgetLine]) -> Vec<LineValues> {
 /// Inserts a grant and its budget lines (two statements).
 pub fn insert(conn: &mut DbConn, g: &Grant) -> Result<(), StoreError> {
     diesel::insert_into(grants::table)
-        .values(&GrantRow {
+        .values(&NewGrantRow {
             id: g.id.to_string(),
             application_id: g.application.to_string(),
             call_id: g.call.to_string(),

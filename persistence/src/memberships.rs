@@ -1,6 +1,5 @@
-//! Memberships: who acts for which organisation, in what role. The typed functions
-//! ([`load`], [`list`], [`insert`], [`set_role`], [`delete`]) return domain types; [`find`] and
-//! [`of_user`] still hand rows to routes not yet moved to the service layer.
+//! Memberships: who acts for which organisation, in what role. Domain types in and out; the
+//! rows stay in this module.
 
 use crate::db::{DbConn, Tx};
 use crate::error::StoreError;
@@ -11,23 +10,35 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use seriktes_domain::ids::{OrganizationId, UserId};
 use seriktes_domain::membership::{Membership, OrgRole, Person};
+use seriktes_domain::text::LocalizedText;
 
-/// A stored membership.
+/// A stored membership. Fields in the table's column order (`RETURNING
+/// memberships::all_columns` reads into it).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = memberships)]
-pub struct MembershipRow {
-    /// Organisation UUID.
-    pub organization_id: String,
-    /// User UUID.
-    pub user_id: String,
+struct MembershipRow {
+    organization_id: String,
+    user_id: String,
     /// `owner`, `manager`, `member` or `accountant`.
-    pub role: String,
+    role: String,
     /// Incremented on every change (ETag).
-    pub version: i64,
-    /// When created (UTC).
-    pub created_at: NaiveDateTime,
-    /// When last changed (UTC).
-    pub updated_at: NaiveDateTime,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl MembershipRow {
+    fn membership(&self) -> Result<Membership, StoreError> {
+        Ok(Membership {
+            organization: stored::id(
+                "memberships.organization_id",
+                &self.organization_id,
+                OrganizationId::parse,
+            )?,
+            user: stored::id("memberships.user_id", &self.user_id, UserId::parse)?,
+            role: stored::value("memberships.role", &self.role, OrgRole::parse)?,
+        })
+    }
 }
 
 /// A stored membership as the domain sees it, with the member's e-mail and name (as the
@@ -61,15 +72,7 @@ pub struct Candidate {
 
 fn record(row: MembershipRow, email: String, name: String) -> Result<MemberRecord, StoreError> {
     Ok(MemberRecord {
-        membership: Membership {
-            organization: stored::id(
-                "memberships.organization_id",
-                &row.organization_id,
-                OrganizationId::parse,
-            )?,
-            user: stored::id("memberships.user_id", &row.user_id, UserId::parse)?,
-            role: stored::value("memberships.role", &row.role, OrgRole::parse)?,
-        },
+        membership: row.membership()?,
         email,
         name,
         version: row.version,
@@ -148,31 +151,53 @@ pub fn load(
         .transpose()
 }
 
-/// The membership of `user_id` in `organization_id`, if any.
-pub fn find(
+/// Whether `user` is a member of `organization` (one statement).
+pub fn exists(
     conn: &mut DbConn,
-    organization_id: &str,
-    user_id: &str,
-) -> Result<Option<MembershipRow>, StoreError> {
-    Ok(memberships::table
-        .find((organization_id, user_id))
+    organization: OrganizationId,
+    user: UserId,
+) -> Result<bool, StoreError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        memberships::table.find((organization.to_string(), user.to_string())),
+    ))
+    .get_result(conn)?)
+}
+
+/// The memberships that join any of `organizations` to any of `users` (one statement).
+pub fn among(
+    conn: &mut DbConn,
+    organizations: &[OrganizationId],
+    users: &[UserId],
+) -> Result<Vec<Membership>, StoreError> {
+    let orgs: Vec<String> = organizations.iter().map(ToString::to_string).collect();
+    let users: Vec<String> = users.iter().map(ToString::to_string).collect();
+    let rows: Vec<MembershipRow> = memberships::table
+        .filter(memberships::organization_id.eq_any(orgs))
+        .filter(memberships::user_id.eq_any(users))
         .select(MembershipRow::as_select())
-        .first(conn)
-        .optional()?)
+        .order((
+            memberships::organization_id.asc(),
+            memberships::user_id.asc(),
+        ))
+        .load(conn)?;
+    rows.iter().map(MembershipRow::membership).collect()
 }
 
 /// All memberships of a user (a user belongs to few organisations), each with the
-/// organisation's name (JSON).
+/// organisation's name, by organisation (one statement).
 pub fn of_user(
     conn: &mut DbConn,
-    user_id: &str,
-) -> Result<Vec<(MembershipRow, String)>, StoreError> {
-    Ok(memberships::table
+    user: UserId,
+) -> Result<Vec<(Membership, LocalizedText)>, StoreError> {
+    let rows: Vec<(MembershipRow, String)> = memberships::table
         .inner_join(organizations::table)
-        .filter(memberships::user_id.eq(user_id))
+        .filter(memberships::user_id.eq(user.to_string()))
         .select((MembershipRow::as_select(), organizations::name))
         .order(memberships::organization_id.asc())
-        .load(conn)?)
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(m, name)| Ok((m.membership()?, stored::json("organizations.name", &name)?)))
+        .collect()
 }
 
 /// One page of an organisation's members, by user id.

@@ -13,32 +13,22 @@ use seriktes_domain::geo::{CountryCode, RegionCode};
 use seriktes_domain::ids::{OrganizationId, UserId};
 use seriktes_domain::organization::{Organization, OrganizationKind, Profile, ProfilePatch};
 
-/// A stored organisation. `name` is JSON `{"lang": "text"}`, `themes` a JSON array.
+/// A stored organisation. `name` is JSON `{"lang": "text"}`, `themes` a JSON array. Fields in
+/// the table's column order (`RETURNING organizations::all_columns` reads into it).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organizations)]
-pub struct OrganizationRow {
-    /// UUID.
-    pub id: String,
-    /// Organisation kind.
-    pub kind: String,
-    /// JSON multilingual name.
-    pub name: String,
-    /// Kazakhstan BIN.
-    pub bin: Option<String>,
-    /// ISO 3166-1 alpha-2.
-    pub country: String,
-    /// ISO 3166-2.
-    pub region: Option<String>,
-    /// JSON array of theme tags.
-    pub themes: String,
-    /// IATI organisation identifier.
-    pub iati_identifier: Option<String>,
-    /// Incremented on every change (ETag).
-    pub version: i64,
-    /// When created (UTC).
-    pub created_at: NaiveDateTime,
-    /// When last changed (UTC).
-    pub updated_at: NaiveDateTime,
+struct OrganizationRow {
+    id: String,
+    kind: String,
+    name: String,
+    bin: Option<String>,
+    country: String,
+    region: Option<String>,
+    themes: String,
+    iati_identifier: Option<String>,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
 }
 
 /// A stored organisation as the domain sees it, with its version (ETag) and times.
@@ -54,38 +44,34 @@ pub struct OrganizationRecord {
     pub updated_at: NaiveDateTime,
 }
 
-impl TryFrom<OrganizationRow> for OrganizationRecord {
-    type Error = StoreError;
-
-    /// Parses the stored values once; a value the domain refuses is `Corrupt`.
-    fn try_from(row: OrganizationRow) -> Result<Self, StoreError> {
-        let profile = Profile {
-            kind: stored::value("organizations.kind", &row.kind, OrganizationKind::parse)?,
-            name: stored::json("organizations.name", &row.name)?,
-            bin: row
-                .bin
-                .as_deref()
-                .map(|b| stored::value("organizations.bin", b, Bin::parse))
-                .transpose()?,
-            country: stored::value("organizations.country", &row.country, CountryCode::parse)?,
-            region: row
-                .region
-                .as_deref()
-                .map(|r| stored::value("organizations.region", r, RegionCode::parse))
-                .transpose()?,
-            themes: stored::json("organizations.themes", &row.themes)?,
-            iati_identifier: row.iati_identifier,
-        };
-        Ok(Self {
-            organization: Organization {
-                id: stored::id("organizations.id", &row.id, OrganizationId::parse)?,
-                profile,
-            },
-            version: row.version,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        })
-    }
+/// Parses the stored values once; a value the domain refuses is `Corrupt`.
+fn record(row: OrganizationRow) -> Result<OrganizationRecord, StoreError> {
+    let profile = Profile {
+        kind: stored::value("organizations.kind", &row.kind, OrganizationKind::parse)?,
+        name: stored::json("organizations.name", &row.name)?,
+        bin: row
+            .bin
+            .as_deref()
+            .map(|b| stored::value("organizations.bin", b, Bin::parse))
+            .transpose()?,
+        country: stored::value("organizations.country", &row.country, CountryCode::parse)?,
+        region: row
+            .region
+            .as_deref()
+            .map(|r| stored::value("organizations.region", r, RegionCode::parse))
+            .transpose()?,
+        themes: stored::json("organizations.themes", &row.themes)?,
+        iati_identifier: row.iati_identifier,
+    };
+    Ok(OrganizationRecord {
+        organization: Organization {
+            id: stored::id("organizations.id", &row.id, OrganizationId::parse)?,
+            profile,
+        },
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
 }
 
 /// An organisation to insert.
@@ -151,21 +137,33 @@ pub fn insert(
     diesel::insert_into(organizations::table)
         .values(&row)
         .returning(organizations::all_columns)
-        .get_result::<OrganizationRow>(conn)?
-        .try_into()
+        .get_result::<OrganizationRow>(conn)
+        .map_err(StoreError::from)
+        .and_then(record)
 }
 
-/// Finds an organisation by id (a raw row; for routes that still work on rows).
-pub fn find(conn: &mut DbConn, id: &str) -> Result<OrganizationRow, StoreError> {
-    Ok(organizations::table
-        .find(id)
-        .select(OrganizationRow::as_select())
-        .first(conn)?)
-}
-
-/// Loads an organisation (`NotFound` if there is none).
+/// Loads an organisation (`NotFound` if there is none; one statement).
 pub fn load(conn: &mut DbConn, id: OrganizationId) -> Result<OrganizationRecord, StoreError> {
-    find(conn, &id.to_string())?.try_into()
+    record(
+        organizations::table
+            .find(id.to_string())
+            .select(OrganizationRow::as_select())
+            .first(conn)?,
+    )
+}
+
+/// Some organisations, by id (those that exist), in one statement.
+pub fn load_many(
+    conn: &mut DbConn,
+    ids: &[OrganizationId],
+) -> Result<Vec<OrganizationRecord>, StoreError> {
+    let raw: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let rows: Vec<OrganizationRow> = organizations::table
+        .filter(organizations::id.eq_any(raw))
+        .select(OrganizationRow::as_select())
+        .order(organizations::id.asc())
+        .load(conn)?;
+    rows.into_iter().map(record).collect()
 }
 
 /// Whether the organisation exists (one statement).
@@ -232,7 +230,7 @@ pub fn list(
         .load(conn)?;
     let records = rows
         .into_iter()
-        .map(OrganizationRecord::try_from)
+        .map(record)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Page::from_rows(records, page, |r| {
         r.organization.id.to_string()
@@ -286,14 +284,6 @@ pub fn update(
     .returning(organizations::all_columns)
     .get_result::<OrganizationRow>(conn)
     .optional()?
-    .ok_or(StoreError::VersionMismatch)?
-    .try_into()
-}
-
-/// The names (JSON) of some organisations, as `(id, name)`: one query for a page.
-pub fn names(conn: &mut DbConn, ids: &[String]) -> Result<Vec<(String, String)>, StoreError> {
-    Ok(organizations::table
-        .filter(organizations::id.eq_any(ids))
-        .select((organizations::id, organizations::name))
-        .load(conn)?)
+    .ok_or(StoreError::VersionMismatch)
+    .and_then(record)
 }

@@ -46,6 +46,13 @@ struct ProgrammeRow {
     created_at: NaiveDateTime,
     /// When last changed (UTC).
     updated_at: NaiveDateTime,
+    /// The funders' ids, comma-separated (migration 000010): `RETURNING all_columns` reads it,
+    /// grant loads use it, this module only writes it.
+    #[expect(
+        dead_code,
+        reason = "read by RETURNING all_columns; grant loads select it themselves"
+    )]
+    funder_ids: Option<String>,
 }
 
 /// The editable fields of a programme, as stored.
@@ -431,15 +438,48 @@ fn replace_funders(
         programme_funders::table.filter(programme_funders::programme_id.eq(&programme_id)),
     )
     .execute(conn)?;
+    let mut ids = Vec::with_capacity(input.funders.len());
     for f in &input.funders {
+        let organization_id = f.organization.to_string();
         diesel::insert_into(programme_funders::table)
             .values(&FunderRow {
                 programme_id: programme_id.clone(),
-                organization_id: f.organization.to_string(),
+                organization_id: organization_id.clone(),
                 committed_minor: f.committed.minor(),
             })
             .execute(conn)?;
+        ids.push(organization_id);
     }
+    diesel::update(programmes::table.find(&programme_id))
+        .set(programmes::funder_ids.eq(ids.join(",")))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The funders named by a `programmes.funder_ids` value that a query read alongside its rows
+/// (a grant's or an application's access facts need them).
+pub(crate) fn funders_from_ids(
+    funder_ids: Option<&str>,
+) -> Result<Vec<OrganizationId>, StoreError> {
+    let csv = funder_ids.ok_or_else(|| StoreError::Corrupt {
+        column: "programmes.funder_ids",
+        reason: "NULL: the backfill that runs after migrations has not filled it".into(),
+    })?;
+    csv.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| stored::id("programmes.funder_ids", s, OrganizationId::parse))
+        .collect()
+}
+
+/// Fills `programmes.funder_ids` where it is NULL (rows written other than through this
+/// module). Idempotent: runs after every migration.
+pub fn backfill_funder_ids(conn: &mut DbConn) -> Result<(), StoreError> {
+    diesel::sql_query(
+        "UPDATE programmes SET funder_ids = COALESCE((SELECT string_agg(f.organization_id, ',') \
+         FROM programme_funders f WHERE f.programme_id = programmes.id), '') \
+         WHERE funder_ids IS NULL",
+    )
+    .execute(conn)?;
     Ok(())
 }
 

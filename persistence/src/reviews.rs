@@ -1,16 +1,21 @@
-//! Reviews of applications by committee members.
+//! Reviews of applications by committee members: domain types in and out; the rows stay in
+//! this module.
 
 use crate::db::DbConn;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
-use crate::schema::{applications, reviews};
+use crate::schema::{applications, calls, programmes, reviews};
 use crate::stored;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use seriktes_domain::ids::{ApplicationId, CallId, ReviewId, UserId};
+use seriktes_domain::access::programme::Circle;
+use seriktes_domain::call::CallStatus;
+use seriktes_domain::ids::{ApplicationId, CallId, OrganizationId, ProgrammeId, ReviewId, UserId};
 use seriktes_domain::review::{Review, ReviewStatus};
+use std::collections::BTreeMap;
 
-/// A stored review.
+/// A stored review. Fields in the table's column order (`RETURNING reviews::all_columns` reads
+/// into it).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = reviews)]
 struct ReviewRow {
@@ -61,24 +66,50 @@ struct NewReviewRow<'a> {
     pub updated_at: NaiveDateTime,
 }
 
-/// Changes to a review.
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = reviews)]
+/// Changes to a review; `None` leaves a field as it is.
+#[derive(Debug, Default)]
 pub struct ReviewChanges {
     /// New status.
-    pub status: Option<String>,
-    /// Conflict declared.
+    pub status: Option<ReviewStatus>,
+    /// Whether the reviewer declared a conflict of interest.
     pub conflict_of_interest: Option<bool>,
-    /// Conflict note.
+    /// The reviewer's note on the conflict.
     pub conflict_note: Option<String>,
-    /// New scores JSON.
-    pub scores: Option<String>,
+    /// New scores, by criterion id (they replace the stored ones).
+    pub scores: Option<BTreeMap<String, i32>>,
     /// New comment.
     pub comment: Option<String>,
     /// Submission time.
     pub submitted_at: Option<NaiveDateTime>,
     /// Declaration time.
     pub conflict_declared_at: Option<NaiveDateTime>,
+}
+
+/// The columns [`ReviewChanges`] writes.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = reviews)]
+struct ReviewChangeset<'a> {
+    status: Option<&'static str>,
+    conflict_of_interest: Option<bool>,
+    conflict_note: Option<&'a str>,
+    scores: Option<String>,
+    comment: Option<&'a str>,
+    submitted_at: Option<NaiveDateTime>,
+    conflict_declared_at: Option<NaiveDateTime>,
+}
+
+impl ReviewChanges {
+    fn columns(&self) -> ReviewChangeset<'_> {
+        ReviewChangeset {
+            status: self.status.map(ReviewStatus::as_str),
+            conflict_of_interest: self.conflict_of_interest,
+            conflict_note: self.conflict_note.as_deref(),
+            scores: self.scores.as_ref().map(stored::to_json),
+            comment: self.comment.as_deref(),
+            submitted_at: self.submitted_at,
+            conflict_declared_at: self.conflict_declared_at,
+        }
+    }
 }
 
 /// The domain form of a stored review.
@@ -108,7 +139,7 @@ fn to_domain(row: ReviewRow) -> Result<Review<NaiveDateTime>, StoreError> {
     })
 }
 
-/// Inserts an assignment.
+/// Inserts an assignment; returns it as stored (`RETURNING`, one statement).
 pub fn insert(
     conn: &mut DbConn,
     id: ReviewId,
@@ -116,32 +147,77 @@ pub fn insert(
     reviewer: UserId,
     now: NaiveDateTime,
 ) -> Result<Review<NaiveDateTime>, StoreError> {
-    let id = id.to_string();
-    diesel::insert_into(reviews::table)
+    let row: ReviewRow = diesel::insert_into(reviews::table)
         .values(&NewReviewRow {
-            id: &id,
+            id: &id.to_string(),
             application_id: &application.to_string(),
             reviewer_user_id: &reviewer.to_string(),
             status: ReviewStatus::Assigned.as_str(),
             created_at: now,
             updated_at: now,
         })
-        .execute(conn)?;
-    find_raw(conn, &id)
+        .returning(reviews::all_columns)
+        .get_result(conn)?;
+    to_domain(row)
 }
 
-fn find_raw(conn: &mut DbConn, id: &str) -> Result<Review<NaiveDateTime>, StoreError> {
-    to_domain(
-        reviews::table
-            .find(id)
-            .select(ReviewRow::as_select())
-            .first(conn)?,
-    )
+/// A review with the facts its policy and rules need.
+#[derive(Debug, Clone)]
+pub struct ReviewContext {
+    /// The review.
+    pub review: Review<NaiveDateTime>,
+    /// The call of the application reviewed.
+    pub call: CallId,
+    /// The call's stored status (the deadline is applied by the caller).
+    pub call_status: CallStatus,
+    /// The call's deadline.
+    pub call_closes_at: NaiveDateTime,
+    /// The call's programme.
+    pub programme: ProgrammeId,
+    /// The programme's managing organisation and funders.
+    pub circle: Circle,
 }
 
-/// Finds a review.
-pub fn find(conn: &mut DbConn, id: ReviewId) -> Result<Review<NaiveDateTime>, StoreError> {
-    find_raw(conn, &id.to_string())
+/// Loads a review with its application's call, the call's programme and the programme's
+/// funders (`programmes.funder_ids`) in one statement.
+pub fn load(conn: &mut DbConn, id: ReviewId) -> Result<ReviewContext, StoreError> {
+    let (row, call, status, closes_at, programme, managing, funder_ids): (
+        ReviewRow,
+        String,
+        String,
+        NaiveDateTime,
+        String,
+        String,
+        Option<String>,
+    ) = reviews::table
+        .inner_join(applications::table.inner_join(calls::table.inner_join(programmes::table)))
+        .filter(reviews::id.eq(id.to_string()))
+        .select((
+            ReviewRow::as_select(),
+            calls::id,
+            calls::status,
+            calls::closes_at,
+            calls::programme_id,
+            programmes::managing_organization_id,
+            programmes::funder_ids,
+        ))
+        .first(conn)?;
+    let funders = crate::programmes::funders_from_ids(funder_ids.as_deref())?;
+    Ok(ReviewContext {
+        review: to_domain(row)?,
+        call: stored::id("calls.id", &call, CallId::parse)?,
+        call_status: stored::value("calls.status", &status, CallStatus::parse)?,
+        call_closes_at: closes_at,
+        programme: stored::id("calls.programme_id", &programme, ProgrammeId::parse)?,
+        circle: Circle {
+            managing: stored::id(
+                "programmes.managing_organization_id",
+                &managing,
+                OrganizationId::parse,
+            )?,
+            funders,
+        },
+    })
 }
 
 /// Whether the reviewer already has a review of the application.
@@ -158,60 +234,82 @@ pub fn exists(
     Ok(n > 0)
 }
 
+/// Who reviews which application of a call (every review, whatever its status), as
+/// `(application, reviewer)`, in one statement.
+pub fn assigned_in_call(
+    conn: &mut DbConn,
+    call: CallId,
+) -> Result<Vec<(ApplicationId, UserId)>, StoreError> {
+    let rows: Vec<(String, String)> = reviews::table
+        .inner_join(applications::table)
+        .filter(applications::call_id.eq(call.to_string()))
+        .select((reviews::application_id, reviews::reviewer_user_id))
+        .order(reviews::id.asc())
+        .load(conn)?;
+    rows.iter()
+        .map(|(a, u)| {
+            Ok((
+                stored::id("reviews.application_id", a, ApplicationId::parse)?,
+                stored::id("reviews.reviewer_user_id", u, UserId::parse)?,
+            ))
+        })
+        .collect()
+}
+
 /// Filters for [`list`].
 #[derive(Debug, Default)]
 pub struct ReviewFilter {
     /// Only this reviewer's reviews.
-    pub reviewer_user_id: Option<String>,
+    pub reviewer: Option<UserId>,
     /// Only reviews of this application.
-    pub application_id: Option<String>,
+    pub application: Option<ApplicationId>,
     /// Only reviews of applications to this call.
-    pub call_id: Option<String>,
+    pub call: Option<CallId>,
     /// Only this status.
-    pub status: Option<String>,
-    /// Only reviews changed at or after this time.
-    pub updated_since: Option<NaiveDateTime>,
+    pub status: Option<ReviewStatus>,
 }
 
-/// One page of reviews, by id.
+/// One page of reviews, by id, each with the call of its application (one statement).
 pub fn list(
     conn: &mut DbConn,
     filter: &ReviewFilter,
     page: &PageRequest,
-) -> Result<Page<Review<NaiveDateTime>>, StoreError> {
-    let mut q = reviews::table.select(ReviewRow::as_select()).into_boxed();
+) -> Result<Page<(Review<NaiveDateTime>, CallId)>, StoreError> {
+    let mut q = reviews::table
+        .inner_join(applications::table)
+        .select((ReviewRow::as_select(), applications::call_id))
+        .into_boxed();
     if let Some(after) = &page.after {
         q = q.filter(reviews::id.gt(after.clone()));
     }
-    if let Some(r) = &filter.reviewer_user_id {
-        q = q.filter(reviews::reviewer_user_id.eq(r.clone()));
+    if let Some(r) = filter.reviewer {
+        q = q.filter(reviews::reviewer_user_id.eq(r.to_string()));
     }
-    if let Some(a) = &filter.application_id {
-        q = q.filter(reviews::application_id.eq(a.clone()));
+    if let Some(a) = filter.application {
+        q = q.filter(reviews::application_id.eq(a.to_string()));
     }
-    if let Some(c) = &filter.call_id {
-        let apps = applications::table
-            .filter(applications::call_id.eq(c.clone()))
-            .select(applications::id);
-        q = q.filter(reviews::application_id.eq_any(apps));
+    if let Some(c) = filter.call {
+        q = q.filter(applications::call_id.eq(c.to_string()));
     }
-    if let Some(s) = &filter.status {
-        q = q.filter(reviews::status.eq(s.clone()));
+    if let Some(s) = filter.status {
+        q = q.filter(reviews::status.eq(s.as_str()));
     }
-    if let Some(since) = filter.updated_since {
-        q = q.filter(reviews::updated_at.ge(since));
-    }
-    let rows = q
+    let rows: Vec<(ReviewRow, String)> = q
         .order(reviews::id.asc())
         .limit(page.fetch_limit())
         .load(conn)?;
-    let p = Page::from_rows(rows, page, |r| r.id.clone());
+    let p = Page::from_rows(rows, page, |(r, _)| r.id.clone());
     Ok(Page {
         items: p
             .items
             .into_iter()
-            .map(to_domain)
-            .collect::<Result<_, _>>()?,
+            .map(|(r, call)| {
+                Ok((
+                    to_domain(r)?,
+                    stored::id("applications.call_id", &call, CallId::parse)?,
+                ))
+            })
+            .collect::<Result<_, StoreError>>()?,
         next_after: p.next_after,
     })
 }
@@ -236,7 +334,8 @@ pub fn counted_of_call(
     rows.into_iter().map(to_domain).collect()
 }
 
-/// Applies changes if the review is still at `expected_version` (when given).
+/// Applies changes if the review is still at the version read and `expected_version` (when
+/// given) names it; returns it as stored (`RETURNING`, one statement).
 pub fn update(
     conn: &mut DbConn,
     current: &Review<NaiveDateTime>,
@@ -244,15 +343,22 @@ pub fn update(
     changes: &ReviewChanges,
     now: NaiveDateTime,
 ) -> Result<Review<NaiveDateTime>, StoreError> {
-    let id = current.id.to_string();
-    update_versioned!(
-        conn,
-        reviews,
-        &id,
-        current.version,
-        expected_version,
-        now,
-        changes
-    )?;
-    find_raw(conn, &id)
+    if expected_version.is_some_and(|v| v != current.version) {
+        return Err(StoreError::VersionMismatch);
+    }
+    let row: ReviewRow = diesel::update(
+        reviews::table
+            .find(current.id.to_string())
+            .filter(reviews::version.eq(current.version)),
+    )
+    .set((
+        changes.columns(),
+        reviews::version.eq(current.version + 1),
+        reviews::updated_at.eq(now),
+    ))
+    .returning(reviews::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or(StoreError::VersionMismatch)?;
+    to_domain(row)
 }

@@ -87,6 +87,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        funder_ids -> Nullable<Text>,
     }
 }
 

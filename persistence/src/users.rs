@@ -1,4 +1,4 @@
-//! Users: insert, find, list, update. Reads return [`UserRecord`]s: the domain [`User`] with
+//! Users: create, get, list, update. Reads return [`UserRecord`]s: the domain [`User`] with
 //! its version and timestamps, stored values parsed once (`stored::`).
 
 use crate::db::DbConn;
@@ -27,7 +27,7 @@ pub struct UserRecord {
 
 impl UserRow {
     /// The domain form; a stored value the domain refuses is `StoreError::Corrupt`.
-    pub fn into_record(self) -> Result<UserRecord, StoreError> {
+    fn into_record(self) -> Result<UserRecord, StoreError> {
         Ok(UserRecord {
             user: User {
                 id: stored::id("users.id", &self.id, UserId::parse)?,
@@ -89,12 +89,12 @@ pub fn create(
 
 /// One account.
 pub fn get(conn: &mut DbConn, id: UserId) -> Result<UserRecord, StoreError> {
-    find(conn, &id.to_string())?.into_record()
+    find(conn, id)?.into_record()
 }
 
 /// One account with its password hash.
 pub fn get_with_hash(conn: &mut DbConn, id: UserId) -> Result<(UserRecord, String), StoreError> {
-    let mut row = find(conn, &id.to_string())?;
+    let mut row = find(conn, id)?;
     let hash = std::mem::take(&mut row.password_hash);
     Ok((row.into_record()?, hash))
 }
@@ -104,7 +104,11 @@ pub fn by_email_with_hash(
     conn: &mut DbConn,
     email: &Email,
 ) -> Result<Option<(UserRecord, String)>, StoreError> {
-    find_by_email(conn, email.as_str())?
+    users::table
+        .filter(users::email.eq(email.as_str()))
+        .select(UserRow::as_select())
+        .first::<UserRow>(conn)
+        .optional()?
         .map(|mut row| {
             let hash = std::mem::take(&mut row.password_hash);
             Ok((row.into_record()?, hash))
@@ -112,91 +116,98 @@ pub fn by_email_with_hash(
         .transpose()
 }
 
-/// A stored user.
+/// Which of `ids` name active accounts (one statement).
+pub fn active(conn: &mut DbConn, ids: &[UserId]) -> Result<Vec<UserId>, StoreError> {
+    let raw: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let found: Vec<String> = users::table
+        .filter(users::id.eq_any(raw))
+        .filter(users::active.eq(true))
+        .select(users::id)
+        .load(conn)?;
+    found
+        .iter()
+        .map(|id| stored::id("users.id", id, UserId::parse))
+        .collect()
+}
+
+/// A stored user. Fields in the table's column order (`RETURNING users::all_columns` reads
+/// into it).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
-pub struct UserRow {
-    /// UUID.
-    pub id: String,
+struct UserRow {
+    id: String,
     /// Normalised e-mail address.
-    pub email: String,
-    /// Display name.
-    pub name: String,
+    email: String,
+    name: String,
     /// argon2id PHC string.
-    pub password_hash: String,
+    password_hash: String,
     /// `admin` or `user`.
-    pub system_role: String,
-    /// Whether the user may sign in.
-    pub active: bool,
+    system_role: String,
+    active: bool,
     /// Incremented on every change (ETag).
-    pub version: i64,
-    /// When created (UTC).
-    pub created_at: NaiveDateTime,
-    /// When last changed (UTC).
-    pub updated_at: NaiveDateTime,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
 }
 
 /// A user to insert.
 #[derive(Debug, Insertable)]
 #[diesel(table_name = users)]
-pub struct NewUserRow<'a> {
-    /// UUID.
-    pub id: &'a str,
-    /// Normalised e-mail address.
-    pub email: &'a str,
-    /// Display name.
-    pub name: &'a str,
-    /// argon2id PHC string.
-    pub password_hash: &'a str,
-    /// `admin` or `user`.
-    pub system_role: &'a str,
-    /// Whether the user may sign in.
-    pub active: bool,
-    /// When created (UTC).
-    pub created_at: NaiveDateTime,
-    /// Same as `created_at`.
-    pub updated_at: NaiveDateTime,
+struct NewUserRow<'a> {
+    id: &'a str,
+    email: &'a str,
+    name: &'a str,
+    password_hash: &'a str,
+    system_role: &'a str,
+    active: bool,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
 }
 
-/// Changes to a user; `None` leaves a column as it is.
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = users)]
+/// Changes to an account; `None` leaves a field as it is.
+#[derive(Debug, Default)]
 pub struct UserChanges {
-    /// New normalised e-mail address.
-    pub email: Option<String>,
+    /// New e-mail address.
+    pub email: Option<Email>,
     /// New display name.
     pub name: Option<String>,
-    /// New password hash.
+    /// New password hash (argon2id PHC string).
     pub password_hash: Option<String>,
     /// New system role.
-    pub system_role: Option<String>,
+    pub system_role: Option<SystemRole>,
     /// New active flag.
     pub active: Option<bool>,
 }
 
-/// Inserts a user.
-pub fn insert(conn: &mut DbConn, row: &NewUserRow<'_>) -> Result<UserRow, StoreError> {
-    diesel::insert_into(users::table)
-        .values(row)
-        .execute(conn)?;
-    find(conn, row.id)
+/// The columns [`UserChanges`] writes.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = users)]
+struct UserChangeset<'a> {
+    email: Option<&'a str>,
+    name: Option<&'a str>,
+    password_hash: Option<&'a str>,
+    system_role: Option<&'static str>,
+    active: Option<bool>,
+}
+
+impl UserChanges {
+    fn columns(&self) -> UserChangeset<'_> {
+        UserChangeset {
+            email: self.email.as_ref().map(Email::as_str),
+            name: self.name.as_deref(),
+            password_hash: self.password_hash.as_deref(),
+            system_role: self.system_role.map(SystemRole::as_str),
+            active: self.active,
+        }
+    }
 }
 
 /// Finds a user by id.
-pub fn find(conn: &mut DbConn, id: &str) -> Result<UserRow, StoreError> {
+fn find(conn: &mut DbConn, id: UserId) -> Result<UserRow, StoreError> {
     Ok(users::table
-        .find(id)
+        .find(id.to_string())
         .select(UserRow::as_select())
         .first(conn)?)
-}
-
-/// Finds a user by normalised e-mail address.
-pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<UserRow>, StoreError> {
-    Ok(users::table
-        .filter(users::email.eq(email))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?)
 }
 
 /// Filters for [`list`].
@@ -250,7 +261,7 @@ pub fn list(
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
-pub fn escape_like(text: &str) -> String {
+fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
@@ -267,14 +278,22 @@ pub fn update(
     now: NaiveDateTime,
 ) -> Result<UserRecord, StoreError> {
     let key = id.to_string();
-    update_versioned!(conn, users, &key, current, expected_version, now, changes)?;
+    update_versioned!(
+        conn,
+        users,
+        &key,
+        current,
+        expected_version,
+        now,
+        changes.columns()
+    )?;
     get(conn, id)
 }
 
 /// How many active admins there are.
 pub fn count_active_admins(conn: &mut DbConn) -> Result<i64, StoreError> {
     Ok(users::table
-        .filter(users::system_role.eq("admin"))
+        .filter(users::system_role.eq(SystemRole::Admin.as_str()))
         .filter(users::active.eq(true))
         .count()
         .get_result(conn)?)

@@ -23,11 +23,15 @@
 //! Change a policy and its fragment together. This module holds no other logic.
 
 use crate::db::DbConn;
-use crate::schema::{applications, call_committee, calls, grants, programme_funders, programmes};
+use crate::schema::{
+    applications, call_committee, calls, grants, memberships, programme_funders, programmes,
+};
 use chrono::NaiveDateTime;
+use diesel::dsl;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use seriktes_domain::access::Actor;
+use seriktes_domain::ids::UserId;
 
 /// The backend the boxed fragments are built for.
 type Db = <DbConn as Connection>::Backend;
@@ -104,25 +108,63 @@ pub fn calls(actor: Option<&Actor>, now: NaiveDateTime) -> Option<Condition<call
 /// The rows a grant list reads: grants joined to their programme.
 pub type GrantSource = diesel::dsl::InnerJoinQuerySource<grants::table, programmes::table>;
 
+/// The organisations a user belongs to (any role), as a subquery on `memberships`.
+type OrganizationsOf = dsl::Select<
+    dsl::Filter<memberships::table, dsl::Eq<memberships::user_id, String>>,
+    memberships::organization_id,
+>;
+
+fn organizations_of(user: UserId) -> OrganizationsOf {
+    memberships::table
+        .filter(memberships::user_id.eq(user.to_string()))
+        .select(memberships::organization_id)
+}
+
+/// [`grants`] of a user who is not an admin, as a static expression: the organisations come
+/// from a subquery on `memberships` (the rows the actor was loaded from in the same request),
+/// so a query using it has one SQL text that PostgreSQL prepares once per connection, where a
+/// boxed query has its SQL rebuilt on every call.
+pub type GrantsOf = dsl::Or<
+    dsl::Or<
+        dsl::Or<
+            dsl::EqAny<grants::grantee_organization_id, OrganizationsOf>,
+            dsl::EqAny<dsl::AssumeNotNull<grants::mentor_organization_id>, OrganizationsOf>,
+        >,
+        dsl::EqAny<programmes::managing_organization_id, OrganizationsOf>,
+    >,
+    dsl::EqAny<
+        grants::programme_id,
+        dsl::Select<
+            dsl::Filter<
+                programme_funders::table,
+                dsl::EqAny<programme_funders::organization_id, OrganizationsOf>,
+            >,
+            programme_funders::programme_id,
+        >,
+    >,
+>;
+
+/// The grants `user` may see when they are not an admin; see [`grants`].
+pub fn grants_of(user: UserId) -> GrantsOf {
+    let funded = programme_funders::table
+        .filter(programme_funders::organization_id.eq_any(organizations_of(user)))
+        .select(programme_funders::programme_id);
+    grants::grantee_organization_id
+        .eq_any(organizations_of(user))
+        // A grant without a mentor compares NULL here, which the other branches decide.
+        .or(grants::mentor_organization_id
+            .assume_not_null()
+            .eq_any(organizations_of(user)))
+        .or(programmes::managing_organization_id.eq_any(organizations_of(user)))
+        .or(grants::programme_id.eq_any(funded))
+}
+
 /// The grants the actor may see; `None` when they see them all (admins).
 pub fn grants(actor: &Actor) -> Option<Condition<GrantSource>> {
     if actor.is_admin() {
         return None;
     }
-    let orgs = my_organizations(actor);
-    let funded = programme_funders::table
-        .filter(programme_funders::organization_id.eq_any(orgs.clone()))
-        .select(programme_funders::programme_id);
-    Some(Box::new(
-        grants::grantee_organization_id
-            .eq_any(orgs.clone())
-            // A grant without a mentor compares NULL here, which the other branches decide.
-            .or(grants::mentor_organization_id
-                .assume_not_null()
-                .eq_any(orgs.clone()))
-            .or(programmes::managing_organization_id.eq_any(orgs))
-            .or(grants::programme_id.eq_any(funded)),
-    ))
+    Some(Box::new(grants_of(actor.user_id())))
 }
 
 /// The applications the actor may see; `None` when they see them all (admins).

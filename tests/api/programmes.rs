@@ -172,3 +172,57 @@ both_backends! {
         assert_eq!(actions, ["programme.create", "programme.update", "programme.activate", "programme.close"]);
     }
 }
+
+/// `programmes.funder_ids` (what grant loads read) names exactly the rows of
+/// `programme_funders`.
+fn funder_ids_agree(conn: &mut seriktes_persistence::db::DbConn, programme: &str) -> usize {
+    use diesel::prelude::*;
+    use seriktes_persistence::schema::{programme_funders, programmes};
+    let copy: Option<String> = programmes::table
+        .find(programme)
+        .select(programmes::funder_ids)
+        .first(conn)
+        .expect("programme row");
+    let mut copy: Vec<String> = copy
+        .expect("funder_ids filled")
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let mut rows: Vec<String> = programme_funders::table
+        .filter(programme_funders::programme_id.eq(programme))
+        .select(programme_funders::organization_id)
+        .load(conn)
+        .expect("funders");
+    copy.sort();
+    rows.sort();
+    assert_eq!(copy, rows, "programmes.funder_ids");
+    rows.len()
+}
+
+both_backends! {
+    async fn a_programmes_funder_ids_follow_its_funders(app) {
+        let c = cast(&app).await;
+        let r = app.post("/api/v1/programmes", Some(&c.manager), &programme_body(&c)).await.expect(201);
+        let id = r.body["id"].as_str().unwrap().to_owned();
+        let p = id.clone();
+        assert_eq!(app.with_db(move |conn| funder_ids_agree(conn, &p)).await, 2);
+
+        let one = json!({"funders": [{"organization_id": c.embassy, "committed": {"amount": "5000.00", "currency": "EUR"}}]});
+        app.patch(&format!("/api/v1/programmes/{id}"), Some(&c.manager), &one).await.expect(200);
+        let p = id.clone();
+        assert_eq!(app.with_db(move |conn| funder_ids_agree(conn, &p)).await, 1);
+
+        // Rows written other than through the API are filled by the backfill that runs at start.
+        let p = id.clone();
+        let n = app
+            .with_db(move |conn| {
+                use diesel::prelude::*;
+                diesel::sql_query("UPDATE programmes SET funder_ids = NULL").execute(conn).unwrap();
+                seriktes_persistence::programmes::backfill_funder_ids(conn).unwrap();
+                funder_ids_agree(conn, &p)
+            })
+            .await;
+        assert_eq!(n, 1);
+    }
+}

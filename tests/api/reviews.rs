@@ -1,7 +1,7 @@
 //! Expert review: assignment, scoring within limits, conflicts of interest, secrecy until the
 //! call is decided, and the weighted ranking.
 
-use crate::applications::{scene, submitted};
+use crate::applications::{scene, scene_with_committee, submitted};
 use crate::both_backends;
 use crate::helpers::TestApp;
 use serde_json::{Value, json};
@@ -179,6 +179,41 @@ both_backends! {
         assert_eq!(done.body["conflict_declared_at"], at);
         let ranking = app.get(&format!("/api/v1/calls/{}/ranking", s.call), Some(&s.c.manager)).await.expect(200);
         assert_eq!(ranking.body["data"][0]["review_count"], 1);
+    }
+
+    async fn a_review_loads_in_two_statements_and_assigning_a_call_reads_a_fixed_number(app) {
+        let s = scene_with_committee(&app, 86_400, 3).await;
+        let mut apps = Vec::new();
+        for name in ["Alpha", "Beta", "Gamma", "Delta"] {
+            apps.push(submitted(&app, &s, name, "3000.00").await.0);
+        }
+        // The second expert belongs to Delta's organisation: skipped there, not assigned.
+        let delta = app.get(&format!("/api/v1/applications/{}", apps[3]), Some(&s.c.manager)).await.expect(200);
+        let org = delta.body["applicant_organization_id"].as_str().unwrap().to_owned();
+        let second = expert_id(&app, &s.experts[1]).await;
+        app.add_member(&s.c.admin, &org, &second, "member").await;
+
+        let path = format!("/api/v1/calls/{}/assign-reviews", s.call);
+        let (r, statements, checkouts) = app.counting(app.post(&path, Some(&s.c.manager), &json!({}))).await;
+        assert_eq!(r.expect(200).body, json!({"assigned": 11, "skipped_conflicts": 1}));
+        assert_eq!(checkouts, 1);
+        // Reads (with the actor and the transaction) are fixed; then each application moves to
+        // review and each review is inserted, each with its event (three statements).
+        let (moved, inserted) = (4, 11);
+        assert!(statements <= 11 + 4 * (moved + inserted), "assign-reviews: {statements} statements");
+        let (r, statements, _) = app.counting(app.post(&path, Some(&s.c.manager), &json!({}))).await;
+        assert_eq!(r.expect(200).body, json!({"assigned": 0, "skipped_conflicts": 1}));
+        assert!(statements <= 10, "assign-reviews with nothing left to assign: {statements} statements");
+
+        let under = app.get(&format!("/api/v1/applications/{}", apps[3]), Some(&s.c.manager)).await.expect(200);
+        assert_eq!(under.body["status"], "under_review");
+        let review = my_review(&app, &s.expert, &apps[0]).await;
+        let (r, statements, checkouts) = app
+            .counting(app.get(&format!("/api/v1/reviews/{}", review["id"].as_str().unwrap()), Some(&s.expert)))
+            .await;
+        assert_eq!(r.expect(200).body["id"], review["id"]);
+        // The actor, the review joined with its application, call, programme and funders, the criteria.
+        assert!(statements <= 3 && checkouts == 1, "get review: {statements} statements");
     }
 }
 

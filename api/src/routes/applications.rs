@@ -89,7 +89,7 @@ pub async fn list_applications(
     caller: Caller,
     page: Query<PageParams>,
     filter: Query<ApplicationListParams>,
-) -> Result<web::Json<Paginated<ApplicationResponse>>, ApiError> {
+) -> Result<Paginated<ApplicationResponse>, ApiError> {
     let page = page.0.to_request()?;
     let filter = filter.0.into();
     let p = state
@@ -98,10 +98,7 @@ pub async fn list_applications(
         })
         .await?;
     let data = p.items.into_iter().map(Into::into).collect();
-    Ok(web::Json(Paginated::from_parts(
-        data,
-        p.next_after.as_deref(),
-    )))
+    Ok(Paginated::from_parts(data, p.next_after.as_deref()))
 }
 
 /// Get an application.

@@ -10,7 +10,7 @@ use crate::extract::Query;
 use crate::response::{PageParams, Paginated};
 use crate::service::audit as service;
 use crate::state::State;
-use actix_web::{get, web};
+use actix_web::get;
 
 pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
     cfg.service(list_audit_events);
@@ -34,12 +34,12 @@ pub async fn list_audit_events(
     caller: Caller,
     page: Query<PageParams>,
     filter: Query<AuditListParams>,
-) -> Result<web::Json<Paginated<AuditEventResponse>>, ApiError> {
+) -> Result<Paginated<AuditEventResponse>, ApiError> {
     let (page, filter) = (page.0.to_request()?, filter.0.into());
     let rows = state
         .read_as(&caller, move |conn, actor, _| {
             service::list_events(conn, actor, &filter, &page)
         })
         .await?;
-    Ok(web::Json(Paginated::try_from_page(rows, |r| Ok(r.into()))?))
+    Paginated::try_from_page(rows, |r| Ok(r.into()))
 }

@@ -88,7 +88,7 @@ pub async fn list_calls(
     caller: MaybeCaller,
     page: Query<PageParams>,
     filter: Query<CallListParams>,
-) -> Result<web::Json<Paginated<CallResponse>>, ApiError> {
+) -> Result<Paginated<CallResponse>, ApiError> {
     let page = page.0.to_request()?;
     let query = filter.0.into();
     let p = state
@@ -97,10 +97,7 @@ pub async fn list_calls(
         })
         .await?;
     let items = p.items.into_iter().map(Into::into).collect();
-    Ok(web::Json(Paginated::from_parts(
-        items,
-        p.next_after.as_deref(),
-    )))
+    Ok(Paginated::from_parts(items, p.next_after.as_deref()))
 }
 
 /// Get a call (anonymous callers: open and decided calls only).

@@ -79,7 +79,7 @@ pub async fn list_disbursements(
     id: web::Path<Uuid>,
     page: Query<PageParams>,
     filter: Query<TrancheListParams>,
-) -> Result<web::Json<Paginated<DisbursementResponse>>, ApiError> {
+) -> Result<Paginated<DisbursementResponse>, ApiError> {
     let id = GrantId::from_uuid(id.into_inner());
     let page = page.0.to_request()?;
     let since = filter.0.updated_since.map(|t| t.naive_utc());
@@ -88,7 +88,7 @@ pub async fn list_disbursements(
             uc::list(conn, actor, id, since, &page)
         })
         .await?;
-    Ok(web::Json(Paginated::try_from_page(p, |t| Ok(t.into()))?))
+    Paginated::try_from_page(p, |t| Ok(t.into()))
 }
 
 async fn act(

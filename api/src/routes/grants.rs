@@ -108,7 +108,7 @@ pub async fn list_grants(
     caller: Caller,
     page: Query<PageParams>,
     filter: Query<GrantListParams>,
-) -> Result<web::Json<Paginated<GrantResponse>>, ApiError> {
+) -> Result<Paginated<GrantResponse>, ApiError> {
     let page = page.0.to_request()?;
     let f = filter.0;
     let filter = GrantFilter {
@@ -123,9 +123,7 @@ pub async fn list_grants(
             uc::list(conn, actor, filter, &page)
         })
         .await?;
-    Ok(web::Json(Paginated::try_from_page(p, |s| {
-        Ok(GrantResponse::from(s))
-    })?))
+    Paginated::try_from_page(p, |s| Ok(GrantResponse::from(s)))
 }
 
 /// Get a grant.
@@ -314,7 +312,7 @@ pub async fn list_amendments(
     id: web::Path<Uuid>,
     page: Query<PageParams>,
     since: Query<SinceParams>,
-) -> Result<web::Json<Paginated<AmendmentResponse>>, ApiError> {
+) -> Result<Paginated<AmendmentResponse>, ApiError> {
     let id = GrantId::from_uuid(id.into_inner());
     let page = page.0.to_request()?;
     let since = since.0.updated_since.map(|t| t.naive_utc());
@@ -323,10 +321,7 @@ pub async fn list_amendments(
             uc::amendments(conn, actor, id, since, &page)
         })
         .await?;
-    Ok(web::Json(Paginated::try_from_page(
-        p,
-        AmendmentResponse::try_from,
-    )?))
+    Paginated::try_from_page(p, AmendmentResponse::try_from)
 }
 
 /// Awarded grants, for anyone: project title and summary, grantee, amount, period, call,
@@ -345,7 +340,7 @@ pub async fn list_public_grants(
     state: State,
     page: Query<PageParams>,
     filter: Query<PublicGrantParams>,
-) -> Result<web::Json<Paginated<PublicGrant>>, ApiError> {
+) -> Result<Paginated<PublicGrant>, ApiError> {
     let page = page.0.to_request()?;
     let programme = filter.0.programme_id.map(|p| p.to_string());
     let p = state
@@ -353,5 +348,5 @@ pub async fn list_public_grants(
             uc::public(conn, programme.as_deref(), &page)
         })
         .await?;
-    Ok(web::Json(Paginated::try_from_page(p, Ok)?))
+    Paginated::try_from_page(p, Ok)
 }

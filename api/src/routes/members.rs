@@ -50,7 +50,7 @@ pub async fn list_members(
     caller: Caller,
     id: web::Path<Uuid>,
     page: Query<PageParams>,
-) -> Result<web::Json<Paginated<MemberResponse>>, ApiError> {
+) -> Result<Paginated<MemberResponse>, ApiError> {
     let page = page.0.to_request()?;
     let org = OrganizationId::from_uuid(id.into_inner());
     let records = state
@@ -58,9 +58,7 @@ pub async fn list_members(
             service::list(conn, actor, org, &page)
         })
         .await?;
-    Ok(web::Json(Paginated::try_from_page(records, |r| {
-        Ok(r.into())
-    })?))
+    Paginated::try_from_page(records, |r| Ok(r.into()))
 }
 
 /// Add a member (admins, owners; managers for roles other than owner).

@@ -77,7 +77,7 @@ pub async fn list_organizations(
     caller: Caller,
     page: Query<PageParams>,
     filter: Query<OrganizationListParams>,
-) -> Result<web::Json<Paginated<OrganizationResponse>>, ApiError> {
+) -> Result<Paginated<OrganizationResponse>, ApiError> {
     let page = page.0.to_request()?;
     let (filter, mine) = filter.0.into_filter();
     let records = state
@@ -85,9 +85,7 @@ pub async fn list_organizations(
             service::list(conn, actor, filter, mine, &page)
         })
         .await?;
-    Ok(web::Json(Paginated::try_from_page(records, |r| {
-        Ok(r.into())
-    })?))
+    Paginated::try_from_page(records, |r| Ok(r.into()))
 }
 
 /// Get an organisation.

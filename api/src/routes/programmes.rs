@@ -80,7 +80,7 @@ pub async fn list_programmes(
     caller: Caller,
     page: Query<PageParams>,
     filter: Query<ProgrammeListParams>,
-) -> Result<web::Json<Paginated<ProgrammeResponse>>, ApiError> {
+) -> Result<Paginated<ProgrammeResponse>, ApiError> {
     let page = page.0.to_request()?;
     let query = filter.0.into();
     let p = state
@@ -89,10 +89,7 @@ pub async fn list_programmes(
         })
         .await?;
     let items = p.items.into_iter().map(Into::into).collect();
-    Ok(web::Json(Paginated::from_parts(
-        items,
-        p.next_after.as_deref(),
-    )))
+    Ok(Paginated::from_parts(items, p.next_after.as_deref()))
 }
 
 /// Get a programme.

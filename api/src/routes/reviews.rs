@@ -173,7 +173,7 @@ pub async fn list_reviews(
     caller: Caller,
     page: Query<PageParams>,
     filter: Query<ReviewListParams>,
-) -> Result<web::Json<Paginated<ReviewResponse>>, ApiError> {
+) -> Result<Paginated<ReviewResponse>, ApiError> {
     let page = page.0.to_request()?;
     let f = filter.0;
     let filter = uc::ListFilter {
@@ -187,10 +187,7 @@ pub async fn list_reviews(
         })
         .await?;
     let data = p.items.into_iter().map(Into::into).collect();
-    Ok(web::Json(Paginated::from_parts(
-        data,
-        p.next_after.as_deref(),
-    )))
+    Ok(Paginated::from_parts(data, p.next_after.as_deref()))
 }
 
 /// Get a review (its reviewer; the programme's managers once the call is decided).

@@ -76,16 +76,14 @@ pub async fn list_users(
     caller: Caller,
     page: Query<PageParams>,
     filter: Query<UserListParams>,
-) -> Result<web::Json<Paginated<UserResponse>>, ApiError> {
+) -> Result<Paginated<UserResponse>, ApiError> {
     let (page, filter) = (page.0.to_request()?, filter.0.into());
     let records = state
         .read_as(&caller, move |conn, actor, _| {
             service::list_users(conn, actor, &filter, &page)
         })
         .await?;
-    Ok(web::Json(Paginated::try_from_page(records, |r| {
-        Ok(r.into())
-    })?))
+    Paginated::try_from_page(records, |r| Ok(r.into()))
 }
 
 /// Get a user (admins).

@@ -13,16 +13,14 @@ use seriktes_domain::application::{
     Application, ApplicationAction, ApplicationStatus, DraftInput, Submission, check_draft,
     check_submission,
 };
-use seriktes_domain::call::CallStatus;
+use seriktes_domain::call::{Call, CallStatus};
 use seriktes_domain::ids::{ApplicationId, CallId, OrganizationId, ProgrammeId};
 use seriktes_domain::money::Money;
-use seriktes_domain::organization::OrganizationKind;
+use seriktes_domain::organization::{OrganizationKind, Profile};
 use seriktes_domain::{DomainError, FieldError};
 use seriktes_persistence::applications::{self as store, ApplicationContext, ListFilter};
 use seriktes_persistence::db::Tx;
-use seriktes_persistence::{
-    DbConn, Page, PageRequest, StoreError, calls, organizations, programmes, stored,
-};
+use seriktes_persistence::{DbConn, Page, PageRequest, calls, organizations, programmes};
 
 /// An application with the caller's role towards it (the response shows what they may do).
 pub type Seen = (Application<NaiveDateTime>, ApplicationRole);
@@ -96,16 +94,13 @@ pub fn create(
             )));
         }
     }
-    match organizations::find(tx, &applicant.to_string()) {
-        Err(StoreError::NotFound) => {
-            return Err(ApiError::invalid(
-                "applicant_organization_id",
-                "exists",
-                "no organisation has this id",
-            ));
-        }
-        other => other?,
-    };
+    if !organizations::exists(tx, applicant)? {
+        return Err(ApiError::invalid(
+            "applicant_organization_id",
+            "exists",
+            "no organisation has this id",
+        ));
+    }
     if !(actor.is_admin() || actor.manages(applicant)) {
         return Err(ApiError::Forbidden(
             "Only the applicant's owners and managers may apply for it.".to_owned(),
@@ -212,11 +207,26 @@ pub fn update(
 /// An application with what its transitions check.
 pub struct Loaded {
     ctx: ApplicationContext,
-    call: seriktes_domain::call::Call,
+    call: Call,
     applicant_kind: OrganizationKind,
     applicant_region: Option<String>,
     eligible_kinds: Vec<OrganizationKind>,
     eligible_regions: Vec<String>,
+}
+
+impl Loaded {
+    /// An application with its call and its applicant's profile, loaded by the caller (for
+    /// [`transition::transition_loaded`]).
+    pub fn new(ctx: ApplicationContext, call: Call, applicant: &Profile) -> Self {
+        Self {
+            eligible_kinds: call.eligible_kinds.clone(),
+            eligible_regions: call.eligible_regions.clone(),
+            applicant_kind: applicant.kind,
+            applicant_region: applicant.region.as_ref().map(|r| r.as_str().to_owned()),
+            ctx,
+            call,
+        }
+    }
 }
 
 /// Applications move by [`transition`]: submit and withdraw (the applicant), reject (the
@@ -233,19 +243,8 @@ impl Machine for Applications {
     fn load(tx: &mut Tx<'_>, id: ApplicationId, _now: NaiveDateTime) -> Result<Loaded, ApiError> {
         let ctx = store::load(tx, id)?;
         let call = calls::find(tx, ctx.application.call)?;
-        let org = organizations::find(tx, &ctx.application.applicant.to_string())?;
-        Ok(Loaded {
-            eligible_kinds: call.eligible_kinds.clone(),
-            eligible_regions: call.eligible_regions.clone(),
-            applicant_kind: stored::value(
-                "organizations.kind",
-                &org.kind,
-                OrganizationKind::parse,
-            )?,
-            applicant_region: org.region,
-            ctx,
-            call,
-        })
+        let applicant = organizations::load(tx, ctx.application.applicant)?;
+        Ok(Loaded::new(ctx, call, &applicant.organization.profile))
     }
 
     fn authorize(

@@ -23,7 +23,7 @@ use seriktes_domain::{DomainError, FieldError};
 use seriktes_persistence::calls::{self as store, CallFilter, Decision};
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::page::{Page, PageRequest};
-use seriktes_persistence::{DbConn, StoreError, users};
+use seriktes_persistence::{DbConn, users};
 
 /// A call with its criteria, committee and what the caller may do with it.
 #[derive(Debug, Clone)]
@@ -196,18 +196,20 @@ fn programme_facts(p: &Programme) -> Result<CallProgrammeFacts, ApiError> {
 
 /// Stores criteria and committee, checking that committee members are active users.
 fn store_parts(tx: &mut Tx<'_>, call_id: CallId, d: &CallDraft) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    for (i, u) in d.committee.iter().enumerate() {
-        match users::find(tx, &u.to_string()) {
-            Ok(user) if user.active => {}
-            Ok(_) | Err(StoreError::NotFound) => errors.push(FieldError::new(
+    let active = users::active(tx, &d.committee)?;
+    let errors: Vec<FieldError> = d
+        .committee
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| !active.contains(u))
+        .map(|(i, _)| {
+            FieldError::new(
                 format!("committee_user_ids.{i}"),
                 "exists",
                 "no active user has this id",
-            )),
-            Err(e) => return Err(e.into()),
-        }
-    }
+            )
+        })
+        .collect();
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -383,7 +385,7 @@ impl Machine for Call {
         now: NaiveDateTime,
     ) -> Result<(Moved, Event), ApiError> {
         let decision = if to == CallStatus::Decided {
-            Some(store::decide(tx, &c.id.to_string(), now)?)
+            Some(store::decide(tx, c.id, now)?)
         } else {
             None
         };

@@ -12,7 +12,6 @@ use seriktes_domain::call::CallStatus;
 use seriktes_domain::grant::{self, Amendment, AwardFacts, AwardRefusal, GrantStatus};
 use seriktes_domain::ids::{ApplicationId, BudgetLineId, GrantId, OrganizationId, ProgrammeId};
 use seriktes_domain::money::Money;
-use seriktes_persistence::StoreError;
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::grants::{self, AmendmentRow, GrantChanges, GrantFilter, Loaded};
 use seriktes_persistence::page::{Page, PageRequest};
@@ -198,16 +197,13 @@ pub fn set_mentor(
 ) -> Result<Seen, ApiError> {
     let mut seen = load_as(tx, actor, id, GrantRight::Manage)?;
     if let Some(m) = mentor
-        && let Err(e) = seriktes_persistence::organizations::find(tx, &m.to_string())
+        && !seriktes_persistence::organizations::exists(tx, m)?
     {
-        return Err(match e {
-            StoreError::NotFound => ApiError::invalid(
-                "mentor_organization_id",
-                "exists",
-                "no organisation has this id",
-            ),
-            other => other.into(),
-        });
+        return Err(ApiError::invalid(
+            "mentor_organization_id",
+            "exists",
+            "no organisation has this id",
+        ));
     }
     let changes = GrantChanges {
         mentor_organization_id: Some(mentor.map(|m| m.to_string())),

@@ -17,7 +17,7 @@ use seriktes_domain::{DomainError, FieldError};
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::page::{Page, PageRequest};
 use seriktes_persistence::programmes::{self as store, ProgrammeFilter};
-use seriktes_persistence::{DbConn, StoreError, organizations};
+use seriktes_persistence::{DbConn, organizations};
 
 pub use seriktes_domain::programme::Programme;
 
@@ -77,11 +77,7 @@ fn check_organizations(
     managing: OrganizationId,
     funders: &[Funder],
 ) -> Result<(), ApiError> {
-    let mut exists = |id: OrganizationId| match organizations::find(conn, &id.to_string()) {
-        Ok(_) => Ok(true),
-        Err(StoreError::NotFound) => Ok(false),
-        Err(e) => Err(ApiError::from(e)),
-    };
+    let mut exists = |id: OrganizationId| organizations::exists(conn, id);
     let mut errors = Vec::new();
     if !exists(managing)? {
         errors.push(FieldError::new(

@@ -3,12 +3,12 @@
 //! `domain::access::application` (assigning reviewers); rules in `domain::review`.
 
 use crate::error::ApiError;
-use crate::service::applications::Applications;
+use crate::service::applications::{Applications, Loaded};
 use crate::service::events::{self, Event};
-use crate::service::transition::transition;
+use crate::service::transition::{transition, transition_loaded};
 use chrono::NaiveDateTime;
 use seriktes_domain::DomainError;
-use seriktes_domain::access::application::{ApplicationRight, application};
+use seriktes_domain::access::application::{ApplicationFacts, ApplicationRight, application};
 use seriktes_domain::access::programme::Circle;
 use seriktes_domain::access::review::{ReviewFacts, ReviewRight, ReviewRole, review};
 use seriktes_domain::access::{Actor, authorize};
@@ -23,11 +23,14 @@ use seriktes_domain::review::{
     check_scoring, rank, weighted_percent,
 };
 use seriktes_domain::workflow::Workflow;
-use seriktes_persistence::applications::{self, ApplicationRow};
+use seriktes_persistence::applications::{self, ApplicationContext};
 use seriktes_persistence::calls;
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::reviews::{self, ReviewChanges, ReviewFilter};
-use seriktes_persistence::{DbConn, Page, PageRequest, memberships, programmes, stored};
+use seriktes_persistence::{
+    DbConn, Page, PageRequest, StoreError, memberships, organizations, programmes,
+};
+use std::collections::{BTreeMap, HashSet};
 
 /// A review with its call's criteria and the caller's role.
 #[derive(Debug)]
@@ -77,44 +80,38 @@ fn event(
 /// A review with what its policy and rules need.
 struct Context {
     review: Review<NaiveDateTime>,
-    call: StoredCall,
+    /// The call's status now (its deadline applied).
+    call_status: CallStatus,
     criteria: Vec<CallCriterion>,
     programme: ProgrammeId,
     circle: Circle,
     role: Option<ReviewRole>,
 }
 
-fn call_status(call: &StoredCall, now: NaiveDateTime) -> Result<CallStatus, ApiError> {
-    Ok(call.status_at(now))
-}
-
+/// Loads a review the caller may read, in two statements: the review joined with its
+/// application, call, programme and funders; then (once allowed) the call's criteria.
 fn load(
     conn: &mut DbConn,
     actor: &Actor,
     id: ReviewId,
     now: NaiveDateTime,
 ) -> Result<Context, ApiError> {
-    let review_row = reviews::find(conn, id)?;
-    let app = applications::find(conn, &review_row.application.to_string())?;
-    let call = calls::find(
-        conn,
-        stored::id("applications.call_id", &app.call_id, CallId::parse)?,
-    )?;
-    let (programme, circle) = circle_of(conn, &call)?;
+    let found = reviews::load(conn, id)?;
+    let call_status = found.call_status.effective(&found.call_closes_at, &now);
     let facts = ReviewFacts {
-        reviewer: review_row.reviewer,
-        circle: circle.clone(),
-        call_decided: call_status(&call, now)? == CallStatus::Decided,
+        reviewer: found.review.reviewer,
+        circle: found.circle,
+        call_decided: call_status == CallStatus::Decided,
     };
     let role = review(actor, &facts);
     authorize(role, ReviewRight::Read)?;
-    let criteria = calls::criteria_of(conn, std::slice::from_ref(&call.id))?;
+    let criteria = calls::criteria_of(conn, &[found.call])?;
     Ok(Context {
-        review: review_row,
-        call,
+        review: found.review,
+        call_status,
         criteria,
-        programme,
-        circle,
+        programme: found.programme,
+        circle: facts.circle,
         role,
     })
 }
@@ -141,7 +138,7 @@ fn load_own(
         }
         .into());
     }
-    if call_status(&ctx.call, now)? == CallStatus::Decided {
+    if ctx.call_status == CallStatus::Decided {
         return Err(ApiError::conflict(
             "The call is decided; its reviews are final.",
         ));
@@ -205,11 +202,6 @@ pub fn assign(
         application(actor, &ctx.facts),
         ApplicationRight::AssignReviewers,
     )?;
-    let app = applications::find(tx, &id.to_string())?;
-    let call = calls::find(
-        tx,
-        stored::id("applications.call_id", &app.call_id, CallId::parse)?,
-    )?;
     if !ctx.facts.committee.contains(&reviewer) {
         return Err(ApiError::invalid(
             "reviewer_user_id",
@@ -217,44 +209,25 @@ pub fn assign(
             "the reviewer is not on the call's committee",
         ));
     }
-    let row = assign_one(tx, actor, &app, &call, reviewer, now)?;
-    let criteria = calls::criteria_of(tx, std::slice::from_ref(&call.id))?;
-    Ok(Seen {
-        review: row,
-        criteria,
-        role: ReviewRole::Reader,
-    })
-}
-
-fn assign_one(
-    tx: &mut Tx<'_>,
-    actor: &Actor,
-    app: &ApplicationRow,
-    call: &StoredCall,
-    reviewer: UserId,
-    now: NaiveDateTime,
-) -> Result<Review<NaiveDateTime>, ApiError> {
-    let reviewer_s = reviewer.to_string();
-    if memberships::find(tx, &app.applicant_organization_id, &reviewer_s)?.is_some() {
+    let app = &ctx.application;
+    if memberships::exists(tx, app.applicant, reviewer)? {
         return Err(ApiError::invalid(
             "reviewer_user_id",
             "conflict_of_interest",
             "the reviewer belongs to the applicant",
         ));
     }
-    let app_id = stored::id("applications.id", &app.id, ApplicationId::parse)?;
-    if reviews::exists(tx, app_id, reviewer)? {
+    if reviews::exists(tx, app.id, reviewer)? {
         return Err(ApiError::conflict(
             "This reviewer is already assigned to this application.",
         ));
     }
-    let status = stored::value("applications.status", &app.status, ApplicationStatus::parse)?;
-    match status {
+    match app.status {
         ApplicationStatus::Submitted => {
             transition::<Applications>(
                 tx,
                 actor,
-                app_id,
+                app.id,
                 ApplicationAction::BeginReview,
                 (),
                 None,
@@ -272,14 +245,40 @@ fn assign_one(
             .into());
         }
     }
+    let row = insert_assignment(
+        tx,
+        actor,
+        app.id,
+        reviewer,
+        ctx.programme,
+        &ctx.facts.circle,
+        now,
+    )?;
+    let criteria = calls::criteria_of(tx, &[app.call])?;
+    Ok(Seen {
+        review: row,
+        criteria,
+        role: ReviewRole::Reader,
+    })
+}
+
+/// Stores an assignment and records `review.assign`.
+fn insert_assignment(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    application: ApplicationId,
+    reviewer: UserId,
+    programme: ProgrammeId,
+    circle: &Circle,
+    now: NaiveDateTime,
+) -> Result<Review<NaiveDateTime>, ApiError> {
     let id = ReviewId::from_uuid(uuid::Uuid::now_v7());
-    let row = reviews::insert(tx, id, app_id, reviewer, now)?;
-    let (programme, circle) = circle_of(tx, call)?;
+    let row = reviews::insert(tx, id, application, reviewer, now)?;
     events::record(
         tx,
         Some(actor),
         now,
-        event("assign", &row, programme, &circle, "assigned a reviewer"),
+        event("assign", &row, programme, circle, "assigned a reviewer"),
     )?;
     Ok(row)
 }
@@ -300,6 +299,12 @@ fn require_manager(
 
 /// Assigns every committee member to every submitted application of a call, skipping members
 /// of the applicant; returns (assigned, skipped).
+///
+/// Reads a fixed number of statements whatever the size of the call (the call, its programme
+/// and funders, its committee, its applications under review, their reviews, the committee's
+/// memberships in the applicants, the applicants to move to review), then writes: each
+/// application still `submitted` moves to `under_review` by the one transition use case,
+/// followed by its new reviews, in the order of applications then reviewers.
 pub fn assign_call(
     tx: &mut Tx<'_>,
     actor: &Actor,
@@ -307,31 +312,84 @@ pub fn assign_call(
     now: NaiveDateTime,
 ) -> Result<(usize, usize), ApiError> {
     let call = calls::find(tx, id)?;
-    require_manager(tx, actor, &call)?;
-    let committee: Vec<UserId> = calls::committee_of(tx, std::slice::from_ref(&call.id))?
+    let (programme, circle) = require_manager(tx, actor, &call)?;
+    let committee: Vec<UserId> = calls::committee_of(tx, &[call.id])?
         .into_iter()
         .map(|(_, u)| u)
         .collect();
-    let apps = applications::of_call(tx, &call.id.to_string())?;
-    let (mut assigned, mut skipped) = (0, 0);
-    for app in apps
-        .iter()
-        .filter(|a| matches!(a.status.as_str(), "submitted" | "under_review"))
-    {
+    let apps = applications::of_call(
+        tx,
+        call.id,
+        &[ApplicationStatus::Submitted, ApplicationStatus::UnderReview],
+    )?;
+    let assigned_before: HashSet<(ApplicationId, UserId)> = reviews::assigned_in_call(tx, call.id)?
+        .into_iter()
+        .collect();
+    let applicants: Vec<_> = apps.iter().map(|a| a.applicant).collect();
+    let members: HashSet<_> = memberships::among(tx, &applicants, &committee)?
+        .into_iter()
+        .map(|m| (m.organization, m.user))
+        .collect();
+    let mut skipped = 0;
+    let mut plan = Vec::new();
+    for app in apps {
+        let mut reviewers = Vec::new();
         for reviewer in &committee {
-            let app_id = stored::id("applications.id", &app.id, ApplicationId::parse)?;
-            let reviewer_id = *reviewer;
-            if reviews::exists(tx, app_id, reviewer_id)? {
+            if assigned_before.contains(&(app.id, *reviewer)) {
                 continue;
             }
-            if memberships::find(tx, &app.applicant_organization_id, &reviewer.to_string())?
-                .is_some()
-            {
+            if members.contains(&(app.applicant, *reviewer)) {
                 skipped += 1;
                 continue;
             }
-            let fresh = applications::find(tx, &app.id)?;
-            assign_one(tx, actor, &fresh, &call, reviewer_id, now)?;
+            reviewers.push(*reviewer);
+        }
+        if !reviewers.is_empty() {
+            plan.push((app, reviewers));
+        }
+    }
+    let to_begin: Vec<_> = plan
+        .iter()
+        .filter(|(a, _)| a.status == ApplicationStatus::Submitted)
+        .map(|(a, _)| a.applicant)
+        .collect();
+    let applicants = if to_begin.is_empty() {
+        Vec::new()
+    } else {
+        organizations::load_many(tx, &to_begin)?
+    };
+    let mut assigned = 0;
+    for (app, reviewers) in plan {
+        let app_id = app.id;
+        if app.status == ApplicationStatus::Submitted {
+            let applicant = applicants
+                .iter()
+                .find(|o| o.organization.id == app.applicant)
+                .ok_or(StoreError::NotFound)?;
+            let ctx = ApplicationContext {
+                facts: ApplicationFacts {
+                    applicant: app.applicant,
+                    circle: circle.clone(),
+                    committee: committee.clone(),
+                    submitted: app.submitted_at.is_some(),
+                },
+                application: app,
+                programme,
+                call_status: call.status,
+                call_closes_at: call.closes_at,
+            };
+            transition_loaded::<Applications>(
+                tx,
+                actor,
+                Loaded::new(ctx, call.clone(), &applicant.organization.profile),
+                ApplicationAction::BeginReview,
+                (),
+                None,
+                now,
+            )?;
+        }
+        for reviewer in reviewers {
+            insert_assignment(tx, actor, app_id, reviewer, programme, &circle, now)?;
             assigned += 1;
         }
     }
@@ -362,7 +420,7 @@ pub fn list(
         _ if actor.is_admin() => true,
         Some(c) => match calls::find(conn, c) {
             Ok(call) => {
-                call_status(&call, now)? == CallStatus::Decided
+                call.status_at(now) == CallStatus::Decided
                     && circle_of(conn, &call)?.1.managed_by(actor)
             }
             Err(_) => false,
@@ -370,32 +428,22 @@ pub fn list(
         None => false,
     };
     let filter = ReviewFilter {
-        reviewer_user_id: (!sees_all).then(|| actor.user_id().to_string()),
-        application_id: f.application.map(|a| a.to_string()),
-        call_id: f.call.map(|c| c.to_string()),
-        status: f.status.map(|s| s.as_str().to_owned()),
-        updated_since: None,
+        reviewer: (!sees_all).then(|| actor.user_id()),
+        application: f.application,
+        call: f.call,
+        status: f.status,
     };
+    // Two statements for the whole page: the reviews with their calls, then the criteria.
     let p = reviews::list(conn, &filter, page)?;
-    // Two queries for the whole page: the applications' calls, then their criteria.
-    let app_ids: Vec<String> = p.items.iter().map(|r| r.application.to_string()).collect();
-    let call_of = applications::call_ids_of(conn, &app_ids)?;
-    let call_ids = call_of
-        .iter()
-        .map(|(_, c)| stored::id("applications.call_id", c, CallId::parse))
-        .collect::<Result<Vec<_>, _>>()?;
+    let call_ids: Vec<CallId> = p.items.iter().map(|(_, c)| *c).collect();
     let criteria = calls::criteria_of(conn, &call_ids)?;
     let items = p
         .items
         .into_iter()
-        .map(|row| {
-            let call_id = call_of
-                .iter()
-                .find(|(a, _)| *a == row.application.to_string())
-                .map(|(_, c)| c.as_str());
+        .map(|(row, call)| {
             let own = criteria
                 .iter()
-                .filter(|c| Some(c.call.to_string().as_str()) == call_id)
+                .filter(|c| c.call == call)
                 .cloned()
                 .collect();
             let role = if row.reviewer == actor.user_id() {
@@ -464,7 +512,7 @@ pub fn score(
         current.extend(check_scores(&criteria_of(&ctx.criteria), new)?);
     }
     let changes = ReviewChanges {
-        scores: Some(serde_json::to_string(&current).map_err(ApiError::internal)?),
+        scores: Some(current),
         comment: comment.unwrap_or_else(|| ctx.review.comment.clone()),
         ..ReviewChanges::default()
     };
@@ -494,7 +542,7 @@ pub fn submit(
         &ctx.review.scores,
     )?;
     let changes = ReviewChanges {
-        status: Some(ReviewStatus::Submitted.as_str().to_owned()),
+        status: Some(ReviewStatus::Submitted),
         submitted_at: Some(now),
         ..ReviewChanges::default()
     };
@@ -520,11 +568,11 @@ pub fn recuse(
 ) -> Result<Seen, ApiError> {
     let ctx = load_own(tx, actor, id, ReviewAction::Recuse, "recuse", now)?;
     let changes = ReviewChanges {
-        status: Some(ReviewStatus::Recused.as_str().to_owned()),
+        status: Some(ReviewStatus::Recused),
         conflict_of_interest: Some(true),
         conflict_note: note,
         conflict_declared_at: Some(now),
-        scores: Some("{}".to_owned()),
+        scores: Some(BTreeMap::new()),
         ..ReviewChanges::default()
     };
     save(
@@ -547,28 +595,30 @@ pub fn ranking(
 ) -> Result<Vec<Ranked<Application<NaiveDateTime>>>, ApiError> {
     let call = calls::find(conn, id)?;
     require_manager(conn, actor, &call)?;
-    let criteria = calls::criteria_of(conn, std::slice::from_ref(&call.id))?;
+    let criteria = calls::criteria_of(conn, &[call.id])?;
     let criteria = criteria_of(&criteria);
     let counted = reviews::counted_of_call(conn, id)?;
-    let mut apps: Vec<ApplicationRow> = applications::of_call(conn, &call.id.to_string())?
+    let mut apps = applications::of_call(
+        conn,
+        call.id,
+        &[
+            ApplicationStatus::Submitted,
+            ApplicationStatus::UnderReview,
+            ApplicationStatus::Awarded,
+            ApplicationStatus::Rejected,
+        ],
+    )?;
+    apps.sort_by_key(|a| (a.submitted_at, a.id));
+    let items = apps
         .into_iter()
-        .filter(|a| {
-            matches!(
-                a.status.as_str(),
-                "submitted" | "under_review" | "awarded" | "rejected"
-            )
+        .map(|app| {
+            let percents = counted
+                .iter()
+                .filter(|r| r.application == app.id)
+                .filter_map(|r| weighted_percent(&criteria, &r.scores))
+                .collect();
+            (app, percents)
         })
         .collect();
-    apps.sort_by(|a, b| (a.submitted_at, &a.id).cmp(&(b.submitted_at, &b.id)));
-    let mut items = Vec::with_capacity(apps.len());
-    for app in apps {
-        let app = applications::to_domain(app)?;
-        let percents = counted
-            .iter()
-            .filter(|r| r.application == app.id)
-            .filter_map(|r| weighted_percent(&criteria, &r.scores))
-            .collect();
-        items.push((app, percents));
-    }
     Ok(rank(items))
 }

@@ -70,6 +70,20 @@ pub fn transition<M: Machine>(
     now: NaiveDateTime,
 ) -> Result<M::Output, ApiError> {
     let loaded = M::load(tx, id, now)?;
+    transition_loaded::<M>(tx, actor, loaded, action, input, if_match, now)
+}
+
+/// Moves an object already loaded with what [`Machine::load`] would have read (a use case
+/// that moves many objects at once loads them together), the same way as [`transition`].
+pub fn transition_loaded<M: Machine>(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    loaded: M::Loaded,
+    action: <M::State as Workflow>::Action,
+    input: M::Input,
+    if_match: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<M::Output, ApiError> {
     M::authorize(actor, &loaded, action)?;
     let from = M::state(&loaded, now);
     let to = from.next(action)?;

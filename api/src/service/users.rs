@@ -25,7 +25,7 @@ use seriktes_domain::user::{NewUser, SystemRole, UserChange, check_admin_change}
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::page::{Page, PageRequest};
 use seriktes_persistence::users::{self, UserChanges, UserFilter, UserRecord};
-use seriktes_persistence::{DbConn, memberships, refresh_tokens, stored};
+use seriktes_persistence::{DbConn, memberships, refresh_tokens};
 
 /// Whether `actor` may manage account `target` (`None`: accounts as a whole); the cheap
 /// check the routes run before hashing a password.
@@ -121,10 +121,10 @@ pub fn update_user(
     let before = users::get(tx, id)?;
     check_admin_change(&before.user, change, users::count_active_admins(tx)?)?;
     let changes = UserChanges {
-        email: change.email.as_ref().map(|e| e.as_str().to_owned()),
+        email: change.email.clone(),
         name: change.name.clone(),
         password_hash: hash.map(|h| h.as_str().to_owned()),
-        system_role: change.system_role.map(|r| r.as_str().to_owned()),
+        system_role: change.system_role,
         active: change.active,
     };
     let after = users::update(tx, id, before.version, expected_version, &changes, now)?;
@@ -152,20 +152,14 @@ pub fn me(conn: &mut DbConn, actor: &Actor) -> Result<(UserRecord, Vec<MyMembers
     let id = actor.user_id();
     authorize(policy(actor, Some(id)), UserRight::ReadOwn)?;
     let record = users::get(conn, id)?;
-    let memberships = memberships::of_user(conn, &id.to_string())?
+    let memberships = memberships::of_user(conn, id)?
         .into_iter()
-        .map(|(m, name)| {
-            Ok(MyMembership {
-                organization: stored::id(
-                    "memberships.organization_id",
-                    &m.organization_id,
-                    OrganizationId::parse,
-                )?,
-                organization_name: stored::json("organizations.name", &name)?,
-                role: stored::value("memberships.role", &m.role, OrgRole::parse)?,
-            })
+        .map(|(m, organization_name)| MyMembership {
+            organization: m.organization,
+            organization_name,
+            role: m.role,
         })
-        .collect::<Result<Vec<_>, seriktes_persistence::StoreError>>()?;
+        .collect();
     Ok((record, memberships))
 }
 

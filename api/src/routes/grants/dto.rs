@@ -3,6 +3,7 @@
 use crate::error::ApiError;
 use crate::response::utc;
 use crate::service::grants::Seen;
+use crate::wire::ser::{self, MoneyOut};
 use crate::wire::{GrantStatus as WireStatus, LocalizedText, Money, from_json};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -31,21 +32,6 @@ pub struct GrantBudgetLine {
     pub description: String,
     /// The amount, in the grant's currency.
     pub amount: Money,
-}
-
-impl From<DomainLine> for GrantBudgetLine {
-    fn from(l: DomainLine) -> Self {
-        Self {
-            id: Some(l.id.uuid()),
-            category: l.category,
-            description: l.description,
-            amount: Money::from_minor(l.amount.minor(), l.amount.currency()),
-        }
-    }
-}
-
-fn wire(m: seriktes_domain::money::Money) -> Money {
-    Money::from_minor(m.minor(), m.currency())
 }
 
 /// An award decision's details.
@@ -88,25 +74,54 @@ pub struct GrantResponse {
     /// The mentor organisation.
     pub mentor_organization_id: Option<Uuid>,
     /// Amount.
-    pub amount: Money,
+    #[schema(value_type = Money)]
+    pub amount: MoneyOut,
     /// First day.
+    #[serde(serialize_with = "ser::date")]
     pub starts_on: NaiveDate,
     /// Last day.
+    #[serde(serialize_with = "ser::date")]
     pub ends_on: NaiveDate,
     /// Budget lines.
-    pub budget_lines: Vec<GrantBudgetLine>,
+    #[schema(value_type = Vec<GrantBudgetLine>)]
+    pub budget_lines: Vec<BudgetLineOut>,
     /// Total of tranches not cancelled.
-    pub committed: Money,
+    #[schema(value_type = Money)]
+    pub committed: MoneyOut,
     /// Total of tranches paid.
-    pub paid: Money,
+    #[schema(value_type = Money)]
+    pub paid: MoneyOut,
     /// Status.
     pub status: WireStatus,
     /// Actions the caller may take now.
-    pub allowed_actions: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub allowed_actions: Vec<&'static str>,
     /// When awarded.
+    #[serde(serialize_with = "ser::timestamp")]
     pub created_at: DateTime<Utc>,
     /// When last changed.
+    #[serde(serialize_with = "ser::timestamp")]
     pub updated_at: DateTime<Utc>,
+}
+
+/// A grant's budget line as a response shows it (the schema is [`GrantBudgetLine`]).
+#[derive(Debug, Serialize)]
+pub struct BudgetLineOut {
+    id: Uuid,
+    category: String,
+    description: String,
+    amount: MoneyOut,
+}
+
+impl From<DomainLine> for BudgetLineOut {
+    fn from(l: DomainLine) -> Self {
+        Self {
+            id: l.id.uuid(),
+            category: l.category,
+            description: l.description,
+            amount: MoneyOut(l.amount),
+        }
+    }
 }
 
 /// A change to a grant's agreement: amount, period or budget, with the reason.
@@ -239,11 +254,7 @@ impl From<Seen> for GrantResponse {
     fn from(s: Seen) -> Self {
         let g = s.loaded.grant;
         let allowed_actions = if s.role.may(GrantRight::Manage) {
-            g.status
-                .allowed_actions()
-                .into_iter()
-                .map(str::to_owned)
-                .collect()
+            g.status.allowed_actions()
         } else {
             Vec::new()
         };
@@ -254,16 +265,16 @@ impl From<Seen> for GrantResponse {
             programme_id: g.programme.uuid(),
             grantee_organization_id: g.grantee.uuid(),
             mentor_organization_id: g.mentor.map(|m| m.uuid()),
-            amount: wire(g.amount),
+            amount: MoneyOut(g.amount),
             starts_on: g.starts_on,
             ends_on: g.ends_on,
             budget_lines: g
                 .budget_lines
                 .into_iter()
-                .map(GrantBudgetLine::from)
+                .map(BudgetLineOut::from)
                 .collect(),
-            committed: wire(s.loaded.committed),
-            paid: wire(s.loaded.paid),
+            committed: MoneyOut(s.loaded.committed),
+            paid: MoneyOut(s.loaded.paid),
             status: g.status.into(),
             allowed_actions,
             created_at: utc(g.created_at),
