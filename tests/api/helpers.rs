@@ -166,9 +166,20 @@ impl Resp {
     }
 }
 
+/// The admin URL of the test server (`TEST_POSTGRES_URL`). Without an `sslmode` of its own it
+/// gets `sslmode=disable`: a test process ends with dozens of apps' pools still open, and
+/// OpenSSL's clean-up at exit under connections other threads still hold has crashed the test
+/// binary (SIGSEGV after every test passed). Loopback needs no TLS.
 fn postgres_admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    let url = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    if url.contains("sslmode=") {
+        url
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
+    }
 }
 
 fn in_ci() -> bool {
@@ -315,10 +326,16 @@ fn migrations_hash() -> u64 {
     hash
 }
 
-/// The URL of database `name` on the server of `admin_url`.
+/// `admin_url` naming the database `name` instead, its query (`?sslmode=…`) kept.
 fn database_url(admin_url: &str, name: &str) -> String {
-    let (base, _) = admin_url.rsplit_once('/').expect("database URL has a path");
-    format!("{base}/{name}")
+    let (url, query) = admin_url
+        .split_once('?')
+        .map_or((admin_url, None), |(u, q)| (u, Some(q)));
+    let (base, _) = url.rsplit_once('/').expect("database URL has a path");
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
 }
 
 fn now_secs() -> u64 {
