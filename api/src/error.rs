@@ -101,6 +101,12 @@ pub enum ApiError {
     /// 412: `If-Match` names another version.
     #[error("the object was changed since you read it")]
     PreconditionFailed,
+    /// 409: the write lost a race with concurrent writes every time it was run
+    /// (`db::WRITE_ATTEMPTS`); nothing was stored, and the request may be sent again.
+    #[error(
+        "the request conflicted with concurrent changes each time it was tried; nothing was stored, send it again"
+    )]
+    WriteConflict,
     /// 413: the body is larger than the limit (bytes).
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
@@ -170,6 +176,7 @@ impl ApiError {
             Self::Conflict { .. } => "conflict",
             Self::EnvelopeExceeded(_) => "envelope-exceeded",
             Self::PreconditionFailed => "precondition-failed",
+            Self::WriteConflict => "concurrent-update",
             Self::PayloadTooLarge(_) => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::Validation(_) => "validation",
@@ -269,7 +276,9 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict { .. } | Self::EnvelopeExceeded(_) => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::EnvelopeExceeded(_) | Self::WriteConflict => {
+                StatusCode::CONFLICT
+            }
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -332,6 +341,12 @@ impl From<DomainError> for ApiError {
     }
 }
 
+impl seriktes_persistence::db::Retryable for ApiError {
+    fn is_write_conflict(&self) -> bool {
+        matches!(self, Self::WriteConflict)
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -346,6 +361,7 @@ impl From<StoreError> for ApiError {
                 Self::invalid("", "reference", "a referenced object does not exist")
             }
             StoreError::VersionMismatch => Self::PreconditionFailed,
+            StoreError::WriteConflict => Self::WriteConflict,
             StoreError::Unavailable(source) => Self::Unavailable(source),
             e @ (StoreError::Database(_) | StoreError::Corrupt { .. }) => Self::internal(e),
         }

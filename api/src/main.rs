@@ -132,7 +132,7 @@ fn create_admin(email: &str, name: Option<&str>) -> Result<(), String> {
     let mut conn = pool.get().map_err(|e| format!("database: {e}"))?;
     let now = SystemClock.now();
     let record = db::write(&mut conn, |tx| {
-        create_admin_account(tx, email.clone(), name, &hash, now)
+        create_admin_account(tx, email.clone(), name.clone(), &hash, now)
     })
     .map_err(|e| match e {
         seriktes_api::error::ApiError::Conflict { .. } => {

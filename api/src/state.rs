@@ -64,10 +64,11 @@ impl AppState {
         .await?
     }
 
-    /// Runs `f` in one write transaction on the blocking thread pool: all or nothing.
+    /// Runs `f` in one write transaction on the blocking thread pool: all or nothing. `f` may
+    /// run more than once: [`db::write`] runs a transaction that lost a race again.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
-        F: FnOnce(&mut Tx<'_>) -> Result<T, ApiError> + Send + 'static,
+        F: FnMut(&mut Tx<'_>) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
         self.read(move |conn| db::write(conn, f)).await
@@ -90,10 +91,11 @@ impl AppState {
     }
 
     /// Runs a write use case for a signed-in caller: loads the [`Actor`], then runs `f` in one
-    /// transaction on the same checkout, with the current time.
-    pub async fn write_as<T, F>(&self, caller: &Caller, f: F) -> Result<T, ApiError>
+    /// transaction on the same checkout, with the current time. `f` may run more than once (see
+    /// [`Self::write`]).
+    pub async fn write_as<T, F>(&self, caller: &Caller, mut f: F) -> Result<T, ApiError>
     where
-        F: FnOnce(&mut Tx<'_>, &Actor, NaiveDateTime) -> Result<T, ApiError> + Send + 'static,
+        F: FnMut(&mut Tx<'_>, &Actor, NaiveDateTime) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
         let user = caller.user;

@@ -314,7 +314,7 @@ pub fn save_draft(
     .returning(applications::all_columns)
     .get_result(conn)
     .optional()?
-    .ok_or(StoreError::VersionMismatch)?;
+    .ok_or(StoreError::WriteConflict)?;
     to_domain(row)
 }
 
@@ -344,7 +344,7 @@ pub fn move_to(
     .returning(applications::all_columns)
     .get_result(conn)
     .optional()?
-    .ok_or(StoreError::VersionMismatch)?;
+    .ok_or(StoreError::WriteConflict)?;
     to_domain(row)
 }
 

@@ -343,7 +343,7 @@ pub fn update(
     .returning(calls::all_columns)
     .get_result(conn)
     .optional()?
-    .ok_or(StoreError::VersionMismatch)?;
+    .ok_or(StoreError::WriteConflict)?;
     call(row)
 }
 
@@ -370,7 +370,7 @@ pub fn set_status(
     .returning(calls::all_columns)
     .get_result(conn)
     .optional()?
-    .ok_or(StoreError::VersionMismatch)?;
+    .ok_or(StoreError::WriteConflict)?;
     call(row)
 }
 

@@ -258,17 +258,72 @@ impl std::ops::DerefMut for Tx<'_> {
     }
 }
 
-/// Runs `f` in one write transaction: all of it is stored or none. On SQLite the transaction
-/// starts with `BEGIN IMMEDIATE`, taking the write lock up front so that two writers queue on
-/// `busy_timeout` instead of one failing with `SQLITE_BUSY` when it upgrades a read lock.
+/// Errors that can tell whether the transaction that produced them lost a race with another
+/// one ([`StoreError::WriteConflict`]), so that [`write`] may run it again.
+pub trait Retryable {
+    /// Whether this is a [`StoreError::WriteConflict`].
+    fn is_write_conflict(&self) -> bool;
+}
+
+impl Retryable for StoreError {
+    fn is_write_conflict(&self) -> bool {
+        matches!(self, Self::WriteConflict)
+    }
+}
+
+/// How many times [`write`] runs a transaction that keeps losing races before it gives up with
+/// [`StoreError::WriteConflict`] (answered 409). Each attempt commits or fails on its own
+/// merits; under SERIALIZABLE at least one of the racing transactions commits in each round,
+/// so this bounds the wait, not the correctness.
+pub const WRITE_ATTEMPTS: u32 = 8;
+
+/// Runs `f` in one write transaction: all of it is stored or none.
+///
+/// # Isolation: the same guarantee on both backends
+/// Every write transaction is **serializable**: it sees and leaves the database as if the write
+/// transactions had run one after another. So a rule checked over rows that the same
+/// transaction read (the last owner, the last active admin, the envelope of a call, the
+/// version of the row being updated) still holds when it commits, whatever runs beside it.
+/// - SQLite: `BEGIN IMMEDIATE` takes the database's write lock up front; writers queue on
+///   `busy_timeout` (past it: [`StoreError::Unavailable`], 503).
+/// - PostgreSQL: `BEGIN ISOLATION LEVEL SERIALIZABLE`. A transaction that PostgreSQL aborts
+///   because a concurrent one conflicted (serialization failure, deadlock) is rolled back and
+///   **run again from the start**, up to [`WRITE_ATTEMPTS`] times, with a short pause that
+///   grows with each attempt; `f` therefore must not have effects outside the transaction
+///   (it does not: use cases only touch the database, and no network call happens inside a
+///   transaction, STYLE §5).
+/// - A guarded update (`… WHERE version = <the version read in this transaction>`) that finds
+///   the row changed is a [`StoreError::WriteConflict`] too, and retried the same way. Only a
+///   client's own `If-Match` naming an old version is [`StoreError::VersionMismatch`] (412):
+///   a request without `If-Match` is never answered 412.
+///
+/// Read-only requests do not come here; each of their statements sees committed data.
 /// Repository functions never open transactions themselves, so this is never nested. A panic
 /// inside `f` rolls back before it unwinds, so no pooled connection is left mid-transaction.
-pub fn write<T, E: From<StoreError>>(
+pub fn write<T, E: From<StoreError> + Retryable>(
     conn: &mut DbConn,
-    f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
+    mut f: impl FnMut(&mut Tx<'_>) -> Result<T, E>,
+) -> Result<T, E> {
+    let mut attempt = 1;
+    loop {
+        match write_once(conn, &mut f) {
+            Err(e) if e.is_write_conflict() && attempt < WRITE_ATTEMPTS => {
+                log::debug!("write transaction lost a race (attempt {attempt}); running it again");
+                std::thread::sleep(Duration::from_millis(u64::from(attempt * attempt)));
+                attempt += 1;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+/// One attempt of [`write`].
+fn write_once<T, E: From<StoreError>>(
+    conn: &mut DbConn,
+    f: &mut impl FnMut(&mut Tx<'_>) -> Result<T, E>,
 ) -> Result<T, E> {
     let begin = match conn.backend() {
-        Backend::Postgres => "BEGIN",
+        Backend::Postgres => "BEGIN ISOLATION LEVEL SERIALIZABLE",
         Backend::Sqlite => "BEGIN IMMEDIATE",
     };
     conn.batch_execute(begin).map_err(StoreError::from)?;

@@ -446,7 +446,7 @@ pub fn set_application_status(
     if n == 1 {
         Ok(())
     } else {
-        Err(StoreError::VersionMismatch)
+        Err(StoreError::WriteConflict)
     }
 }
 

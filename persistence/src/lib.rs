@@ -10,7 +10,9 @@
 /// Optimistic concurrency, shared by every versioned table: refuses when `expected` names
 /// another version than `current`, then updates the row only if it is still at `current`,
 /// setting the given columns and bumping `version` and `updated_at`. Evaluates to
-/// `Result<(), StoreError>` (`VersionMismatch` when someone else changed the row first).
+/// `Result<(), StoreError>`: `VersionMismatch` (412) when `expected` (the client's `If-Match`)
+/// is stale, `WriteConflict` (retried by `db::write`) when a concurrent transaction changed the
+/// row after this one read it.
 macro_rules! update_versioned {
     ($conn:expr, $table:ident, $key:expr, $current:expr, $expected:expr, $now:expr, $($set:expr),+ $(,)?) => {{
         let current: i64 = $current;
@@ -20,7 +22,7 @@ macro_rules! update_versioned {
             let n = diesel::update($table::table.find($key).filter($table::version.eq(current)))
                 .set(($($set,)+ $table::version.eq(current + 1), $table::updated_at.eq($now)))
                 .execute($conn)?;
-            if n == 1 { Ok(()) } else { Err($crate::error::StoreError::VersionMismatch) }
+            if n == 1 { Ok(()) } else { Err($crate::error::StoreError::WriteConflict) }
         }
     }};
 }

@@ -237,7 +237,7 @@ pub fn count_owners(conn: &mut DbConn, organization: OrganizationId) -> Result<i
 }
 
 /// Changes a member's role if the membership is still at the version `current` was read at;
-/// returns it as stored (`RETURNING`). Another version is `VersionMismatch`.
+/// returns it as stored (`RETURNING`). Another version is `WriteConflict` (a concurrent change; `db::write` retries).
 pub fn set_role(
     tx: &mut Tx<'_>,
     current: &MemberRecord,
@@ -259,7 +259,7 @@ pub fn set_role(
     .returning(memberships::all_columns)
     .get_result::<MembershipRow>(conn)
     .optional()?
-    .ok_or(StoreError::VersionMismatch)?;
+    .ok_or(StoreError::WriteConflict)?;
     record(row, current.email.clone(), current.name.clone())
 }
 
@@ -276,6 +276,6 @@ pub fn delete(tx: &mut Tx<'_>, current: &MemberRecord) -> Result<(), StoreError>
     if n == 1 {
         Ok(())
     } else {
-        Err(StoreError::VersionMismatch)
+        Err(StoreError::WriteConflict)
     }
 }

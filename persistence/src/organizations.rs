@@ -239,7 +239,7 @@ pub fn list(
 
 /// Writes the fields `patch` sets, and nothing else, if the organisation is still at
 /// `version` (the version the caller's decision was made on); returns it as stored
-/// (`RETURNING`). Another version is `VersionMismatch`.
+/// (`RETURNING`). Another version is `WriteConflict` (a concurrent change; `db::write` retries).
 pub fn update(
     tx: &mut Tx<'_>,
     id: OrganizationId,
@@ -284,6 +284,6 @@ pub fn update(
     .returning(organizations::all_columns)
     .get_result::<OrganizationRow>(conn)
     .optional()?
-    .ok_or(StoreError::VersionMismatch)
+    .ok_or(StoreError::WriteConflict)
     .and_then(record)
 }

@@ -357,7 +357,7 @@ pub fn update(
     .returning(programmes::all_columns)
     .get_result(conn)
     .optional()?
-    .ok_or(StoreError::VersionMismatch)?;
+    .ok_or(StoreError::WriteConflict)?;
     replace_funders(conn, current.id, input)?;
     let funders = funders_of(conn, &[current.id])?;
     programme(current.id, row, funders)
@@ -386,7 +386,7 @@ pub fn set_status(
     .returning(programmes::all_columns)
     .get_result(conn)
     .optional()?
-    .ok_or(StoreError::VersionMismatch)?;
+    .ok_or(StoreError::WriteConflict)?;
     programme(current.id, row, current.funders.clone())
 }
 

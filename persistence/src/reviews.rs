@@ -359,6 +359,6 @@ pub fn update(
     .returning(reviews::all_columns)
     .get_result(conn)
     .optional()?
-    .ok_or(StoreError::VersionMismatch)?;
+    .ok_or(StoreError::WriteConflict)?;
     to_domain(row)
 }

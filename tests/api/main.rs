@@ -32,6 +32,8 @@ mod platform;
 #[cfg(test)]
 mod programmes;
 #[cfg(test)]
+mod races;
+#[cfg(test)]
 mod reviews;
 #[cfg(test)]
 mod schema;

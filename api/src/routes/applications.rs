@@ -64,7 +64,7 @@ pub async fn create_application(
     let (applicant, input) = body.0.into_input();
     let (body, version) = state
         .write_as(&caller, move |tx, actor, now| {
-            uc::create(tx, actor, call, applicant, input, now).map(tagged)
+            uc::create(tx, actor, call, applicant, input.clone(), now).map(tagged)
         })
         .await?;
     let location = format!("/api/v1/applications/{}", body.id);
@@ -158,7 +158,7 @@ pub async fn update_application(
     let change = body.0;
     let (body, version) = state
         .write_as(&caller, move |tx, actor, now| {
-            uc::update(tx, actor, id, |d| change.apply(d), if_match.0, now).map(tagged)
+            uc::update(tx, actor, id, |d| change.clone().apply(d), if_match.0, now).map(tagged)
         })
         .await?;
     Ok(Tagged::ok(body, version))

@@ -65,7 +65,7 @@ pub async fn create_call(
     let draft = CallDraft::try_from(body.0)?;
     let c = state
         .write_as(&caller, move |tx, actor, now| {
-            service::create(tx, actor, programme, draft, now)
+            service::create(tx, actor, programme, draft.clone(), now)
         })
         .await?;
     let (version, location) = (c.version(), format!("/api/v1/calls/{}", c.id));
@@ -156,7 +156,7 @@ pub async fn update_call(
     let patch = CallPatch::try_from(body.0)?;
     let c = state
         .write_as(&caller, move |tx, actor, now| {
-            service::update(tx, actor, id, patch, if_match.0, now)
+            service::update(tx, actor, id, patch.clone(), if_match.0, now)
         })
         .await?;
     Ok(tagged(c))

@@ -52,7 +52,7 @@ pub async fn create_disbursement(
     let input = uc::NewTranche::try_from(body.0)?;
     let t = state
         .write_as(&caller, move |tx, actor, now| {
-            uc::plan(tx, actor, id, input, now)
+            uc::plan(tx, actor, id, input.clone(), now)
         })
         .await?;
     let version = t.disbursement.version;
@@ -103,7 +103,7 @@ async fn act(
     let payment = payment.map(PayRequest::parse).transpose()?;
     let t = state
         .write_as(&caller, move |tx, actor, now| {
-            uc::act(tx, actor, id, action, payment, if_match.0, now)
+            uc::act(tx, actor, id, action, payment.clone(), if_match.0, now)
         })
         .await?;
     let version = t.disbursement.version;

@@ -82,7 +82,7 @@ pub async fn award_application(
     };
     let seen = state
         .write_as(&caller, move |tx, actor, now| {
-            uc::award(tx, actor, id, input, now)
+            uc::award(tx, actor, id, input.clone(), now)
         })
         .await?;
     let version = seen.loaded.grant.version;
@@ -284,7 +284,7 @@ pub async fn amend_grant(
     let input = Amendment::try_from(body.0)?;
     let row = state
         .write_as(&caller, move |tx, actor, now| {
-            uc::amend(tx, actor, id, input, if_match.0, now)
+            uc::amend(tx, actor, id, input.clone(), if_match.0, now)
         })
         .await?;
     Ok((

@@ -88,7 +88,7 @@ pub async fn add_member(
     let new = NewMember::try_from(body.0)?;
     let record = state
         .write_as(&caller, move |tx, actor, now| {
-            service::add(tx, actor, org, new, now)
+            service::add(tx, actor, org, new.clone(), now)
         })
         .await?;
     let (version, m) = (record.version, record.membership);

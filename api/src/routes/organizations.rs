@@ -50,7 +50,7 @@ pub async fn create_organization(
     let profile = Profile::try_from(body.0)?;
     let record = state
         .write_as(&caller, move |tx, actor, now| {
-            service::create(tx, actor, profile, now)
+            service::create(tx, actor, profile.clone(), now)
         })
         .await?;
     let (version, location) = (
@@ -144,7 +144,7 @@ pub async fn update_organization(
     let patch = ProfilePatch::try_from(body.0)?;
     let record = state
         .write_as(&caller, move |tx, actor, now| {
-            service::update(tx, actor, id, patch, if_match.0, now)
+            service::update(tx, actor, id, patch.clone(), if_match.0, now)
         })
         .await?;
     let version = record.version;

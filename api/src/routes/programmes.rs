@@ -56,7 +56,7 @@ pub async fn create_programme(
     let new = NewProgramme::try_from(body.0)?;
     let p = state
         .write_as(&caller, move |tx, actor, now| {
-            service::create(tx, actor, new, now)
+            service::create(tx, actor, new.clone(), now)
         })
         .await?;
     let (version, location) = (p.version(), format!("/api/v1/programmes/{}", p.id));
@@ -147,7 +147,7 @@ pub async fn update_programme(
     let patch = ProgrammePatch::try_from(body.0)?;
     let p = state
         .write_as(&caller, move |tx, actor, now| {
-            service::update(tx, actor, id, patch, if_match.0, now)
+            service::update(tx, actor, id, patch.clone(), if_match.0, now)
         })
         .await?;
     Ok(tagged(p))

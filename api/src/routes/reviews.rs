@@ -255,7 +255,15 @@ pub async fn update_review(
     };
     let (body, version) = state
         .write_as(&caller, move |tx, actor, now| {
-            tagged(uc::score(tx, actor, id, scores, comment, if_match.0, now)?)
+            tagged(uc::score(
+                tx,
+                actor,
+                id,
+                scores.clone(),
+                comment.clone(),
+                if_match.0,
+                now,
+            )?)
         })
         .await?;
     Ok(Tagged::ok(body, version))
@@ -322,7 +330,7 @@ pub async fn recuse_review(
     let note = body.0.note.as_deref().map(parse_comment).transpose()?;
     let (body, version) = state
         .write_as(&caller, move |tx, actor, now| {
-            tagged(uc::recuse(tx, actor, id, note, if_match.0, now)?)
+            tagged(uc::recuse(tx, actor, id, note.clone(), if_match.0, now)?)
         })
         .await?;
     Ok(Tagged::ok(body, version))

@@ -109,7 +109,7 @@ pub struct CreateApplicationRequest {
 }
 
 /// Changes to a draft application; absent fields stay, lists are replaced.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"duration_months": 12}))]
 pub struct UpdateApplicationRequest {
