@@ -58,7 +58,7 @@ problem_response!(
 );
 problem_response!(
     Conflict,
-    "The request conflicts with stored data (a duplicate, or an illegal state change).",
+    "The request conflicts with stored data: a duplicate (`conflict`, `errors` names the field), a rule over other rows such as the last owner (`conflict`), or a write that collided with concurrent writes each time it was tried (`concurrent-update`: nothing was stored; send it again).",
     ApiError::Conflict {
         detail: "Another record already has this email.".to_owned(),
         errors: vec![FieldError::new("email", "unique", "already taken")],
@@ -112,7 +112,7 @@ problem_response!(
 );
 problem_response!(
     ServiceUnavailable,
-    "The database is unreachable.",
+    "The database is unreachable or did not answer in time; retry after `Retry-After` seconds. A write answered 503 may have been stored if the connection broke as it committed: read before you repeat a create.",
     ApiError::Unavailable("database unavailable".into())
 );
 
@@ -143,6 +143,9 @@ impl Modify for SecurityAddon {
         description = "Grant programmes for civil society: donors, calls, applications, reviews, grants, reports and stakeholder meetings.\n\n\
 Errors are RFC 9457 `application/problem+json`. Lists are cursor-paginated (`limit`, `cursor` → `next_cursor`). \
 Single resources carry an `ETag`; updates honour `If-Match` (412 on mismatch). Objects the caller may not see answer 404.\n\n\
+Concurrent writes are serializable: each request sees and leaves the data as if it ran alone. A request without `If-Match` is never answered 412; \
+a write that collides with concurrent writes is run again by the server, and only if it keeps colliding is it answered 409 `urn:seriktes:problem:concurrent-update`, with nothing stored. \
+503 (with `Retry-After`) means the database is unreachable or did not answer within the configured bound.\n\n\
 Sign in with `POST /api/v1/auth/login`, then use **Authorize** with the `access_token`.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
     ),

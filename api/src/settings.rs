@@ -13,6 +13,10 @@ pub const DEFAULT_DATABASE_URL: &str = "./data/seriktes.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 /// How long a caller waits for a password-hashing thread when `SERIKTES_HASH_WAIT_MS` is unset.
 pub const DEFAULT_HASH_WAIT_MS: u64 = 2000;
+/// The default bound on a statement, in milliseconds (`SERIKTES_DB_STATEMENT_TIMEOUT_MS`):
+/// the slowest request here runs in tens of milliseconds; a few seconds means the database is
+/// stalled or a lock is held, and the client is better told 503 than kept waiting.
+pub const DEFAULT_STATEMENT_TIMEOUT_MS: u64 = 5000;
 /// Shortest JWT secret accepted (HS256 wants at least 256 bits).
 pub const MIN_SECRET_BYTES: usize = 32;
 
@@ -53,6 +57,9 @@ pub struct Settings {
     pub db_pool_size: u32,
     /// `SERIKTES_DB_TIMEOUT_SECS`: how long a request waits for a connection (default 5).
     pub db_timeout: Duration,
+    /// `SERIKTES_DB_STATEMENT_TIMEOUT_MS`: the longest a statement may run, or wait for a lock,
+    /// before the request answers 503 (default 5000).
+    pub db_statement_timeout: Duration,
     /// `SERIKTES_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
     /// `SERIKTES_HASH_THREADS`: passwords hashed or verified at once (default: one per core).
@@ -147,6 +154,12 @@ impl Settings {
             Duration::from_secs(parse_num(lookup, "SERIKTES_DB_TIMEOUT_SECS", 5_u64, |n| {
                 (1..=300).contains(n)
             })?);
+        let db_statement_timeout = Duration::from_millis(parse_num(
+            lookup,
+            "SERIKTES_DB_STATEMENT_TIMEOUT_MS",
+            DEFAULT_STATEMENT_TIMEOUT_MS,
+            |n| (1..=600_000).contains(n),
+        )?);
         let workers = match lookup("SERIKTES_WORKERS") {
             None => None,
             Some(_) => Some(parse_num(lookup, "SERIKTES_WORKERS", 1_usize, |n| {
@@ -172,6 +185,7 @@ impl Settings {
             cors_origins,
             db_pool_size,
             db_timeout,
+            db_statement_timeout,
             workers,
             hash_threads,
             hash_wait,
@@ -190,6 +204,7 @@ impl Settings {
             cors_origins: Vec::new(),
             db_pool_size: 4,
             db_timeout: Duration::from_secs(5),
+            db_statement_timeout: Duration::from_millis(DEFAULT_STATEMENT_TIMEOUT_MS),
             workers: Some(2),
             hash_threads: crate::auth::password::default_threads(),
             hash_wait: Duration::from_millis(DEFAULT_HASH_WAIT_MS),

@@ -61,13 +61,13 @@ fn connect_and_migrate_counted(
         &PoolSettings {
             max_size: settings.db_pool_size,
             connection_timeout: settings.db_timeout,
+            statement_timeout: settings.db_statement_timeout,
             counter,
         },
     )
     .map_err(|e| StartError::Database(chain(&e)))?;
-    let mut conn = pool
-        .get()
-        .map_err(|e| StartError::Database(e.to_string()))?;
+    // Migrations and housekeeping may take longer than a request's statements may.
+    let mut conn = db::open(&settings.database_url).map_err(|e| StartError::Database(chain(&e)))?;
     let applied = db::migrate(&mut conn).map_err(|e| StartError::Database(chain(&e)))?;
     // Housekeeping: refresh tokens that expired over a day ago are useless.
     let cutoff = clock.now() - chrono::TimeDelta::days(1);

@@ -156,26 +156,40 @@ impl Instrumentation for ConnWatch {
 
 /// Per-connection set-up. SQLite: wait for locks instead of failing, WAL so readers never
 /// block the writer, foreign keys enforced (`batch_execute` runs every statement; `sql_query`
-/// would run only the first). Both: the [`ConnWatch`].
+/// would run only the first). PostgreSQL: every statement bounded. Both: the [`ConnWatch`].
 #[derive(Debug)]
 struct OnConnect {
     counter: Option<Arc<StatementCounter>>,
+    statement_timeout: Duration,
+}
+
+/// The session settings of a connection. `timeout` bounds every statement: on PostgreSQL
+/// `statement_timeout` (which includes waiting for locks), on SQLite `busy_timeout` (waiting for
+/// the write lock; SQLite has no other waits). Past it the statement fails, and the request
+/// answers 503 (`StoreError::Unavailable`) instead of holding its client. Zero: no bound
+/// (migrations).
+fn set_up(conn: &mut DbConn, timeout: Duration) -> diesel::QueryResult<()> {
+    let ms = timeout.as_millis();
+    match conn {
+        DbConn::Sqlite(c) => c.batch_execute(&format!(
+            "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
+             PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            // SQLite's "no bound" is an hour: it would fail at once with 0.
+            if ms == 0 { 3_600_000 } else { ms }
+        )),
+        // Our statements are prepared once per connection; PostgreSQL would still plan the
+        // first five executions of each anew, and keep re-planning those whose parameters
+        // are arrays (`= ANY($1)`). Every query here is an indexed lookup or a keyset page,
+        // whose generic plan is the plan: plan once.
+        DbConn::Postgresql(c) => c.batch_execute(&format!(
+            "SET plan_cache_mode = force_generic_plan; SET statement_timeout = {ms}"
+        )),
+    }
 }
 
 impl CustomizeConnection<DbConn, r2d2::Error> for OnConnect {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        match conn {
-            DbConn::Sqlite(c) => c.batch_execute(
-                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-            ),
-            // Our statements are prepared once per connection; PostgreSQL would still plan the
-            // first five executions of each anew, and keep re-planning those whose parameters
-            // are arrays (`= ANY($1)`). Every query here is an indexed lookup or a keyset page,
-            // whose generic plan is the plan: plan once.
-            DbConn::Postgresql(c) => c.batch_execute("SET plan_cache_mode = force_generic_plan"),
-        }
-        .map_err(r2d2::Error::QueryError)?;
+        set_up(conn, self.statement_timeout).map_err(r2d2::Error::QueryError)?;
         // Installed after the set-up statements, so that the counter sees requests only.
         conn.set_instrumentation(ConnWatch {
             lost: false,
@@ -185,6 +199,16 @@ impl CustomizeConnection<DbConn, r2d2::Error> for OnConnect {
     }
 }
 
+/// One connection outside the pool, with no bound on its statements: for migrations and
+/// start-up housekeeping, which may take longer than a request may.
+pub fn open(url: &str) -> Result<DbConn, StoreError> {
+    let mut conn = Manager::new(url)
+        .connect()
+        .map_err(|e| StoreError::Unavailable(Box::new(e)))?;
+    set_up(&mut conn, Duration::ZERO)?;
+    Ok(conn)
+}
+
 /// Pool sizing; measured defaults are in README.
 #[derive(Debug, Clone)]
 pub struct PoolSettings {
@@ -192,6 +216,9 @@ pub struct PoolSettings {
     pub max_size: u32,
     /// How long a request waits for a connection before the database counts as unavailable.
     pub connection_timeout: Duration,
+    /// The longest any statement may run (or, on SQLite, wait for the write lock) before it
+    /// fails and the request answers 503.
+    pub statement_timeout: Duration,
     /// Counts statements and checkouts (tests only).
     pub counter: Option<Arc<StatementCounter>>,
 }
@@ -212,6 +239,7 @@ pub fn connect(url: &str, settings: &PoolSettings) -> Result<DbPool, StoreError>
         .connection_timeout(settings.connection_timeout)
         .connection_customizer(Box::new(OnConnect {
             counter: settings.counter.clone(),
+            statement_timeout: settings.statement_timeout,
         }))
         .build(Manager::new(url))
         .map_err(|e| StoreError::Unavailable(Box::new(e)))

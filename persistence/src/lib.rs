@@ -6,6 +6,17 @@
 //!
 //! Repository functions take `&mut DbConn`, never the pool, so callers can put several in one
 //! transaction ([`db::write`]). Nothing here knows HTTP; errors are [`StoreError`].
+//!
+//! # Concurrency: one rule, both backends
+//! Every write transaction is serializable ([`db::write`]: `BEGIN IMMEDIATE` on SQLite,
+//! `SERIALIZABLE` on PostgreSQL with the transaction run again when it loses a race), so a use
+//! case may check a rule over the rows it read (the last owner, the last active admin, a
+//! call's envelope) and write in the same transaction without locking anything by hand.
+//! Updates write only the columns that change, guarded by the version read in the same
+//! transaction; a guard that finds another version is [`StoreError::WriteConflict`] (run
+//! again), never the client's 412, which only a stale `If-Match` earns. Every statement is
+//! bounded ([`PoolSettings::statement_timeout`](db::PoolSettings)); past it, or when the
+//! server is gone, the error is [`StoreError::Unavailable`] (503).
 
 /// Optimistic concurrency, shared by every versioned table: refuses when `expected` names
 /// another version than `current`, then updates the row only if it is still at `current`,

@@ -555,6 +555,7 @@ impl TestApp {
                 &PoolSettings {
                     max_size: 1,
                     connection_timeout: Duration::from_secs(5),
+                    statement_timeout: Duration::from_secs(30),
                     counter: None,
                 },
             )

@@ -28,6 +28,8 @@ mod members;
 #[cfg(test)]
 mod organizations;
 #[cfg(test)]
+mod outages;
+#[cfg(test)]
 mod platform;
 #[cfg(test)]
 mod programmes;

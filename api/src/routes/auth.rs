@@ -40,6 +40,7 @@ fn issuer(state: &AppState) -> Issuer<'_> {
         (status = 200, description = "Signed in.", body = TokenResponse),
         crate::openapi::BodyErrors,
         crate::openapi::AuthErrors,
+        (status = 409, response = crate::openapi::Conflict),
         (status = 429, response = crate::openapi::TooManyRequests),
         (status = 503, response = crate::openapi::ServiceUnavailable),
     )
@@ -92,6 +93,7 @@ pub async fn login(
         (status = 200, description = "A new token pair.", body = TokenResponse),
         crate::openapi::BodyErrors,
         crate::openapi::AuthErrors,
+        (status = 409, response = crate::openapi::Conflict),
     )
 )]
 #[post("/auth/refresh")]
@@ -117,6 +119,7 @@ pub async fn refresh(
     responses(
         (status = 204, description = "Signed out."),
         crate::openapi::BodyErrors,
+        (status = 409, response = crate::openapi::Conflict),
         (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]

@@ -163,6 +163,7 @@ pub async fn get_grant(
         crate::openapi::AuthErrors,
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]

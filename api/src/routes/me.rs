@@ -46,6 +46,7 @@ pub async fn get_me(state: State, caller: Caller) -> Result<web::Json<MeResponse
         (status = 204, description = "Changed; all refresh tokens are revoked."),
         crate::openapi::BodyErrors,
         crate::openapi::AuthErrors,
+        (status = 409, response = crate::openapi::Conflict),
     )
 )]
 #[put("/me/password")]

@@ -45,6 +45,7 @@ pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfi
         crate::openapi::BodyErrors,
         crate::openapi::AuthErrors,
         (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, response = crate::openapi::Conflict),
     )
 )]
 #[post("/programmes")]

@@ -136,6 +136,7 @@ pub async fn assign_review(
         (status = 200, description = "Assignments made.", body = AssignmentResult),
         crate::openapi::AuthErrors,
         (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
     )
 )]
 #[post("/calls/{id}/assign-reviews")]
