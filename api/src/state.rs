@@ -81,10 +81,10 @@ impl AppState {
         F: FnOnce(&mut DbConn, &Actor, NaiveDateTime) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let user = caller.user;
+        let caller = *caller;
         let now = self.now();
         self.read(move |conn| {
-            let actor = load_actor(conn, user)?;
+            let actor = load_actor(conn, caller)?;
             f(conn, &actor, now)
         })
         .await
@@ -98,10 +98,10 @@ impl AppState {
         F: FnMut(&mut Tx<'_>, &Actor, NaiveDateTime) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let user = caller.user;
+        let caller = *caller;
         let now = self.now();
         self.read(move |conn| {
-            let actor = load_actor(conn, user)?;
+            let actor = load_actor(conn, caller)?;
             db::write(conn, |tx| f(tx, &actor, now))
         })
         .await
@@ -115,19 +115,20 @@ impl AppState {
             + 'static,
         T: Send + 'static,
     {
-        let user = caller.map(|c| c.user);
+        let caller = caller.copied();
         let now = self.now();
         self.read(move |conn| {
-            let actor = user.map(|u| load_actor(conn, u)).transpose()?;
+            let actor = caller.map(|c| load_actor(conn, c)).transpose()?;
             f(conn, actor.as_ref(), now)
         })
         .await
     }
 }
 
-/// The caller's actor; a user deleted or deactivated since the token was issued is 401.
-fn load_actor(conn: &mut DbConn, user: seriktes_domain::ids::UserId) -> Result<Actor, ApiError> {
-    actors::load(conn, user)?.ok_or_else(|| {
+/// The caller's actor; a user deleted or deactivated since the token was issued, or whose
+/// sessions were ended since (a new password), is 401.
+fn load_actor(conn: &mut DbConn, caller: Caller) -> Result<Actor, ApiError> {
+    actors::load(conn, caller.user, caller.session_generation)?.ok_or_else(|| {
         ApiError::Unauthorized("The access token is invalid or has expired.".to_owned())
     })
 }

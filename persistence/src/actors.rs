@@ -11,13 +11,19 @@ use seriktes_domain::ids::{OrganizationId, UserId};
 use seriktes_domain::membership::OrgRole;
 use seriktes_domain::user::SystemRole;
 
-/// The active user `id` with their memberships; `None` when the user is gone or deactivated
-/// (their tokens stop working at once).
-pub fn load(conn: &mut DbConn, id: UserId) -> Result<Option<Actor>, StoreError> {
+/// The active user `id` with their memberships, if `session_generation` is still theirs;
+/// `None` when the user is gone or deactivated, or has had their sessions ended since the
+/// token was issued (a new password): their tokens stop working at once.
+pub fn load(
+    conn: &mut DbConn,
+    id: UserId,
+    session_generation: i64,
+) -> Result<Option<Actor>, StoreError> {
     let query = users::table
         .left_join(memberships::table.on(memberships::user_id.eq(users::id)))
         .filter(users::id.eq(id.to_string()))
         .filter(users::active.eq(true))
+        .filter(users::session_generation.eq(session_generation))
         .select((
             users::system_role,
             memberships::organization_id.nullable(),

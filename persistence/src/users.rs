@@ -23,6 +23,8 @@ pub struct UserRecord {
     pub created_at: NaiveDateTime,
     /// When last changed (UTC).
     pub updated_at: NaiveDateTime,
+    /// The session generation access tokens must carry (see [`end_sessions`]).
+    pub session_generation: i64,
 }
 
 impl UserRow {
@@ -43,6 +45,7 @@ impl UserRow {
             version: self.version,
             created_at: self.created_at,
             updated_at: self.updated_at,
+            session_generation: self.session_generation,
         })
     }
 }
@@ -148,6 +151,7 @@ struct UserRow {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    session_generation: i64,
 }
 
 /// A user to insert.
@@ -288,6 +292,16 @@ pub fn update(
         changes.columns()
     )?;
     get(conn, id)
+}
+
+/// Ends every session of the user: the session generation moves on, so access tokens issued
+/// before stop working at once (the caller is loaded only with the current generation,
+/// `actors::load`). Refresh tokens are revoked separately (`refresh_tokens::revoke_user`).
+pub fn end_sessions(conn: &mut DbConn, id: UserId) -> Result<(), StoreError> {
+    diesel::update(users::table.find(id.to_string()))
+        .set(users::session_generation.eq(users::session_generation + 1))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// How many active admins there are.

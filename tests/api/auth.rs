@@ -116,6 +116,46 @@ both_backends! {
         basic.expect_problem(401);
     }
 
+    async fn access_tokens_from_before_a_new_password_stop_working_at_once(app) {
+        // Own change: the token that made it and every other one issued before are refused.
+        app.seed_user("a@example.org", SystemRole::User).await;
+        let first = app.token("a@example.org").await;
+        let second = app.token("a@example.org").await;
+        let body = json!({"current_password": PASSWORD, "new_password": "a brand new passphrase"});
+        app.call(awc::http::Method::PUT, "/api/v1/me/password", Some(&first), Some(&body)).await.expect(204);
+        for old in [&first, &second] {
+            let r = app.get("/api/v1/me", Some(old)).await.expect_problem(401);
+            assert_eq!(r.body["type"], "urn:seriktes:problem:unauthorized");
+        }
+        let login = app.login("a@example.org", "a brand new passphrase").await.expect(200);
+        let fresh = login.body["access_token"].as_str().unwrap().to_owned();
+        app.get("/api/v1/me", Some(&fresh)).await.expect(200);
+
+        // An admin's reset: the same. Other users' tokens are untouched.
+        let admin = app.admin_token().await;
+        let (id, before_reset) = app.user(&admin, "b@example.org").await;
+        app.get("/api/v1/me", Some(&before_reset)).await.expect(200);
+        app.patch(&format!("/api/v1/users/{id}"), Some(&admin), &json!({"password": "reset by the admin"})).await.expect(200);
+        app.get("/api/v1/me", Some(&before_reset)).await.expect_problem(401);
+        app.get("/api/v1/me", Some(&fresh)).await.expect(200);
+        app.get("/api/v1/me", Some(&admin)).await.expect(200);
+        let r = app.login("b@example.org", "reset by the admin").await.expect(200);
+        app.get("/api/v1/me", r.body["access_token"].as_str()).await.expect(200);
+    }
+
+    async fn tokens_issued_in_the_future_or_for_longer_than_the_server_gives_are_401(app) {
+        let id = app.seed_user("a@example.org", SystemRole::User).await;
+        let t = now();
+        let token = |iat: i64, exp: i64| {
+            forge(jsonwebtoken::Algorithm::HS256, &json!({"sub": id, "iat": iat, "exp": exp, "jti": "x", "iss": "seriktes"}), JWT_SECRET)
+        };
+        // The server gives 15 minutes, with a few seconds of leeway for clocks.
+        app.get("/api/v1/me", Some(&token(t, t + 900))).await.expect(200);
+        for (iat, exp) in [(t + 3600, t + 4500), (t, t + 86_400), (t - 60, t + 365 * 86_400)] {
+            app.get("/api/v1/me", Some(&token(iat, exp))).await.expect_problem(401);
+        }
+    }
+
     async fn an_inactive_user_cannot_sign_in_or_use_old_tokens(app) {
         let admin = app.admin_token().await;
         let (id, token) = app.user(&admin, "ngo@example.org").await;

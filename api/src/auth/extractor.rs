@@ -34,6 +34,8 @@ const INVALID: &str = "The access token is invalid or has expired.";
 pub struct Caller {
     /// The user the token was issued to.
     pub user: UserId,
+    /// The user's session generation the token was issued at (`users.session_generation`).
+    pub session_generation: i64,
 }
 
 fn verify_caller(req: &HttpRequest) -> Result<Option<Caller>, ApiError> {
@@ -52,7 +54,10 @@ fn verify_caller(req: &HttpRequest) -> Result<Option<Caller>, ApiError> {
         })?;
     let user =
         UserId::parse(&claims.sub).map_err(|_| ApiError::Unauthorized(INVALID.to_owned()))?;
-    Ok(Some(Caller { user }))
+    Ok(Some(Caller {
+        user,
+        session_generation: claims.sgen,
+    }))
 }
 
 impl FromRequest for Caller {

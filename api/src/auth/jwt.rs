@@ -21,6 +21,11 @@ pub struct Claims {
     pub jti: String,
     /// Always `seriktes`.
     pub iss: String,
+    /// The user's session generation when the token was issued; a token of an older
+    /// generation is refused (the user changed their password since). Tokens issued before
+    /// generations existed carry none and count as generation 0.
+    #[serde(default)]
+    pub sgen: i64,
 }
 
 /// Signing and verification keys, built once at start.
@@ -54,25 +59,45 @@ impl JwtKeys {
         self.ttl
     }
 
-    /// Issues an access token for `user_id` at `now` (seconds since the epoch).
-    pub fn issue(&self, user_id: &str, now: i64) -> Result<String, jsonwebtoken::errors::Error> {
+    fn ttl_secs(&self) -> i64 {
+        i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX)
+    }
+
+    /// Issues an access token for `user_id` of session generation `sgen` at `now` (seconds
+    /// since the epoch).
+    pub fn issue(
+        &self,
+        user_id: &str,
+        sgen: i64,
+        now: i64,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         let claims = Claims {
             sub: user_id.to_owned(),
             iat: now,
-            exp: now.saturating_add(i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX)),
+            exp: now.saturating_add(self.ttl_secs()),
             jti: uuid::Uuid::new_v4().to_string(),
             iss: ISSUER.to_owned(),
+            sgen,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }
 
-    /// Verifies a token at `now` (seconds since the epoch) and returns its claims.
+    /// Verifies a token at `now` (seconds since the epoch) and returns its claims. Besides the
+    /// signature, algorithm and issuer: refused when expired, issued in the future, or given a
+    /// longer life than this server gives (all with the same few seconds of leeway for clocks).
     pub fn verify(&self, token: &str, now: i64) -> Result<Claims, jsonwebtoken::errors::Error> {
+        use jsonwebtoken::errors::ErrorKind;
         let claims =
             jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)?.claims;
         let leeway = i64::try_from(self.validation.leeway).unwrap_or(0);
         if claims.exp.saturating_add(leeway) < now {
-            return Err(jsonwebtoken::errors::ErrorKind::ExpiredSignature.into());
+            return Err(ErrorKind::ExpiredSignature.into());
+        }
+        if claims.iat > now.saturating_add(leeway) {
+            return Err(ErrorKind::ImmatureSignature.into());
+        }
+        if claims.exp.saturating_sub(claims.iat) > self.ttl_secs().saturating_add(leeway) {
+            return Err(ErrorKind::InvalidToken.into());
         }
         Ok(claims)
     }
@@ -95,9 +120,40 @@ mod tests {
     #[test]
     fn an_issued_token_verifies() {
         let now = 1_800_000_000;
-        let t = keys().issue("u1", now).unwrap();
+        let t = keys().issue("u1", 3, now).unwrap();
         let c = keys().verify(&t, now).unwrap();
-        assert_eq!((c.sub.as_str(), c.exp - c.iat), ("u1", 900));
+        assert_eq!((c.sub.as_str(), c.exp - c.iat, c.sgen), ("u1", 900, 3));
+    }
+
+    fn signed(claims: &serde_json::Value) -> String {
+        let key = EncodingKey::from_secret("a".repeat(32).as_bytes());
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &key).unwrap()
+    }
+
+    #[test]
+    fn tokens_issued_in_the_future_or_living_too_long_are_refused() {
+        let now = 1_800_000_000_i64;
+        let claims = |iat: i64, exp: i64| serde_json::json!({"sub": "u1", "iat": iat, "exp": exp, "jti": "j", "iss": "seriktes"});
+        // Within the rules, and at their edges (5 s of leeway).
+        for (iat, exp) in [
+            (now, now + 900),
+            (now + 5, now + 905),
+            (now - 10, now + 895),
+        ] {
+            let c = keys().verify(&signed(&claims(iat, exp)), now).unwrap();
+            assert_eq!(c.sgen, 0, "a token without a generation is generation 0");
+        }
+        // Issued in the future, or given more than the configured 15 minutes.
+        for (iat, exp) in [
+            (now + 60, now + 900),
+            (now, now + 906),
+            (now - 3600, now + 86_400),
+        ] {
+            assert!(
+                keys().verify(&signed(&claims(iat, exp)), now).is_err(),
+                "iat {iat} exp {exp}"
+            );
+        }
     }
 
     #[test]
@@ -106,13 +162,13 @@ mod tests {
         let long_ago = now - 3600;
         assert!(
             keys()
-                .verify(&keys().issue("u1", long_ago).unwrap(), now)
+                .verify(&keys().issue("u1", 0, long_ago).unwrap(), now)
                 .is_err()
         );
         let other = JwtKeys::new(&Secret::new("b".repeat(32)), Duration::from_secs(900));
         assert!(
             keys()
-                .verify(&other.issue("u1", now).unwrap(), now)
+                .verify(&other.issue("u1", 0, now).unwrap(), now)
                 .is_err()
         );
     }

@@ -79,7 +79,8 @@ pub async fn login(
     let (st, now) = (state.clone(), state.now());
     let pair = state
         .write(move |tx| auth_service::sign_in(tx, issuer(&st), user, now))
-        .await?;
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized(BAD_CREDENTIALS.to_owned()))?;
     Ok(web::Json(pair.into()))
 }
 

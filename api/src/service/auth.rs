@@ -12,6 +12,7 @@ use seriktes_domain::email::Email;
 use seriktes_domain::ids::{TokenFamilyId, UserId};
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::refresh_tokens::{self, NewRefreshToken};
+use seriktes_persistence::users::UserRecord;
 use seriktes_persistence::{DbConn, users};
 use std::time::Duration;
 
@@ -43,25 +44,32 @@ pub fn credentials(
     Ok(users::by_email_with_hash(conn, email)?.map(|(r, hash)| (r.user.id, hash, r.user.active)))
 }
 
-/// Starts a new sign-in (a new token family) for a user whose password was verified.
+/// Starts a new sign-in (a new token family) for a user whose password was verified; `None`
+/// when the account was deactivated meanwhile.
 pub fn sign_in(
     tx: &mut Tx<'_>,
     issuer: Issuer<'_>,
     user: UserId,
     now: NaiveDateTime,
-) -> Result<TokenPair, ApiError> {
+) -> Result<Option<TokenPair>, ApiError> {
+    let record = users::get(tx, user)?;
+    if !record.user.active {
+        return Ok(None);
+    }
     let family = TokenFamilyId::from_uuid(uuid::Uuid::now_v7());
-    issue_pair(tx, issuer, user, family, now)
+    issue_pair(tx, issuer, &record, family, now).map(Some)
 }
 
-/// Stores a new refresh token of `family_id` and returns the token pair.
+/// Stores a new refresh token of `family_id` and returns the token pair, the access token of
+/// the user's current session generation.
 fn issue_pair(
     tx: &mut Tx<'_>,
     issuer: Issuer<'_>,
-    user: UserId,
+    record: &UserRecord,
     family: TokenFamilyId,
     now: NaiveDateTime,
 ) -> Result<TokenPair, ApiError> {
+    let user = record.user.id;
     let token = refresh_token::generate().map_err(ApiError::internal)?;
     let ttl = TimeDelta::from_std(issuer.refresh_ttl).map_err(ApiError::internal)?;
     refresh_tokens::insert(
@@ -76,7 +84,11 @@ fn issue_pair(
     )?;
     let access_token = issuer
         .keys
-        .issue(&user.to_string(), now.and_utc().timestamp())
+        .issue(
+            &user.to_string(),
+            record.session_generation,
+            now.and_utc().timestamp(),
+        )
         .map_err(ApiError::internal)?;
     Ok(TokenPair {
         access_token,
@@ -108,11 +120,12 @@ pub fn rotate(
         );
         return Ok(None);
     }
-    if !users::get(tx, row.user)?.user.active {
+    let record = users::get(tx, row.user)?;
+    if !record.user.active {
         refresh_tokens::revoke_family(tx, row.family, now)?;
         return Ok(None);
     }
-    issue_pair(tx, issuer, row.user, row.family, now).map(Some)
+    issue_pair(tx, issuer, &record, row.family, now).map(Some)
 }
 
 /// Signs out: revokes the token's family, if the token is known.

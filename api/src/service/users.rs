@@ -129,7 +129,7 @@ pub fn update_user(
     };
     let after = users::update(tx, id, before.version, expected_version, &changes, now)?;
     if change.signs_out() {
-        refresh_tokens::revoke_user(tx, id, now)?;
+        end_sessions(tx, id, now)?;
     }
     let event = Event::new("user.update", "user", id, change.describe());
     events::record(tx, Some(actor), now, event)?;
@@ -186,7 +186,15 @@ pub fn change_own_password(
         ..UserChanges::default()
     };
     users::update(tx, id, before.version, None, &changes, now)?;
-    refresh_tokens::revoke_user(tx, id, now)?;
+    end_sessions(tx, id, now)?;
     let event = Event::new("user.password_change", "user", id, "changed own password");
     events::record(tx, Some(actor), now, event)
+}
+
+/// Signs the user out everywhere: refresh tokens revoked, and access tokens issued before
+/// refused from the next request on (the session generation moves on).
+fn end_sessions(tx: &mut Tx<'_>, id: UserId, now: NaiveDateTime) -> Result<(), ApiError> {
+    refresh_tokens::revoke_user(tx, id, now)?;
+    users::end_sessions(tx, id)?;
+    Ok(())
 }
