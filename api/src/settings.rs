@@ -53,6 +53,9 @@ pub struct Settings {
     pub jwt_secret: Secret,
     /// `SERIKTES_CORS_ORIGINS`: browser origins allowed to call the API (`*` for any).
     pub cors_origins: Vec<String>,
+    /// `SERIKTES_TRUSTED_PROXIES`: addresses of reverse proxies whose `X-Forwarded-For` names
+    /// the client (comma-separated IPs; default none: the peer address is the client).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `SERIKTES_DB_POOL_SIZE`: most database connections (default 8).
     pub db_pool_size: u32,
     /// `SERIKTES_DB_TIMEOUT_SECS`: how long a request waits for a connection (default 5).
@@ -147,6 +150,11 @@ impl Settings {
                 .as_deref()
                 .unwrap_or_default(),
         )?;
+        let trusted_proxies = parse_proxies(
+            lookup("SERIKTES_TRUSTED_PROXIES")
+                .as_deref()
+                .unwrap_or_default(),
+        )?;
         let db_pool_size = parse_num(lookup, "SERIKTES_DB_POOL_SIZE", 8_u32, |n| {
             (1..=256).contains(n)
         })?;
@@ -183,6 +191,7 @@ impl Settings {
             bind,
             jwt_secret: Secret::new(String::new()),
             cors_origins,
+            trusted_proxies,
             db_pool_size,
             db_timeout,
             db_statement_timeout,
@@ -202,6 +211,7 @@ impl Settings {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             jwt_secret: Secret::new(jwt_secret),
             cors_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             db_pool_size: 4,
             db_timeout: Duration::from_secs(5),
             db_statement_timeout: Duration::from_millis(DEFAULT_STATEMENT_TIMEOUT_MS),
@@ -299,6 +309,21 @@ fn load_or_create_secret(path: &Path) -> Result<Secret, String> {
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     log::info!("generated a JWT secret in {} (mode 0600)", path.display());
     Ok(Secret::new(secret))
+}
+
+fn parse_proxies(raw: &str) -> Result<Vec<std::net::IpAddr>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|p| {
+            p.parse().map_err(|_| {
+                err(
+                    "SERIKTES_TRUSTED_PROXIES",
+                    format!("{p:?} is not an IP address (comma-separated, e.g. 10.0.0.2,10.0.0.3)"),
+                )
+            })
+        })
+        .collect()
 }
 
 fn parse_origins(raw: &str) -> Result<Vec<String>, ConfigError> {

@@ -195,7 +195,7 @@ impl Application {
             refresh_ttl: settings.refresh_token_ttl,
             dummy_hash,
             hashers,
-            login_throttle: crate::auth::throttle::LoginThrottle::default(),
+            trusted_proxies: settings.trusted_proxies.clone(),
             clock,
             counter: extras.counter,
         });

@@ -29,8 +29,8 @@ pub struct AppState {
     pub dummy_hash: String,
     /// The password-hashing threads (argon2id never runs on a worker or the blocking pool).
     pub hashers: Arc<Hashers>,
-    /// Failed sign-ins per client and e-mail.
-    pub login_throttle: crate::auth::throttle::LoginThrottle,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`auth::throttle`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The one clock.
     pub clock: Arc<dyn Clock>,
     /// Counts statements and checkouts (tests only).

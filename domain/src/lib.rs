@@ -19,6 +19,7 @@ pub mod organization;
 pub mod programme;
 pub mod review;
 pub mod text;
+pub mod throttle;
 pub mod user;
 pub mod workflow;
 

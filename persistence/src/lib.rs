@@ -78,6 +78,7 @@ pub mod refresh_tokens;
 pub mod reviews;
 pub mod schema;
 pub mod stored;
+pub mod throttle;
 pub mod users;
 pub mod visibility;
 

@@ -278,6 +278,7 @@ diesel::joinable!(outbox_audience -> outbox (outbox_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    throttle_windows,
     refresh_tokens,
     organizations,
     memberships,
@@ -296,3 +297,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     outbox_audience,
 );
+
+diesel::table! {
+    throttle_windows (key) {
+        key -> Text,
+        started_at -> Timestamp,
+        failures -> Integer,
+    }
+}

@@ -1,7 +1,7 @@
 //! Sign-in, refresh rotation and reuse detection, sign-out, token tampering.
 
 use crate::both_backends;
-use crate::helpers::{JWT_SECRET, PASSWORD, TestApp};
+use crate::helpers::{Backend, JWT_SECRET, PASSWORD, TestApp, spawn_app_with};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::TimeDelta;
@@ -180,6 +180,52 @@ both_backends! {
         app.login("b@example.org", PASSWORD).await.expect(200);
     }
 
+    async fn spraying_one_password_over_many_accounts_from_one_address_is_throttled(app) {
+        app.seed_user("real@example.org", SystemRole::User).await;
+        // 50 failures from one address, each for another e-mail: none is throttled alone.
+        for i in 0..50 {
+            app.login(&format!("user{i}@example.org"), "Summer2026!").await.expect_problem(401);
+        }
+        let r = app.login("user50@example.org", "Summer2026!").await.expect_problem(429);
+        assert_eq!(r.body["type"], "urn:seriktes:problem:rate-limited");
+        // The address is refused even for a real account with its right password.
+        app.login("real@example.org", PASSWORD).await.expect_problem(429);
+        app.clock.advance(TimeDelta::minutes(15));
+        app.login("real@example.org", PASSWORD).await.expect(200);
+    }
+
+    async fn guessing_the_current_password_with_a_token_is_throttled(app) {
+        app.seed_user("a@example.org", SystemRole::User).await;
+        let token = app.token("a@example.org").await;
+        let put = |current: &str| json!({"current_password": current, "new_password": "a brand new passphrase"});
+        for _ in 0..10 {
+            app.call(awc::http::Method::PUT, "/api/v1/me/password", Some(&token), Some(&put("a guess")))
+                .await
+                .expect_problem(422);
+        }
+        let r = app
+            .call(awc::http::Method::PUT, "/api/v1/me/password", Some(&token), Some(&put(PASSWORD)))
+            .await
+            .expect_problem(429);
+        let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=900).contains(&wait), "{wait}");
+        app.clock.advance(TimeDelta::minutes(15));
+        app.call(awc::http::Method::PUT, "/api/v1/me/password", Some(&token), Some(&put(PASSWORD)))
+            .await
+            .expect(204);
+    }
+
+    async fn x_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(app) {
+        app.seed_user("a@example.org", SystemRole::User).await;
+        // No trusted proxy: a client that names itself differently each time is still counted
+        // by its own address.
+        for i in 0..10 {
+            let xff = format!("198.51.100.{i}");
+            login_via(&app, &xff, "a@example.org", "wrong").await.expect_problem(401);
+        }
+        login_via(&app, "198.51.100.99", "a@example.org", PASSWORD).await.expect_problem(429);
+    }
+
     async fn a_refresh_token_stops_working_once_the_clock_passes_its_lifetime(app) {
         app.seed_user("a@example.org", SystemRole::User).await;
         let login = app.login("a@example.org", PASSWORD).await.expect(200);
@@ -313,4 +359,75 @@ async fn futures_util_join_all<F: std::future::Future>(
     })
     .await;
     out
+}
+
+/// Signs in with an `X-Forwarded-For` header.
+async fn login_via(app: &TestApp, xff: &str, email: &str, password: &str) -> crate::helpers::Resp {
+    let body = json!({"email": email, "password": password})
+        .to_string()
+        .into_bytes();
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("X-Forwarded-For", xff),
+    ];
+    app.raw(
+        awc::http::Method::POST,
+        "/api/v1/auth/login",
+        &headers,
+        body,
+    )
+    .await
+}
+
+/// Behind a trusted proxy, each forwarded client is counted on its own; and the counts live in
+/// the database, so a second replica on the same database refuses the same client.
+async fn behind_a_trusted_proxy_each_client_is_counted_on_every_replica(backend: Backend) {
+    let trust =
+        |s: &mut seriktes_api::Settings| s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    let Some(app) = spawn_app_with(backend, trust).await else {
+        return;
+    };
+    app.seed_user("a@example.org", SystemRole::User).await;
+    for _ in 0..10 {
+        login_via(&app, "203.0.113.5", "a@example.org", "wrong")
+            .await
+            .expect_problem(401);
+    }
+    login_via(&app, "203.0.113.5", "a@example.org", PASSWORD)
+        .await
+        .expect_problem(429);
+    // Another client behind the same proxy is unaffected; a forged left-most entry is not read.
+    login_via(&app, "203.0.113.6", "a@example.org", PASSWORD)
+        .await
+        .expect(200);
+    login_via(&app, "203.0.113.6, 203.0.113.5", "a@example.org", PASSWORD)
+        .await
+        .expect_problem(429);
+    login_via(&app, "203.0.113.5, 203.0.113.7", "a@example.org", PASSWORD)
+        .await
+        .expect(200);
+
+    let replica = app.replica(trust).await;
+    login_via(&replica, "203.0.113.5", "a@example.org", PASSWORD)
+        .await
+        .expect_problem(429);
+    login_via(&replica, "203.0.113.8", "a@example.org", PASSWORD)
+        .await
+        .expect(200);
+}
+
+mod behind_a_trusted_proxy_each_client_is_counted_on_every_replica {
+    use crate::helpers::Backend;
+
+    #[actix_web::test]
+    async fn sqlite() {
+        super::behind_a_trusted_proxy_each_client_is_counted_on_every_replica(Backend::Sqlite)
+            .await;
+    }
+
+    #[actix_web::test]
+    async fn postgres() {
+        super::behind_a_trusted_proxy_each_client_is_counted_on_every_replica(Backend::Postgres)
+            .await;
+    }
 }

@@ -62,6 +62,8 @@ enum TestDb {
         admin_url: String,
         name: String,
     },
+    /// Another app's database (a replica's): dropped by that app.
+    Shared,
 }
 
 impl TestDb {
@@ -390,6 +392,20 @@ pub async fn spawn_app_with(
         }
     };
     let db_ready = started.elapsed();
+    let app = start(database_url, db, configure).await;
+    // TEST_TIMING=1: the set-up time of each PostgreSQL test (database and app), on stderr.
+    if backend == Backend::Postgres && std::env::var("TEST_TIMING").is_ok() {
+        eprintln!(
+            "TIMING postgres-setup-ms {} database-ms {}",
+            started.elapsed().as_millis(),
+            db_ready.as_millis()
+        );
+    }
+    Some(app)
+}
+
+/// Starts the app on `database_url` (migrated on start, if it is not yet).
+async fn start(database_url: String, db: TestDb, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::for_database(&database_url, JWT_SECRET);
     settings.workers = Some(1);
     settings.db_pool_size = 4;
@@ -405,28 +421,20 @@ pub async fn spawn_app_with(
     )
     .await
     .expect("app starts");
-    // TEST_TIMING=1: the set-up time of each PostgreSQL test (database and app), on stderr.
-    if backend == Backend::Postgres && std::env::var("TEST_TIMING").is_ok() {
-        eprintln!(
-            "TIMING postgres-setup-ms {} database-ms {}",
-            started.elapsed().as_millis(),
-            db_ready.as_millis()
-        );
-    }
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());
     let client = awc::Client::builder()
         .disable_redirects()
         .timeout(Duration::from_secs(60))
         .finish();
-    Some(TestApp {
+    TestApp {
         address,
         client,
         database_url,
         clock,
         counter,
         _db: db,
-    })
+    }
 }
 
 /// Tests are silent unless `TEST_LOG=1` (then `RUST_LOG` picks the level).
@@ -437,6 +445,12 @@ fn init_logging() {
 }
 
 impl TestApp {
+    /// A second instance of the app on the same database (another replica behind the same
+    /// load balancer): it shares nothing with this one but the database, which this one drops.
+    pub async fn replica(&self, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        start(self.database_url.clone(), TestDb::Shared, configure).await
+    }
+
     /// Runs `request` and returns its response with the statements and checkouts it cost.
     /// Only meaningful while nothing else calls the app.
     pub async fn counting<F: std::future::Future<Output = Resp>>(

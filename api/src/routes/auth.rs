@@ -4,6 +4,7 @@ mod dto;
 
 pub use dto::{LoginRequest, RefreshRequest, TokenResponse};
 
+use crate::auth::throttle::client_address;
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::service::auth::{self as auth_service, Issuer};
@@ -11,7 +12,7 @@ use crate::state::{AppState, State};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use seriktes_domain::email::Email;
-use std::net::{IpAddr, Ipv6Addr};
+use seriktes_domain::throttle::{ClientAddress, Subject};
 
 const BAD_CREDENTIALS: &str = "The e-mail or password is wrong, or the account is inactive.";
 const BAD_REFRESH: &str = "The refresh token is invalid, expired or revoked; sign in again.";
@@ -29,9 +30,12 @@ fn issuer(state: &AppState) -> Issuer<'_> {
 
 /// Sign in with e-mail and password.
 ///
-/// A wrong e-mail and a wrong password take the same time and get the same answer. After 10
-/// failures for one e-mail from one address within 15 minutes, sign-in answers 429 until the
-/// window ends. When too many passwords are being checked at once, it answers 503 with
+/// A wrong e-mail and a wrong password take the same time and get the same answer. Failures
+/// are counted for 15 minutes from the first: after 10 for one e-mail from one client address,
+/// 50 from one address whatever the e-mail (password spraying), or 100 for one e-mail from any
+/// address, sign-in answers 429 with `Retry-After` until the window ends, even with the right
+/// password. The client address is the connection's, or behind a configured trusted proxy the
+/// one it forwards. When too many passwords are being checked at once, it answers 503 with
 /// `Retry-After`.
 #[utoipa::path(
     tag = "auth",
@@ -52,33 +56,26 @@ pub async fn login(
     body: Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let LoginRequest { email, password } = body.0;
-    let client = req
-        .peer_addr()
-        .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |a| a.ip());
-    let throttle = &state.login_throttle;
-    throttle
-        .check(client, &email, state.now())
-        .map_err(ApiError::TooManyRequests)?;
-    let found = match Email::parse(&email) {
-        Ok(e) => {
-            state
-                .read(move |c| auth_service::credentials(c, &e))
-                .await?
-        }
-        Err(_) => None,
-    };
+    let client = ClientAddress::of(client_address(&req, &state.trusted_proxies));
+    let guards = Subject::sign_in(client, &email);
+    let (email, now) = (Email::parse(&email).ok(), state.now());
+    let g = guards.clone();
+    let found = state
+        .read(move |c| auth_service::credentials(c, &g, email.as_ref(), now))
+        .await?;
     let phc = found
         .as_ref()
         .map_or_else(|| state.dummy_hash.clone(), |f| f.1.clone());
     let matches = state.hashers.verify(password, phc).await?;
     let Some((user, _, _)) = found.filter(|f| matches && f.2) else {
-        throttle.fail(client, &email, state.now());
+        state
+            .write(move |tx| auth_service::count_wrong_guess(tx, &guards, now))
+            .await?;
         return Err(ApiError::Unauthorized(BAD_CREDENTIALS.to_owned()));
     };
-    throttle.succeed(client, &email);
-    let (st, now) = (state.clone(), state.now());
+    let st = state.clone();
     let pair = state
-        .write(move |tx| auth_service::sign_in(tx, issuer(&st), user, now))
+        .write(move |tx| auth_service::sign_in(tx, issuer(&st), user, &guards[0], now))
         .await?
         .ok_or_else(|| ApiError::Unauthorized(BAD_CREDENTIALS.to_owned()))?;
     Ok(web::Json(pair.into()))

@@ -37,16 +37,22 @@ pub async fn get_me(state: State, caller: Caller) -> Result<web::Json<MeResponse
     }))
 }
 
-/// Change your own password; every other session is signed out.
+/// Change your own password; every session is signed out, this one included (access tokens
+/// issued before answer 401; sign in again with the new password).
+///
+/// After 10 wrong current passwords within 15 minutes it answers 429 with `Retry-After` until
+/// the window ends, even with the right one: a stolen access token cannot be used to guess the
+/// password.
 #[utoipa::path(
     tag = "me",
     security(("bearer" = [])),
     request_body = ChangePasswordRequest,
     responses(
-        (status = 204, description = "Changed; all refresh tokens are revoked."),
+        (status = 204, description = "Changed; all refresh tokens are revoked and earlier access tokens stop working."),
         crate::openapi::BodyErrors,
         crate::openapi::AuthErrors,
         (status = 409, response = crate::openapi::Conflict),
+        (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
 #[put("/me/password")]
@@ -61,12 +67,11 @@ pub async fn change_password(
     } = body.0;
     let new_password =
         NewPassword::parse(&new_password).map_err(|e| ApiError::from(e).under("new_password"))?;
-    let phc = state
-        .read_as(&caller, |conn, actor, _| {
-            service::own_password_hash(conn, actor)
-        })
-        .await?;
+    let phc = state.read_as(&caller, service::own_password_hash).await?;
     if !state.hashers.verify(current_password, phc).await? {
+        state
+            .write_as(&caller, service::count_wrong_password)
+            .await?;
         let wrong = "the current password is wrong";
         return Err(ApiError::invalid("current_password", "mismatch", wrong));
     }

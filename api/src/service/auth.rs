@@ -10,10 +10,11 @@ use crate::error::ApiError;
 use chrono::{NaiveDateTime, TimeDelta};
 use seriktes_domain::email::Email;
 use seriktes_domain::ids::{TokenFamilyId, UserId};
+use seriktes_domain::throttle::{self as domain_throttle, Subject};
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::refresh_tokens::{self, NewRefreshToken};
 use seriktes_persistence::users::UserRecord;
-use seriktes_persistence::{DbConn, users};
+use seriktes_persistence::{DbConn, throttle, users};
 use std::time::Duration;
 
 /// What issuing tokens needs: the access-token keys and the refresh-token lifetime.
@@ -36,26 +37,59 @@ pub struct TokenPair {
     pub refresh_token: String,
 }
 
-/// Who signs in with an e-mail address: the user id, password hash and whether active.
+/// Refuses (429 with the seconds to wait) when any of the `guards` counts is full at `now`.
+pub fn check_guesses(
+    conn: &mut DbConn,
+    guards: &[Subject],
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let counts = throttle::counts(conn, guards)?;
+    let pairs: Vec<_> = guards.iter().zip(counts).collect();
+    domain_throttle::check(&pairs, now).map_err(ApiError::TooManyRequests)
+}
+
+/// Counts a wrong guess against each of the `guards`.
+pub fn count_wrong_guess(
+    tx: &mut Tx<'_>,
+    guards: &[Subject],
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    Ok(throttle::fail(
+        tx,
+        guards,
+        now,
+        domain_throttle::window_cutoff(now),
+    )?)
+}
+
+/// Who signs in with an e-mail address (the user id, password hash and whether active),
+/// unless the sign-in `guards` refuse the attempt first (429).
 pub fn credentials(
     conn: &mut DbConn,
-    email: &Email,
+    guards: &[Subject],
+    email: Option<&Email>,
+    now: NaiveDateTime,
 ) -> Result<Option<(UserId, String, bool)>, ApiError> {
+    check_guesses(conn, guards, now)?;
+    let Some(email) = email else { return Ok(None) };
     Ok(users::by_email_with_hash(conn, email)?.map(|(r, hash)| (r.user.id, hash, r.user.active)))
 }
 
-/// Starts a new sign-in (a new token family) for a user whose password was verified; `None`
-/// when the account was deactivated meanwhile.
+/// Starts a new sign-in (a new token family) for a user whose password was verified, and
+/// forgets the failures of `pair` (this e-mail from this address); `None` when the account
+/// was deactivated meanwhile.
 pub fn sign_in(
     tx: &mut Tx<'_>,
     issuer: Issuer<'_>,
     user: UserId,
+    pair: &Subject,
     now: NaiveDateTime,
 ) -> Result<Option<TokenPair>, ApiError> {
     let record = users::get(tx, user)?;
     if !record.user.active {
         return Ok(None);
     }
+    throttle::clear(tx, pair)?;
     let family = TokenFamilyId::from_uuid(uuid::Uuid::now_v7());
     issue_pair(tx, issuer, &record, family, now).map(Some)
 }

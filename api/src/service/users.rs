@@ -13,6 +13,7 @@
 
 use crate::auth::password::HashedPassword;
 use crate::error::ApiError;
+use crate::service::auth;
 use crate::service::events::{self, Event};
 use chrono::NaiveDateTime;
 use seriktes_domain::access::user::{UserRight, user as policy};
@@ -21,11 +22,12 @@ use seriktes_domain::email::Email;
 use seriktes_domain::ids::{OrganizationId, UserId};
 use seriktes_domain::membership::OrgRole;
 use seriktes_domain::text::LocalizedText;
+use seriktes_domain::throttle::Subject;
 use seriktes_domain::user::{NewUser, SystemRole, UserChange, check_admin_change};
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::page::{Page, PageRequest};
 use seriktes_persistence::users::{self, UserChanges, UserFilter, UserRecord};
-use seriktes_persistence::{DbConn, memberships, refresh_tokens};
+use seriktes_persistence::{DbConn, memberships, refresh_tokens, throttle};
 
 /// Whether `actor` may manage account `target` (`None`: accounts as a whole); the cheap
 /// check the routes run before hashing a password.
@@ -163,11 +165,26 @@ pub fn me(conn: &mut DbConn, actor: &Actor) -> Result<(UserRecord, Vec<MyMembers
     Ok((record, memberships))
 }
 
-/// The signed-in user's password hash, to verify the current password against.
-pub fn own_password_hash(conn: &mut DbConn, actor: &Actor) -> Result<String, ApiError> {
+/// The signed-in user's password hash, to verify the current password against; 429 when
+/// they have guessed wrong too often (`domain::throttle`).
+pub fn own_password_hash(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> Result<String, ApiError> {
     let id = actor.user_id();
     authorize(policy(actor, Some(id)), UserRight::ChangeOwnPassword)?;
+    auth::check_guesses(conn, &[Subject::CurrentPassword(id)], now)?;
     Ok(users::get_with_hash(conn, id)?.1)
+}
+
+/// Counts a wrong current password of the signed-in user.
+pub fn count_wrong_password(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    auth::count_wrong_guess(tx, &[Subject::CurrentPassword(actor.user_id())], now)
 }
 
 /// Sets the signed-in user's new password (the current one was verified) and signs every
@@ -187,6 +204,7 @@ pub fn change_own_password(
     };
     users::update(tx, id, before.version, None, &changes, now)?;
     end_sessions(tx, id, now)?;
+    throttle::clear(tx, &Subject::CurrentPassword(id))?;
     let event = Event::new("user.password_change", "user", id, "changed own password");
     events::record(tx, Some(actor), now, event)
 }
