@@ -98,6 +98,15 @@ pub enum ApiError {
     /// members of the problem).
     #[error("{0}")]
     EnvelopeExceeded(seriktes_domain::grant::EnvelopeExceeded),
+    /// 409: a request with the same `Idempotency-Key` is still being carried out; retry after
+    /// the given seconds.
+    #[error("a request with this Idempotency-Key is still being carried out")]
+    RequestInProgress(u64),
+    /// 409: the request with this `Idempotency-Key` was carried out, but its answer was lost.
+    #[error(
+        "the request with this Idempotency-Key was carried out, but its answer was lost (the connection broke as it committed); read what it created or changed instead of sending it again"
+    )]
+    AnswerLost,
     /// 412: `If-Match` names another version.
     #[error("the object was changed since you read it")]
     PreconditionFailed,
@@ -177,6 +186,8 @@ impl ApiError {
             Self::EnvelopeExceeded(_) => "envelope-exceeded",
             Self::PreconditionFailed => "precondition-failed",
             Self::WriteConflict => "concurrent-update",
+            Self::RequestInProgress(_) => "request-in-progress",
+            Self::AnswerLost => "answer-lost",
             Self::PayloadTooLarge(_) => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::Validation(_) => "validation",
@@ -276,9 +287,11 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict { .. } | Self::EnvelopeExceeded(_) | Self::WriteConflict => {
-                StatusCode::CONFLICT
-            }
+            Self::Conflict { .. }
+            | Self::EnvelopeExceeded(_)
+            | Self::WriteConflict
+            | Self::RequestInProgress(_)
+            | Self::AnswerLost => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -300,7 +313,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => {
                 res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
             }
-            Self::TooManyRequests(s) | Self::Busy(s) => {
+            Self::TooManyRequests(s) | Self::Busy(s) | Self::RequestInProgress(s) => {
                 res.insert_header((header::RETRY_AFTER, s.to_string()));
             }
             Self::Unavailable(_) => {

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 /// Kept only until every route uses `domain::access`; see the module.
 pub mod middleware;
 pub mod openapi;

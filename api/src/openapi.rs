@@ -135,6 +135,57 @@ impl Modify for SecurityAddon {
     }
 }
 
+/// Documents the `Idempotency-Key` header on every operation the middleware applies it to
+/// (`crate::idempotency`: signed-in `POST`s outside `/auth`), in one place. Applied to the
+/// finished document ([`finish`]): the paths are collected after `ApiDoc`'s modifiers run.
+struct IdempotencyAddon;
+
+impl Modify for IdempotencyAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Required, Type};
+        let max = seriktes_domain::idempotency::MAX_KEY_LEN;
+        let parameter = ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "Makes the request safe to send again (after a timeout, a dropped connection or a 503): \
+                 a request sent again with the same key and the same body gets the first answer, replayed with \
+                 `Idempotent-Replayed: true`, instead of acting twice. Keys are the caller's own and kept 24 hours. \
+                 The same key with another method, path or body is 422 (`Idempotency-Key`, `mismatch`); \
+                 while the first request is still being carried out, 409 `request-in-progress` with `Retry-After`; \
+                 if the first request was carried out but its answer was lost, 409 `answer-lost` (read what it created). \
+                 A request that failed with 5xx before storing anything may be sent again with the same key.",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(max))
+                    .pattern(Some("^[\\x21-\\x7E]+$")),
+            ))
+            .build();
+        for (path, item) in &mut openapi.paths.paths {
+            let Some(post) = item.post.as_mut() else {
+                continue;
+            };
+            if path.starts_with("/api/v1/auth/") || post.security.is_none() {
+                continue;
+            }
+            post.parameters
+                .get_or_insert_with(Vec::new)
+                .push(parameter.clone());
+        }
+    }
+}
+
+/// Completes the document once the handlers' paths are in it.
+pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    IdempotencyAddon.modify(&mut api);
+    api
+}
+
 /// The document root; paths come from the handlers.
 #[derive(OpenApi)]
 #[openapi(

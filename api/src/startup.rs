@@ -94,7 +94,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
-    api
+    crate::openapi::finish(api)
 }
 
 fn cors(origins: &[String]) -> Cors {
@@ -219,6 +219,7 @@ impl Application {
                 .app_data(
                     web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()),
                 )
+                .wrap(from_fn(crate::idempotency::idempotency))
                 .wrap(cors(&origins))
                 .wrap(ErrorHandlers::new().default_handler(move |res| {
                     middleware::problem_for_errors(res, cors_origins_configured)
@@ -232,7 +233,10 @@ impl Application {
                 .configure(routes::configure)
                 .split_for_parts();
             app.service(web::redirect("/swagger-ui", "/swagger-ui/"))
-                .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
+                .service(
+                    SwaggerUi::new("/swagger-ui/{_:.*}")
+                        .url("/api-docs/openapi.json", crate::openapi::finish(api)),
+                )
                 .default_service(web::to(middleware::fallback))
         })
         .listen(listener)

@@ -7,6 +7,7 @@ use crate::auth::password::Hashers;
 use crate::auth::{Caller, JwtKeys};
 use crate::clock::Clock;
 use crate::error::ApiError;
+use crate::service::idempotency;
 use actix_web::web;
 use chrono::NaiveDateTime;
 use seriktes_domain::access::Actor;
@@ -66,12 +67,14 @@ impl AppState {
 
     /// Runs `f` in one write transaction on the blocking thread pool: all or nothing. `f` may
     /// run more than once: [`db::write`] runs a transaction that lost a race again.
-    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    pub async fn write<T, F>(&self, mut f: F) -> Result<T, ApiError>
     where
         F: FnMut(&mut Tx<'_>) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        self.read(move |conn| db::write(conn, f)).await
+        let key = key_in_use();
+        self.read(move |conn| db::write(conn, |tx| committing(tx, key.as_deref(), &mut f)))
+            .await
     }
 
     /// Runs a read use case for a signed-in caller: loads the [`Actor`] and runs `f` on the
@@ -98,11 +101,13 @@ impl AppState {
         F: FnMut(&mut Tx<'_>, &Actor, NaiveDateTime) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let caller = *caller;
+        let (caller, key) = (*caller, key_in_use());
         let now = self.now();
         self.read(move |conn| {
             let actor = load_actor(conn, caller)?;
-            db::write(conn, |tx| f(tx, &actor, now))
+            db::write(conn, |tx| {
+                committing(tx, key.as_deref(), |tx| f(tx, &actor, now))
+            })
         })
         .await
     }
@@ -123,6 +128,23 @@ impl AppState {
         })
         .await
     }
+}
+
+/// The idempotency key row of the request being carried out, if it sent a key.
+fn key_in_use() -> Option<String> {
+    idempotency::KEY_IN_USE.try_with(Clone::clone).ok()
+}
+
+/// Runs `f`, then, if it succeeded and the request holds an idempotency key, marks the key as
+/// committed in the same transaction (`service::idempotency`).
+fn committing<T>(
+    tx: &mut Tx<'_>,
+    key: Option<&str>,
+    mut f: impl FnMut(&mut Tx<'_>) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let value = f(tx)?;
+    idempotency::mark_committed(tx, key)?;
+    Ok(value)
 }
 
 /// The caller's actor; a user deleted or deactivated since the token was issued, or whose

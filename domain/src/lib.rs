@@ -12,6 +12,7 @@ pub mod email;
 pub mod error;
 pub mod geo;
 pub mod grant;
+pub mod idempotency;
 pub mod ids;
 pub mod membership;
 pub mod money;

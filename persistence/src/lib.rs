@@ -70,6 +70,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod grants;
+pub mod idempotency;
 pub mod memberships;
 pub mod organizations;
 pub mod page;

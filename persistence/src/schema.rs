@@ -278,6 +278,7 @@ diesel::joinable!(outbox_audience -> outbox (outbox_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    idempotency_keys,
     throttle_windows,
     refresh_tokens,
     organizations,
@@ -303,5 +304,20 @@ diesel::table! {
         key -> Text,
         started_at -> Timestamp,
         failures -> Integer,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (id) {
+        id -> Text,
+        principal -> Text,
+        key -> Text,
+        fingerprint -> Text,
+        started_at -> Timestamp,
+        committed -> Bool,
+        status -> Nullable<Integer>,
+        response_headers -> Nullable<Text>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }

@@ -24,6 +24,8 @@ mod errors;
 #[cfg(test)]
 mod grants;
 #[cfg(test)]
+mod idempotency;
+#[cfg(test)]
 mod members;
 #[cfg(test)]
 mod organizations;

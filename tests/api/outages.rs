@@ -2,6 +2,8 @@
 //! never a request held for as long as the database stalls, and nothing half-written.
 
 use crate::helpers::{Backend, TestApp, spawn_app_with};
+use crate::idempotency::post_with_key;
+use chrono::TimeDelta;
 use diesel::RunQueryDsl;
 use diesel::connection::SimpleConnection;
 use serde_json::json;
@@ -180,19 +182,9 @@ fn through(url: &str, port: u16) -> (String, String) {
 /// 201 or 503 problem+json, and every organisation acknowledged with 201 is stored.
 #[actix_web::test]
 async fn connections_dropped_under_write_load_cost_only_503s_and_lose_no_acknowledged_write() {
-    // The proxy must exist before the app connects; its upstream comes from the test URL.
-    let proxy = std::sync::Arc::new(std::sync::Mutex::new(None::<Proxy>));
-    let slot = proxy.clone();
-    let app = spawn_app_with(Backend::Postgres, |s| {
-        let (_, upstream) = through(&s.database_url, 0);
-        let started = futures_util::FutureExt::now_or_never(Proxy::start(upstream));
-        let p = started.expect("binding a local port does not wait");
-        s.database_url = through(&s.database_url, p.port).0;
-        *slot.lock().unwrap() = Some(p);
-    })
-    .await;
-    let Some(app) = app else { return };
-    let proxy = proxy.lock().unwrap().take().expect("the proxy");
+    let Some((app, proxy)) = proxied_app().await else {
+        return;
+    };
     let admin = app.admin_token().await;
 
     let mut created = Vec::new();
@@ -238,4 +230,90 @@ async fn connections_dropped_under_write_load_cost_only_503s_and_lose_no_acknowl
             .await
             .expect(200);
     }
+}
+
+/// A PostgreSQL test app whose every database connection goes through a [`Proxy`].
+async fn proxied_app() -> Option<(TestApp, Proxy)> {
+    // The proxy must exist before the app connects; its upstream comes from the test URL.
+    let proxy = Arc::new(std::sync::Mutex::new(None::<Proxy>));
+    let slot = proxy.clone();
+    let app = spawn_app_with(Backend::Postgres, |s| {
+        let (_, upstream) = through(&s.database_url, 0);
+        let started = futures_util::FutureExt::now_or_never(Proxy::start(upstream));
+        let p = started.expect("binding a local port does not wait");
+        s.database_url = through(&s.database_url, p.port).0;
+        *slot.lock().unwrap() = Some(p);
+    })
+    .await?;
+    let proxy = proxy.lock().unwrap().take().expect("the proxy");
+    Some((app, proxy))
+}
+
+/// Requests answered 503 in an outage and sent again with their `Idempotency-Key` act once:
+/// each ends with its first answer (201), or with `answer-lost` when it committed as the
+/// connection broke; no organisation is created twice.
+#[actix_web::test]
+async fn requests_sent_again_with_their_key_after_an_outage_act_once() {
+    let Some((app, proxy)) = proxied_app().await else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    let name = |wave: usize, i: usize| format!("Keyed {wave}-{i}");
+    let mut acted = Vec::new();
+    for wave in 0..4 {
+        let bodies: Vec<_> = (0..12)
+            .map(|i| json!({"kind": "ngo", "name": {"en": name(wave, i)}}))
+            .collect();
+        let keys: Vec<_> = (0..12).map(|i| format!("outage-{wave}-{i}")).collect();
+        let send = |i: usize| post_with_key(&app, &admin, &keys[i], &bodies[i]);
+        proxy.arm(4 + wave);
+        let first = futures_util::future::join_all((0..12).map(send)).await;
+        let mut pending: Vec<usize> = (0..12).filter(|&i| first[i].status != 201).collect();
+        acted.extend(
+            first
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.status == 201)
+                .map(|(i, _)| name(wave, i)),
+        );
+        // Send each unanswered request again with its key until it has an answer; a key its
+        // broken request still holds is free once the lease runs out.
+        for _ in 0..4 {
+            if pending.is_empty() {
+                break;
+            }
+            app.clock.advance(TimeDelta::seconds(61));
+            let again = futures_util::future::join_all(pending.iter().map(|&i| send(i))).await;
+            let mut still = Vec::new();
+            for (&i, r) in pending.iter().zip(&again) {
+                match (r.status, r.body["type"].as_str()) {
+                    (201, _) => acted.push(name(wave, i)),
+                    (409, Some("urn:seriktes:problem:answer-lost")) => acted.push(name(wave, i)),
+                    (503, _) | (409, Some("urn:seriktes:problem:request-in-progress")) => {
+                        still.push(i)
+                    }
+                    (s, _) => panic!("wave {wave}, request {i}: {s} {}", r.body),
+                }
+            }
+            pending = still;
+        }
+        assert!(
+            pending.is_empty(),
+            "wave {wave}: {pending:?} never answered"
+        );
+    }
+    let list = app
+        .get("/api/v1/organizations?limit=200", Some(&admin))
+        .await
+        .expect(200);
+    let mut names: Vec<String> = list.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["name"]["en"].as_str().map(str::to_owned))
+        .filter(|n| n.starts_with("Keyed "))
+        .collect();
+    names.sort();
+    acted.sort();
+    assert_eq!(names, acted, "each request acted exactly once");
 }

@@ -14,6 +14,7 @@ pub mod calls;
 pub mod disbursements;
 pub mod events;
 pub mod grants;
+pub mod idempotency;
 pub mod members;
 pub mod organizations;
 pub mod programmes;
