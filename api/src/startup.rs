@@ -112,12 +112,14 @@ fn cors(origins: &[String]) -> Cors {
             header::IF_MATCH,
             header::ACCEPT_LANGUAGE,
             middleware::REQUEST_ID,
+            crate::idempotency::IDEMPOTENCY_KEY,
         ])
         .expose_headers([
             header::ETAG,
             header::LOCATION,
             header::RETRY_AFTER,
             middleware::REQUEST_ID,
+            crate::idempotency::REPLAYED,
         ])
         .max_age(3600);
     if origins.iter().any(|o| o == "*") {

@@ -94,6 +94,34 @@ async fn cors_allows_configured_origins_only() {
             .unwrap()
             .contains("PATCH")
     );
+    // A browser client may send an Idempotency-Key and read whether the answer was replayed.
+    let keyed = app
+        .raw(
+            Method::OPTIONS,
+            "/api/v1/organizations",
+            &[
+                ("Origin", "https://app.example.org"),
+                ("Access-Control-Request-Method", "POST"),
+                (
+                    "Access-Control-Request-Headers",
+                    "authorization, content-type, idempotency-key",
+                ),
+            ],
+            Vec::new(),
+        )
+        .await
+        .expect(200);
+    assert!(
+        keyed
+            .header("access-control-allow-headers")
+            .unwrap()
+            .contains("idempotency-key")
+    );
+    assert!(
+        ok.header("access-control-expose-headers")
+            .unwrap()
+            .contains("idempotent-replayed")
+    );
     // Another origin gets no CORS grant, so browsers keep the response from its scripts.
     let refused = app
         .raw(
