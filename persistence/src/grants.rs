@@ -22,7 +22,9 @@ use diesel::sql_types::{BigInt, Text};
 use seriktes_domain::access::Actor;
 use seriktes_domain::access::grant::GrantFacts;
 use seriktes_domain::access::programme::Circle;
+use seriktes_domain::application::{ApplicationStatus, BudgetLine as ApplicationLine};
 use seriktes_domain::budget::BudgetLine;
+use seriktes_domain::call::CallStatus;
 use seriktes_domain::grant::{DisbursementStatus, GrantStatus};
 use seriktes_domain::ids::{
     ApplicationId, BudgetLineId, CallId, DisbursementId, GrantId, OrganizationId, ProgrammeId,
@@ -297,8 +299,8 @@ pub fn list(
 /// What an award needs to know, loaded in one statement.
 #[derive(Debug, Clone)]
 pub struct AwardSource {
-    /// The application's status (raw; the caller parses).
-    pub application_status: String,
+    /// The application's status.
+    pub application_status: ApplicationStatus,
     /// Its version.
     pub application_version: i64,
     /// The applicant.
@@ -307,12 +309,12 @@ pub struct AwardSource {
     pub requested: Money,
     /// Project duration.
     pub duration_months: i32,
-    /// The application's stored budget lines (JSON).
-    pub budget_lines: String,
+    /// The application's budget lines, in its currency.
+    pub budget_lines: Vec<ApplicationLine>,
     /// The call.
     pub call: CallId,
-    /// The call's stored status.
-    pub call_status: String,
+    /// The call's stored status (the caller applies the deadline).
+    pub call_status: CallStatus,
     /// The call's deadline.
     pub closes_at: NaiveDateTime,
     /// The call's envelope.
@@ -395,8 +397,13 @@ pub fn award_source(
         .load(conn)?;
     let r = rows.into_iter().next().ok_or(StoreError::NotFound)?;
     let cur = stored::value("applications.currency", &r.currency, Currency::parse)?;
+    let lines: Vec<StoredLine> = stored::json("applications.budget_lines", &r.budget_lines)?;
     Ok(AwardSource {
-        application_status: r.status,
+        application_status: stored::value(
+            "applications.status",
+            &r.status,
+            ApplicationStatus::parse,
+        )?,
         application_version: r.version,
         applicant: stored::id(
             "applications.applicant_organization_id",
@@ -405,9 +412,16 @@ pub fn award_source(
         )?,
         requested: Money::from_minor(r.requested_minor, cur),
         duration_months: r.duration_months,
-        budget_lines: r.budget_lines,
+        budget_lines: lines
+            .into_iter()
+            .map(|l| ApplicationLine {
+                category: l.category,
+                description: l.description,
+                amount: Money::from_minor(l.amount_minor, cur),
+            })
+            .collect(),
         call: stored::id("calls.id", &r.call_id, CallId::parse)?,
-        call_status: r.call_status,
+        call_status: stored::value("calls.status", &r.call_status, CallStatus::parse)?,
         closes_at: r.closes_at,
         envelope: Money::from_minor(r.envelope_minor, cur),
         awarded: Money::from_minor(r.awarded, cur),
@@ -429,7 +443,7 @@ pub fn set_application_status(
     conn: &mut DbConn,
     id: ApplicationId,
     version: i64,
-    status: &str,
+    status: ApplicationStatus,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
     let n = diesel::update(
@@ -438,7 +452,7 @@ pub fn set_application_status(
             .filter(applications::version.eq(version)),
     )
     .set((
-        applications::status.eq(status),
+        applications::status.eq(status.as_str()),
         applications::version.eq(version + 1),
         applications::updated_at.eq(now),
     ))
@@ -891,7 +905,7 @@ struct StoredLine {
 
 /// Reads budget lines stored as JSON (`[{"category","description","amount_minor"}]`) with
 /// fresh ids from `new_id`.
-pub fn lines_from_json(
+fn lines_from_json(
     column: &'static str,
     raw: &str,
     cur: Currency,

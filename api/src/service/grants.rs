@@ -7,8 +7,7 @@ use chrono::{Months, NaiveDate, NaiveDateTime};
 use seriktes_domain::DomainError;
 use seriktes_domain::access::grant::{GrantRight, GrantRole, grant as policy};
 use seriktes_domain::access::{Actor, authorize};
-use seriktes_domain::application::ApplicationStatus;
-use seriktes_domain::call::CallStatus;
+use seriktes_domain::budget::BudgetLine;
 use seriktes_domain::grant::{self, Amendment, AwardFacts, AwardRefusal, GrantStatus};
 use seriktes_domain::ids::{ApplicationId, BudgetLineId, GrantId, OrganizationId, ProgrammeId};
 use seriktes_domain::money::Money;
@@ -69,13 +68,8 @@ pub fn award(
         .and_then(|d| d.pred_opt())
         .map(|end| (input.starts_on, end));
     let plan = grant::plan_award(AwardFacts {
-        call: stored::value("calls.status", &src.call_status, CallStatus::parse)?
-            .effective(&src.closes_at, &now),
-        application: stored::value(
-            "applications.status",
-            &src.application_status,
-            ApplicationStatus::parse,
-        )?,
+        call: src.call_status.effective(&src.closes_at, &now),
+        application: src.application_status,
         requested: src.requested,
         amount: input.amount,
         envelope: src.envelope,
@@ -87,13 +81,7 @@ pub fn award(
         AwardRefusal::Rule(e) => ApiError::from(e),
         AwardRefusal::Envelope(e) => ApiError::EnvelopeExceeded(e),
     })?;
-    grants::set_application_status(
-        tx,
-        id,
-        src.application_version,
-        plan.application.as_str(),
-        now,
-    )?;
+    grants::set_application_status(tx, id, src.application_version, plan.application, now)?;
     let grant = grants::Grant {
         id: GrantId::from_uuid(uuid::Uuid::now_v7()),
         application: id,
@@ -104,12 +92,18 @@ pub fn award(
         amount: plan.amount,
         starts_on: plan.starts_on,
         ends_on: plan.ends_on,
-        budget_lines: grants::lines_from_json(
-            "applications.budget_lines",
-            &src.budget_lines,
-            plan.amount.currency(),
-            new_line_id,
-        )?,
+        // A copy of the application's lines (in the call's currency, as the award's amount),
+        // each with an id of its own that amendments keep.
+        budget_lines: src
+            .budget_lines
+            .into_iter()
+            .map(|l| BudgetLine {
+                id: new_line_id(),
+                category: l.category,
+                description: l.description,
+                amount: l.amount,
+            })
+            .collect(),
         status: GrantStatus::Active,
         version: 1,
         created_at: now,
