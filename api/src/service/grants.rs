@@ -8,11 +8,15 @@ use seriktes_domain::DomainError;
 use seriktes_domain::access::grant::{GrantRight, GrantRole, grant as policy};
 use seriktes_domain::access::{Actor, authorize};
 use seriktes_domain::budget::BudgetLine;
-use seriktes_domain::grant::{self, Amendment, AwardFacts, AwardRefusal, GrantStatus};
-use seriktes_domain::ids::{ApplicationId, BudgetLineId, GrantId, OrganizationId, ProgrammeId};
+use seriktes_domain::grant::{
+    self, AmendmentChanges, AmendmentInput, AwardFacts, AwardRefusal, GrantStatus,
+};
+use seriktes_domain::ids::{
+    AmendmentId, ApplicationId, BudgetLineId, GrantId, OrganizationId, ProgrammeId,
+};
 use seriktes_domain::money::Money;
 use seriktes_persistence::db::Tx;
-use seriktes_persistence::grants::{self, AmendmentRow, GrantChanges, GrantFilter, Loaded};
+use seriktes_persistence::grants::{self, GrantChanges, GrantFilter, Loaded};
 use seriktes_persistence::page::{Page, PageRequest};
 use seriktes_persistence::{DbConn, stored};
 
@@ -224,44 +228,23 @@ pub fn amend(
     tx: &mut Tx<'_>,
     actor: &Actor,
     id: GrantId,
-    input: Amendment<NaiveDate>,
+    input: AmendmentInput<NaiveDate>,
     if_match: Option<i64>,
     now: NaiveDateTime,
-) -> Result<AmendmentRow, ApiError> {
+) -> Result<grants::Amendment, ApiError> {
     grants::lock(tx, id)?;
     let seen = load_as(tx, actor, id, GrantRight::Manage)?;
     let g = &seen.loaded.grant;
     let reason = input.reason.clone();
     let plan = grant::plan_amendment(g, seen.loaded.committed, input, new_line_id)?;
-    let mut diff = serde_json::Map::new();
-    let mut note = |field: &str, from: String, to: String| {
-        if from != to {
-            diff.insert(
-                field.to_owned(),
-                serde_json::json!({"from": from, "to": to}),
-            );
-        }
+    let amendment = grants::Amendment {
+        id: AmendmentId::from_uuid(uuid::Uuid::now_v7()),
+        grant: id,
+        reason,
+        changes: AmendmentChanges::between(g, &plan),
+        actor: Some(actor.user_id()),
+        created_at: now,
     };
-    note(
-        "amount",
-        g.amount.amount_string(),
-        plan.amount.amount_string(),
-    );
-    note(
-        "starts_on",
-        g.starts_on.to_string(),
-        plan.starts_on.to_string(),
-    );
-    note("ends_on", g.ends_on.to_string(), plan.ends_on.to_string());
-    if let Some(lines) = &plan.budget_lines {
-        let show = |l: &[seriktes_domain::budget::BudgetLine]| {
-            l.iter().map(|l| serde_json::json!({"id": l.id.to_string(), "category": l.category, "description": l.description, "amount": l.amount.amount_string()})).collect::<Vec<_>>()
-        };
-        diff.insert(
-            "budget_lines".into(),
-            serde_json::json!({"from": show(&g.budget_lines), "to": show(lines)}),
-        );
-    }
     let changes = GrantChanges {
         amount_minor: Some(plan.amount.minor()),
         starts_on: Some(plan.starts_on),
@@ -272,20 +255,12 @@ pub fn amend(
     if let Some(lines) = &plan.budget_lines {
         grants::replace_lines(tx, id, lines)?;
     }
-    let row = AmendmentRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        grant_id: id.to_string(),
-        reason,
-        changes: serde_json::Value::Object(diff).to_string(),
-        actor_id: Some(actor.user_id().to_string()),
-        created_at: now,
-    };
-    grants::insert_amendment(tx, &row)?;
-    let event = Event::new("grant.amend", "grant", id, row.reason.clone())
+    grants::insert_amendment(tx, &amendment)?;
+    let event = Event::new("grant.amend", "grant", id, amendment.reason.clone())
         .seen_by(audience(&seen.loaded))
         .in_programme(seen.loaded.grant.programme);
     events::record(tx, Some(actor), now, event)?;
-    Ok(row)
+    Ok(amendment)
 }
 
 /// One page of a grant's amendments.
@@ -295,9 +270,10 @@ pub fn amendments(
     id: GrantId,
     since: Option<NaiveDateTime>,
     page: &PageRequest,
-) -> Result<Page<AmendmentRow>, ApiError> {
-    load_as(conn, actor, id, GrantRight::Read)?;
-    Ok(grants::amendments(conn, id, since, page)?)
+) -> Result<Page<grants::Amendment>, ApiError> {
+    let seen = load_as(conn, actor, id, GrantRight::Read)?;
+    let currency = seen.loaded.grant.amount.currency();
+    Ok(grants::amendments(conn, id, currency, since, page)?)
 }
 
 /// The grant state machine (suspend, resume, complete, terminate).
