@@ -31,6 +31,7 @@ use seriktes_domain::ids::{
     ProgrammeId, UserId,
 };
 use seriktes_domain::money::{Currency, Money};
+use seriktes_domain::text::LocalizedText;
 
 /// A grant as the domain sees it.
 pub type Grant = seriktes_domain::grant::Grant<NaiveDate, NaiveDateTime>;
@@ -945,48 +946,97 @@ pub fn set_disbursement_status(
     Ok(current.version + 1)
 }
 
-/// A grant as published.
-#[derive(Debug, Clone, Queryable)]
-pub struct PublicRow {
-    /// Grant id.
-    pub id: String,
+/// An id with the multilingual name or title it stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named<I> {
+    /// The id.
+    pub id: I,
+    /// Its name or title.
+    pub name: LocalizedText,
+}
+
+/// A grant as published to everyone, with its grantee, programme, call and project texts.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// The grant.
+    pub id: GrantId,
     /// Amount.
-    pub amount_minor: i64,
-    /// Currency.
-    pub currency: String,
+    pub amount: Money,
     /// First day.
     pub starts_on: NaiveDate,
     /// Last day.
     pub ends_on: NaiveDate,
     /// Status.
-    pub status: String,
+    pub status: GrantStatus,
     /// When awarded.
-    pub created_at: NaiveDateTime,
+    pub awarded_at: NaiveDateTime,
     /// The grantee.
-    pub grantee_id: String,
-    /// Its name (JSON).
-    pub grantee_name: String,
+    pub grantee: Named<OrganizationId>,
     /// The programme.
-    pub programme_id: String,
-    /// Its title (JSON).
-    pub programme_title: String,
+    pub programme: Named<ProgrammeId>,
     /// The call.
-    pub call_id: String,
-    /// Its title (JSON).
-    pub call_title: String,
-    /// The application's title (JSON).
-    pub title: String,
-    /// The application's summary (JSON).
-    pub summary: String,
+    pub call: Named<CallId>,
+    /// The project's title (the application's).
+    pub title: LocalizedText,
+    /// The project's summary (the application's).
+    pub summary: LocalizedText,
 }
 
-/// One page of grants for the public list, with grantee, programme, call and application
-/// texts joined (one statement).
+/// A published grant as read: ids as UUIDs, status and currency as stored, texts as JSON.
+#[derive(Debug, Queryable)]
+struct PublicRow {
+    id: stored::Uuid,
+    amount_minor: i64,
+    currency: String,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    status: String,
+    created_at: NaiveDateTime,
+    grantee_id: stored::Uuid,
+    grantee_name: String,
+    programme_id: stored::Uuid,
+    programme_title: String,
+    call_id: stored::Uuid,
+    call_title: String,
+    title: String,
+    summary: String,
+}
+
+impl PublicRow {
+    fn published(self) -> Result<Published, StoreError> {
+        let text = |column, raw: &str| stored::json::<LocalizedText>(column, raw);
+        Ok(Published {
+            id: GrantId::from_uuid(self.id.0),
+            amount: Money::from_minor(self.amount_minor, currency(&self.currency)?),
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            status: stored::value("grants.status", &self.status, GrantStatus::parse)?,
+            awarded_at: self.created_at,
+            grantee: Named {
+                id: OrganizationId::from_uuid(self.grantee_id.0),
+                name: text("organizations.name", &self.grantee_name)?,
+            },
+            programme: Named {
+                id: ProgrammeId::from_uuid(self.programme_id.0),
+                name: text("programmes.title", &self.programme_title)?,
+            },
+            call: Named {
+                id: CallId::from_uuid(self.call_id.0),
+                name: text("calls.title", &self.call_title)?,
+            },
+            title: text("applications.title", &self.title)?,
+            summary: text("applications.summary", &self.summary)?,
+        })
+    }
+}
+
+/// One page of grants for the public list (of one programme, if given), with grantee,
+/// programme, call and application texts joined (one statement).
 pub fn public_page(
     conn: &mut DbConn,
-    programme_id: Option<&str>,
+    programme: Option<ProgrammeId>,
     page: &PageRequest,
-) -> Result<Page<PublicRow>, StoreError> {
+) -> Result<Page<Published>, StoreError> {
     let mut q = grants::table
         .inner_join(programmes::table)
         .inner_join(organizations::table.on(organizations::id.eq(grants::grantee_organization_id)))
@@ -1013,14 +1063,22 @@ pub fn public_page(
     if let Some(after) = &page.after {
         q = q.filter(grants::id.gt(after.clone()));
     }
-    if let Some(p) = programme_id {
-        q = q.filter(grants::programme_id.eq(p.to_owned()));
+    if let Some(p) = programme {
+        q = q.filter(grants::programme_id.eq(p.to_string()));
     }
-    let rows = q
+    let rows: Vec<PublicRow> = q
         .order(grants::id.asc())
         .limit(page.fetch_limit())
         .load(conn)?;
-    Ok(Page::from_rows(rows, page, |r: &PublicRow| r.id.clone()))
+    let page = Page::from_rows(rows, page, |r| r.id.0.to_string());
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(PublicRow::published)
+            .collect::<Result<_, _>>()?,
+        next_after: page.next_after,
+    })
 }
 
 /// Locks a grant's row until the transaction ends. Serialises tranches and amendments against

@@ -17,7 +17,7 @@ use crate::service::transition::transition;
 use crate::state::State;
 use actix_web::{get, patch, post, web};
 use seriktes_domain::grant::{AmendmentInput, GrantAction, GrantStatus};
-use seriktes_domain::ids::{ApplicationId, GrantId, OrganizationId};
+use seriktes_domain::ids::{ApplicationId, GrantId, OrganizationId, ProgrammeId};
 use seriktes_persistence::grants::GrantFilter;
 use uuid::Uuid;
 
@@ -342,11 +342,9 @@ pub async fn list_public_grants(
     filter: Query<PublicGrantParams>,
 ) -> Result<Paginated<PublicGrant>, ApiError> {
     let page = page.0.to_request()?;
-    let programme = filter.0.programme_id.map(|p| p.to_string());
+    let programme = filter.0.programme_id.map(ProgrammeId::from_uuid);
     let p = state
-        .read_maybe(None, move |conn, _, _| {
-            uc::public(conn, programme.as_deref(), &page)
-        })
+        .read_maybe(None, move |conn, _, _| uc::public(conn, programme, &page))
         .await?;
-    Paginated::try_from_page(p, Ok)
+    Paginated::try_from_page(p, |g| Ok(PublicGrant::from(g)))
 }

@@ -15,10 +15,11 @@ use seriktes_domain::ids::{
     AmendmentId, ApplicationId, BudgetLineId, GrantId, OrganizationId, ProgrammeId,
 };
 use seriktes_domain::money::Money;
+use seriktes_domain::programme::ProgrammeFunder;
+use seriktes_persistence::DbConn;
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::grants::{self, GrantChanges, GrantFilter, Loaded};
 use seriktes_persistence::page::{Page, PageRequest};
-use seriktes_persistence::{DbConn, stored};
 
 /// A grant as a caller sees it: with sums and the caller's role.
 #[derive(Debug, Clone)]
@@ -340,38 +341,33 @@ impl Machine for GrantMachine {
     }
 }
 
-/// One page of the public grant list, with each programme's funders (two statements).
+/// A grant as published, with its programme's funders.
+#[derive(Debug, Clone)]
+pub struct Public {
+    /// The grant with its grantee, programme, call and project texts.
+    pub grant: grants::Published,
+    /// The programme's funders, by organisation.
+    pub funders: Vec<ProgrammeFunder>,
+}
+
+/// One page of the public grant list (of one programme, if given), with each programme's
+/// funders (two statements).
 pub fn public(
     conn: &mut DbConn,
-    programme: Option<&str>,
+    programme: Option<ProgrammeId>,
     page: &PageRequest,
-) -> Result<Page<crate::routes::grants::PublicGrant>, ApiError> {
-    use crate::routes::grants::{NamedRef, PublicGrant};
+) -> Result<Page<Public>, ApiError> {
     let p = grants::public_page(conn, programme, page)?;
-    let mut ids: Vec<String> = p.items.iter().map(|r| r.programme_id.clone()).collect();
-    ids.sort();
+    let mut ids: Vec<ProgrammeId> = p.items.iter().map(|g| g.programme.id).collect();
+    ids.sort_unstable();
     ids.dedup();
-    let ids = ids
-        .iter()
-        .map(|id| stored::id("grants.programme_id", id, ProgrammeId::parse))
-        .collect::<Result<Vec<_>, _>>()?;
     let funders = seriktes_persistence::programmes::funders_of(conn, &ids)?;
-    let mut items = Vec::with_capacity(p.items.len());
-    for row in p.items {
-        let pid = row.programme_id.clone();
-        let mut g = PublicGrant::try_from(row)?;
-        g.funders = funders
+    Ok(p.map(|grant| Public {
+        funders: funders
             .iter()
-            .filter(|f| f.programme.to_string() == pid)
-            .map(|f| NamedRef {
-                id: f.organization.to_string(),
-                name: crate::wire::LocalizedText(f.name.translations().clone()),
-            })
-            .collect();
-        items.push(g);
-    }
-    Ok(Page {
-        items,
-        next_after: p.next_after,
-    })
+            .filter(|f| f.programme == grant.programme.id)
+            .cloned()
+            .collect(),
+        grant,
+    }))
 }

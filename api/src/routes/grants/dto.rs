@@ -2,9 +2,9 @@
 
 use crate::error::ApiError;
 use crate::response::utc;
-use crate::service::grants::Seen;
+use crate::service::grants::{Public, Seen};
 use crate::wire::ser::{self, MoneyOut};
-use crate::wire::{GrantStatus as WireStatus, LocalizedText, Money, from_json};
+use crate::wire::{GrantStatus as WireStatus, LocalizedText, Money};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use seriktes_domain::access::Role;
@@ -14,7 +14,7 @@ use seriktes_domain::grant::{AmendmentChanges, AmendmentInput, Change};
 use seriktes_domain::ids::BudgetLineId;
 use seriktes_domain::user::parse_line;
 use seriktes_domain::{FieldError, Validator};
-use seriktes_persistence::grants::{Amendment, PublicRow};
+use seriktes_persistence::grants::{Amendment, Named};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -378,36 +378,39 @@ impl TryFrom<AmendGrantRequest> for AmendmentInput<NaiveDate> {
     }
 }
 
-impl TryFrom<PublicRow> for PublicGrant {
-    type Error = ApiError;
-    fn try_from(r: PublicRow) -> Result<Self, ApiError> {
-        let currency =
-            seriktes_domain::money::Currency::parse(&r.currency).map_err(ApiError::internal)?;
-        Ok(Self {
-            grantee: NamedRef {
-                id: r.grantee_id,
-                name: LocalizedText(from_json(&r.grantee_name)?),
-            },
-            amount: Money::from_minor(r.amount_minor, currency),
-            starts_on: r.starts_on,
-            ends_on: r.ends_on,
-            status: seriktes_domain::grant::GrantStatus::parse(&r.status)
-                .map_err(ApiError::internal)?
-                .into(),
-            programme: NamedRef {
-                id: r.programme_id,
-                name: LocalizedText(from_json(&r.programme_title)?),
-            },
-            call: NamedRef {
-                id: r.call_id,
-                name: LocalizedText(from_json(&r.call_title)?),
-            },
-            title: LocalizedText(from_json(&r.title)?),
-            summary: LocalizedText(from_json(&r.summary)?),
-            awarded_at: utc(r.created_at),
-            funders: Vec::new(),
-            id: r.id,
-        })
+impl<I: std::fmt::Display> From<Named<I>> for NamedRef {
+    fn from(n: Named<I>) -> Self {
+        Self {
+            id: n.id.to_string(),
+            name: n.name.into(),
+        }
+    }
+}
+
+impl From<Public> for PublicGrant {
+    fn from(p: Public) -> Self {
+        let g = p.grant;
+        Self {
+            id: g.id.to_string(),
+            grantee: g.grantee.into(),
+            amount: g.amount.into(),
+            starts_on: g.starts_on,
+            ends_on: g.ends_on,
+            status: g.status.into(),
+            programme: g.programme.into(),
+            call: g.call.into(),
+            title: g.title.into(),
+            summary: g.summary.into(),
+            awarded_at: utc(g.awarded_at),
+            funders: p
+                .funders
+                .into_iter()
+                .map(|f| NamedRef {
+                    id: f.organization.to_string(),
+                    name: f.name.into(),
+                })
+                .collect(),
+        }
     }
 }
 
