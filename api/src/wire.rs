@@ -163,11 +163,6 @@ fn prefix_errors(e: seriktes_domain::DomainError, field: &str) -> seriktes_domai
     }
 }
 
-/// Reads a value stored as JSON text; a failure is data corruption (500).
-pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, crate::error::ApiError> {
-    serde_json::from_str(text).map_err(crate::error::ApiError::internal)
-}
-
 /// A user account. Never carries the password or its hash.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 #[schema(example = json!({

@@ -4,7 +4,8 @@ use crate::application::{ApplicationAction, ApplicationStatus};
 use crate::budget::{self, BudgetLine, LineInput};
 use crate::call::CallStatus;
 use crate::ids::{
-    ApplicationId, BudgetLineId, CallId, DisbursementId, GrantId, OrganizationId, ProgrammeId,
+    AmendmentId, ApplicationId, BudgetLineId, CallId, DisbursementId, GrantId, OrganizationId,
+    ProgrammeId, UserId,
 };
 use crate::money::Money;
 use crate::{DomainError, FieldError};
@@ -246,7 +247,7 @@ pub fn plan_award<D>(f: AwardFacts<D>) -> Result<AwardPlan<D>, AwardRefusal> {
 
 /// A requested amendment, parsed.
 #[derive(Debug, Clone)]
-pub struct Amendment<D> {
+pub struct AmendmentInput<D> {
     /// Why.
     pub reason: String,
     /// New amount.
@@ -279,7 +280,7 @@ pub struct AmendmentPlan<D> {
 pub fn plan_amendment<D: Copy + PartialOrd, T>(
     grant: &Grant<D, T>,
     committed: Money,
-    a: Amendment<D>,
+    a: AmendmentInput<D>,
     new_id: impl FnMut() -> BudgetLineId,
 ) -> Result<AmendmentPlan<D>, DomainError> {
     if grant.status.is_final() {
@@ -360,6 +361,68 @@ pub fn plan_amendment<D: Copy + PartialOrd, T>(
         ends_on,
         budget_lines: lines,
     })
+}
+
+/// A value before and after an amendment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change<V> {
+    /// Before.
+    pub from: V,
+    /// After.
+    pub to: V,
+}
+
+impl<V: PartialEq> Change<V> {
+    /// The change from `from` to `to`, if they differ.
+    fn of(from: V, to: V) -> Option<Self> {
+        (from != to).then_some(Self { from, to })
+    }
+}
+
+/// What an amendment changed: the amount and the dates when they differ, the budget lines
+/// whenever new ones were given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmendmentChanges<D> {
+    /// The amount.
+    pub amount: Option<Change<Money>>,
+    /// The first day.
+    pub starts_on: Option<Change<D>>,
+    /// The last day.
+    pub ends_on: Option<Change<D>>,
+    /// The budget lines.
+    pub budget_lines: Option<Change<Vec<BudgetLine>>>,
+}
+
+impl<D: Copy + PartialEq> AmendmentChanges<D> {
+    /// What `plan` changes in `grant`.
+    pub fn between<T>(grant: &Grant<D, T>, plan: &AmendmentPlan<D>) -> Self {
+        Self {
+            amount: Change::of(grant.amount, plan.amount),
+            starts_on: Change::of(grant.starts_on, plan.starts_on),
+            ends_on: Change::of(grant.ends_on, plan.ends_on),
+            budget_lines: plan.budget_lines.as_ref().map(|to| Change {
+                from: grant.budget_lines.clone(),
+                to: to.clone(),
+            }),
+        }
+    }
+}
+
+/// An amendment of a grant, kept as history. `D` is the date type, `T` the timestamp type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Amendment<D, T> {
+    /// Id.
+    pub id: AmendmentId,
+    /// The grant.
+    pub grant: GrantId,
+    /// Why.
+    pub reason: String,
+    /// What changed.
+    pub changes: AmendmentChanges<D>,
+    /// Who amended (`None`: the system).
+    pub actor: Option<UserId>,
+    /// When.
+    pub created_at: T,
 }
 
 /// Checks a new tranche of `amount` against a grant of `grant_amount` with `committed` in
@@ -544,8 +607,8 @@ mod tests {
         }
     }
 
-    fn amendment() -> Amendment<u32> {
-        Amendment {
+    fn amendment() -> AmendmentInput<u32> {
+        AmendmentInput {
             reason: "r".into(),
             amount: None,
             starts_on: None,
@@ -575,7 +638,7 @@ mod tests {
         let plan = plan_amendment(
             &g,
             eur(0),
-            Amendment {
+            AmendmentInput {
                 amount: Some(eur(150)),
                 budget_lines: Some(lines),
                 ..amendment()
@@ -593,13 +656,53 @@ mod tests {
         let r = plan_amendment(
             &g,
             eur(0),
-            Amendment {
+            AmendmentInput {
                 amount: Some(eur(120)),
                 ..amendment()
             },
             || new,
         );
         assert!(matches!(r, Err(DomainError::Invalid(e)) if e[0].code == "budget_total"));
+    }
+
+    #[test]
+    fn an_amendment_records_what_differs_and_the_lines_whenever_given() {
+        let g = grant(GrantStatus::Active);
+        let same = AmendmentPlan {
+            amount: g.amount,
+            starts_on: g.starts_on,
+            ends_on: 13,
+            budget_lines: None,
+        };
+        assert_eq!(
+            AmendmentChanges::between(&g, &same),
+            AmendmentChanges {
+                amount: None,
+                starts_on: None,
+                ends_on: Some(Change { from: 12, to: 13 }),
+                budget_lines: None,
+            }
+        );
+        let lines = AmendmentPlan {
+            amount: eur(150),
+            budget_lines: Some(g.budget_lines.clone()),
+            ..same
+        };
+        let changes = AmendmentChanges::between(&g, &lines);
+        assert_eq!(
+            changes.amount,
+            Some(Change {
+                from: eur(100),
+                to: eur(150)
+            })
+        );
+        assert_eq!(
+            changes.budget_lines,
+            Some(Change {
+                from: g.budget_lines.clone(),
+                to: g.budget_lines.clone()
+            })
+        );
     }
 
     #[test]
@@ -610,7 +713,7 @@ mod tests {
         let r = plan_amendment(
             &g,
             eur(0),
-            Amendment {
+            AmendmentInput {
                 starts_on: Some(20),
                 ..amendment()
             },
@@ -626,7 +729,7 @@ mod tests {
         let r = plan_amendment(
             &g,
             eur(50),
-            Amendment {
+            AmendmentInput {
                 amount: Some(eur(10)),
                 budget_lines: Some(lines),
                 ..amendment()
@@ -637,7 +740,7 @@ mod tests {
         let r = plan_amendment(
             &grant(GrantStatus::Terminated),
             eur(0),
-            Amendment {
+            AmendmentInput {
                 ends_on: Some(13),
                 ..amendment()
             },

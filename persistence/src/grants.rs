@@ -22,12 +22,16 @@ use diesel::sql_types::{BigInt, Text};
 use seriktes_domain::access::Actor;
 use seriktes_domain::access::grant::GrantFacts;
 use seriktes_domain::access::programme::Circle;
+use seriktes_domain::application::{ApplicationStatus, BudgetLine as ApplicationLine};
 use seriktes_domain::budget::BudgetLine;
-use seriktes_domain::grant::{DisbursementStatus, GrantStatus};
+use seriktes_domain::call::CallStatus;
+use seriktes_domain::grant::{AmendmentChanges, Change, DisbursementStatus, GrantStatus};
 use seriktes_domain::ids::{
-    ApplicationId, BudgetLineId, CallId, DisbursementId, GrantId, OrganizationId, ProgrammeId,
+    AmendmentId, ApplicationId, BudgetLineId, CallId, DisbursementId, GrantId, OrganizationId,
+    ProgrammeId, UserId,
 };
 use seriktes_domain::money::{Currency, Money};
+use seriktes_domain::text::LocalizedText;
 
 /// A grant as the domain sees it.
 pub type Grant = seriktes_domain::grant::Grant<NaiveDate, NaiveDateTime>;
@@ -297,8 +301,8 @@ pub fn list(
 /// What an award needs to know, loaded in one statement.
 #[derive(Debug, Clone)]
 pub struct AwardSource {
-    /// The application's status (raw; the caller parses).
-    pub application_status: String,
+    /// The application's status.
+    pub application_status: ApplicationStatus,
     /// Its version.
     pub application_version: i64,
     /// The applicant.
@@ -307,12 +311,12 @@ pub struct AwardSource {
     pub requested: Money,
     /// Project duration.
     pub duration_months: i32,
-    /// The application's stored budget lines (JSON).
-    pub budget_lines: String,
+    /// The application's budget lines, in its currency.
+    pub budget_lines: Vec<ApplicationLine>,
     /// The call.
     pub call: CallId,
-    /// The call's stored status.
-    pub call_status: String,
+    /// The call's stored status (the caller applies the deadline).
+    pub call_status: CallStatus,
     /// The call's deadline.
     pub closes_at: NaiveDateTime,
     /// The call's envelope.
@@ -395,8 +399,13 @@ pub fn award_source(
         .load(conn)?;
     let r = rows.into_iter().next().ok_or(StoreError::NotFound)?;
     let cur = stored::value("applications.currency", &r.currency, Currency::parse)?;
+    let lines: Vec<StoredLine> = stored::json("applications.budget_lines", &r.budget_lines)?;
     Ok(AwardSource {
-        application_status: r.status,
+        application_status: stored::value(
+            "applications.status",
+            &r.status,
+            ApplicationStatus::parse,
+        )?,
         application_version: r.version,
         applicant: stored::id(
             "applications.applicant_organization_id",
@@ -405,9 +414,16 @@ pub fn award_source(
         )?,
         requested: Money::from_minor(r.requested_minor, cur),
         duration_months: r.duration_months,
-        budget_lines: r.budget_lines,
+        budget_lines: lines
+            .into_iter()
+            .map(|l| ApplicationLine {
+                category: l.category,
+                description: l.description,
+                amount: Money::from_minor(l.amount_minor, cur),
+            })
+            .collect(),
         call: stored::id("calls.id", &r.call_id, CallId::parse)?,
-        call_status: r.call_status,
+        call_status: stored::value("calls.status", &r.call_status, CallStatus::parse)?,
         closes_at: r.closes_at,
         envelope: Money::from_minor(r.envelope_minor, cur),
         awarded: Money::from_minor(r.awarded, cur),
@@ -429,7 +445,7 @@ pub fn set_application_status(
     conn: &mut DbConn,
     id: ApplicationId,
     version: i64,
-    status: &str,
+    status: ApplicationStatus,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
     let n = diesel::update(
@@ -438,7 +454,7 @@ pub fn set_application_status(
             .filter(applications::version.eq(version)),
     )
     .set((
-        applications::status.eq(status),
+        applications::status.eq(status.as_str()),
         applications::version.eq(version + 1),
         applications::updated_at.eq(now),
     ))
@@ -594,39 +610,157 @@ pub fn update(
     Ok(version + 1)
 }
 
-/// An amendment, kept as history.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+/// An amendment as the domain sees it.
+pub type Amendment = seriktes_domain::grant::Amendment<NaiveDate, NaiveDateTime>;
+
+/// A stored amendment as read.
+#[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = grant_amendments)]
-pub struct AmendmentRow {
-    /// UUIDv7.
-    pub id: String,
-    /// The grant.
-    pub grant_id: String,
-    /// Why.
-    pub reason: String,
-    /// JSON `{field: {"from": …, "to": …}}`.
-    pub changes: String,
-    /// Who.
-    pub actor_id: Option<String>,
-    /// When (UTC).
-    pub created_at: NaiveDateTime,
+struct AmendmentRow {
+    id: stored::Uuid,
+    grant_id: stored::Uuid,
+    reason: String,
+    changes: String,
+    actor_id: Option<stored::Uuid>,
+    created_at: NaiveDateTime,
+}
+
+/// An amendment to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = grant_amendments)]
+struct NewAmendmentRow {
+    id: String,
+    grant_id: String,
+    reason: String,
+    changes: String,
+    actor_id: Option<String>,
+    created_at: NaiveDateTime,
+}
+
+/// A value before and after, in `grant_amendments.changes`.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredChange<V> {
+    from: V,
+    to: V,
+}
+
+/// `grant_amendments.changes`: `{field: {"from": …, "to": …}}` for the fields changed, amounts
+/// as decimal text in the grant's currency, dates as `YYYY-MM-DD`.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredChanges {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    amount: Option<StoredChange<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    budget_lines: Option<StoredChange<Vec<StoredAmendedLine>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ends_on: Option<StoredChange<NaiveDate>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    starts_on: Option<StoredChange<NaiveDate>>,
+}
+
+/// A budget line in `grant_amendments.changes`.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredAmendedLine {
+    amount: String,
+    category: String,
+    description: String,
+    id: stored::Uuid,
+}
+
+fn change_of<V, S>(c: &Change<V>, f: impl Fn(&V) -> S) -> StoredChange<S> {
+    StoredChange {
+        from: f(&c.from),
+        to: f(&c.to),
+    }
+}
+
+fn change_from<S, V>(
+    c: StoredChange<S>,
+    mut f: impl FnMut(S) -> Result<V, StoreError>,
+) -> Result<Change<V>, StoreError> {
+    Ok(Change {
+        from: f(c.from)?,
+        to: f(c.to)?,
+    })
+}
+
+/// The stored form of `changes`.
+fn changes_json(changes: &AmendmentChanges<NaiveDate>) -> String {
+    let lines = |lines: &Vec<BudgetLine>| {
+        lines
+            .iter()
+            .map(|l| StoredAmendedLine {
+                amount: l.amount.amount_string(),
+                category: l.category.clone(),
+                description: l.description.clone(),
+                id: stored::Uuid(l.id.uuid()),
+            })
+            .collect()
+    };
+    stored::to_json(&StoredChanges {
+        amount: changes
+            .amount
+            .as_ref()
+            .map(|c| change_of(c, Money::amount_string)),
+        budget_lines: changes.budget_lines.as_ref().map(|c| change_of(c, lines)),
+        ends_on: changes.ends_on.as_ref().map(|c| change_of(c, |d| *d)),
+        starts_on: changes.starts_on.as_ref().map(|c| change_of(c, |d| *d)),
+    })
+}
+
+/// Reads `grant_amendments.changes` of a grant in `cur`.
+fn changes_from(raw: &str, cur: Currency) -> Result<AmendmentChanges<NaiveDate>, StoreError> {
+    const COLUMN: &str = "grant_amendments.changes";
+    let amount = |a: String| stored::value(COLUMN, &a, |a| Money::parse(a, cur));
+    let lines = |lines: Vec<StoredAmendedLine>| {
+        lines
+            .into_iter()
+            .map(|l| {
+                Ok(BudgetLine {
+                    id: BudgetLineId::from_uuid(l.id.0),
+                    category: l.category,
+                    description: l.description,
+                    amount: amount(l.amount)?,
+                })
+            })
+            .collect()
+    };
+    let c: StoredChanges = stored::json(COLUMN, raw)?;
+    Ok(AmendmentChanges {
+        amount: c.amount.map(|c| change_from(c, amount)).transpose()?,
+        starts_on: c.starts_on.map(|c| change_from(c, Ok)).transpose()?,
+        ends_on: c.ends_on.map(|c| change_from(c, Ok)).transpose()?,
+        budget_lines: c.budget_lines.map(|c| change_from(c, lines)).transpose()?,
+    })
 }
 
 /// Records an amendment.
-pub fn insert_amendment(conn: &mut DbConn, row: &AmendmentRow) -> Result<(), StoreError> {
+pub fn insert_amendment(conn: &mut DbConn, a: &Amendment) -> Result<(), StoreError> {
     diesel::insert_into(grant_amendments::table)
-        .values(row)
+        .values(&NewAmendmentRow {
+            id: a.id.to_string(),
+            grant_id: a.grant.to_string(),
+            reason: a.reason.clone(),
+            changes: changes_json(&a.changes),
+            actor_id: a.actor.map(|u| u.to_string()),
+            created_at: a.created_at,
+        })
         .execute(conn)?;
     Ok(())
 }
 
-/// One page of a grant's amendments, oldest first; `since` filters by creation time.
+/// One page of the amendments of a grant in `cur`, oldest first; `since` filters by creation
+/// time.
 pub fn amendments(
     conn: &mut DbConn,
     grant: GrantId,
+    cur: Currency,
     since: Option<NaiveDateTime>,
     page: &PageRequest,
-) -> Result<Page<AmendmentRow>, StoreError> {
+) -> Result<Page<Amendment>, StoreError> {
     let mut q = grant_amendments::table
         .filter(grant_amendments::grant_id.eq(grant.to_string()))
         .select(AmendmentRow::as_select())
@@ -637,11 +771,28 @@ pub fn amendments(
     if let Some(since) = since {
         q = q.filter(grant_amendments::created_at.ge(since));
     }
-    let rows = q
+    let rows: Vec<AmendmentRow> = q
         .order(grant_amendments::id.asc())
         .limit(page.fetch_limit())
         .load(conn)?;
-    Ok(Page::from_rows(rows, page, |r| r.id.clone()))
+    let page = Page::from_rows(rows, page, |r| r.id.0.to_string());
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|r| {
+                Ok(Amendment {
+                    id: AmendmentId::from_uuid(r.id.0),
+                    grant: GrantId::from_uuid(r.grant_id.0),
+                    reason: r.reason,
+                    changes: changes_from(&r.changes, cur)?,
+                    actor: r.actor_id.map(|u| UserId::from_uuid(u.0)),
+                    created_at: r.created_at,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?,
+        next_after: page.next_after,
+    })
 }
 
 /// A tranche as the domain sees it.
@@ -795,48 +946,97 @@ pub fn set_disbursement_status(
     Ok(current.version + 1)
 }
 
-/// A grant as published.
-#[derive(Debug, Clone, Queryable)]
-pub struct PublicRow {
-    /// Grant id.
-    pub id: String,
+/// An id with the multilingual name or title it stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named<I> {
+    /// The id.
+    pub id: I,
+    /// Its name or title.
+    pub name: LocalizedText,
+}
+
+/// A grant as published to everyone, with its grantee, programme, call and project texts.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// The grant.
+    pub id: GrantId,
     /// Amount.
-    pub amount_minor: i64,
-    /// Currency.
-    pub currency: String,
+    pub amount: Money,
     /// First day.
     pub starts_on: NaiveDate,
     /// Last day.
     pub ends_on: NaiveDate,
     /// Status.
-    pub status: String,
+    pub status: GrantStatus,
     /// When awarded.
-    pub created_at: NaiveDateTime,
+    pub awarded_at: NaiveDateTime,
     /// The grantee.
-    pub grantee_id: String,
-    /// Its name (JSON).
-    pub grantee_name: String,
+    pub grantee: Named<OrganizationId>,
     /// The programme.
-    pub programme_id: String,
-    /// Its title (JSON).
-    pub programme_title: String,
+    pub programme: Named<ProgrammeId>,
     /// The call.
-    pub call_id: String,
-    /// Its title (JSON).
-    pub call_title: String,
-    /// The application's title (JSON).
-    pub title: String,
-    /// The application's summary (JSON).
-    pub summary: String,
+    pub call: Named<CallId>,
+    /// The project's title (the application's).
+    pub title: LocalizedText,
+    /// The project's summary (the application's).
+    pub summary: LocalizedText,
 }
 
-/// One page of grants for the public list, with grantee, programme, call and application
-/// texts joined (one statement).
+/// A published grant as read: ids as UUIDs, status and currency as stored, texts as JSON.
+#[derive(Debug, Queryable)]
+struct PublicRow {
+    id: stored::Uuid,
+    amount_minor: i64,
+    currency: String,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    status: String,
+    created_at: NaiveDateTime,
+    grantee_id: stored::Uuid,
+    grantee_name: String,
+    programme_id: stored::Uuid,
+    programme_title: String,
+    call_id: stored::Uuid,
+    call_title: String,
+    title: String,
+    summary: String,
+}
+
+impl PublicRow {
+    fn published(self) -> Result<Published, StoreError> {
+        let text = |column, raw: &str| stored::json::<LocalizedText>(column, raw);
+        Ok(Published {
+            id: GrantId::from_uuid(self.id.0),
+            amount: Money::from_minor(self.amount_minor, currency(&self.currency)?),
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            status: stored::value("grants.status", &self.status, GrantStatus::parse)?,
+            awarded_at: self.created_at,
+            grantee: Named {
+                id: OrganizationId::from_uuid(self.grantee_id.0),
+                name: text("organizations.name", &self.grantee_name)?,
+            },
+            programme: Named {
+                id: ProgrammeId::from_uuid(self.programme_id.0),
+                name: text("programmes.title", &self.programme_title)?,
+            },
+            call: Named {
+                id: CallId::from_uuid(self.call_id.0),
+                name: text("calls.title", &self.call_title)?,
+            },
+            title: text("applications.title", &self.title)?,
+            summary: text("applications.summary", &self.summary)?,
+        })
+    }
+}
+
+/// One page of grants for the public list (of one programme, if given), with grantee,
+/// programme, call and application texts joined (one statement).
 pub fn public_page(
     conn: &mut DbConn,
-    programme_id: Option<&str>,
+    programme: Option<ProgrammeId>,
     page: &PageRequest,
-) -> Result<Page<PublicRow>, StoreError> {
+) -> Result<Page<Published>, StoreError> {
     let mut q = grants::table
         .inner_join(programmes::table)
         .inner_join(organizations::table.on(organizations::id.eq(grants::grantee_organization_id)))
@@ -863,14 +1063,22 @@ pub fn public_page(
     if let Some(after) = &page.after {
         q = q.filter(grants::id.gt(after.clone()));
     }
-    if let Some(p) = programme_id {
-        q = q.filter(grants::programme_id.eq(p.to_owned()));
+    if let Some(p) = programme {
+        q = q.filter(grants::programme_id.eq(p.to_string()));
     }
-    let rows = q
+    let rows: Vec<PublicRow> = q
         .order(grants::id.asc())
         .limit(page.fetch_limit())
         .load(conn)?;
-    Ok(Page::from_rows(rows, page, |r: &PublicRow| r.id.clone()))
+    let page = Page::from_rows(rows, page, |r| r.id.0.to_string());
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(PublicRow::published)
+            .collect::<Result<_, _>>()?,
+        next_after: page.next_after,
+    })
 }
 
 /// Locks a grant's row until the transaction ends. Serialises tranches and amendments against
@@ -891,7 +1099,7 @@ struct StoredLine {
 
 /// Reads budget lines stored as JSON (`[{"category","description","amount_minor"}]`) with
 /// fresh ids from `new_id`.
-pub fn lines_from_json(
+fn lines_from_json(
     column: &'static str,
     raw: &str,
     cur: Currency,
@@ -957,4 +1165,57 @@ pub fn backfill_budget_lines(conn: &mut DbConn) -> Result<(), StoreError> {
             .execute(conn)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amendment_changes_are_read_and_written_in_the_stored_form() {
+        // As the use case wrote them before they were typed (serde_json's sorted keys).
+        let stored = r#"{"amount":{"from":"3846.00","to":"4346.00"},"budget_lines":{"from":[{"amount":"3846.00","category":"staff","description":"Lawyer","id":"0193a0c4-e200-7000-8000-000000000001"}],"to":[{"amount":"3846.00","category":"staff","description":"Lawyer","id":"0193a0c4-e200-7000-8000-000000000001"},{"amount":"500.00","category":"events","description":"Seminar","id":"0193a0c4-e200-7000-8000-000000000002"}]},"ends_on":{"from":"2027-03-31","to":"2027-04-30"}}"#;
+        let eur = Currency::parse("EUR").unwrap();
+        let changes = changes_from(stored, eur).unwrap();
+        assert_eq!(
+            changes.amount,
+            Some(Change {
+                from: Money::from_minor(384_600, eur),
+                to: Money::from_minor(434_600, eur)
+            })
+        );
+        assert_eq!(changes.starts_on, None);
+        assert_eq!(
+            changes
+                .ends_on
+                .as_ref()
+                .map(|c| (c.from.to_string(), c.to.to_string())),
+            Some(("2027-03-31".into(), "2027-04-30".into()))
+        );
+        let lines = changes.budget_lines.clone().unwrap();
+        assert_eq!((lines.from.len(), lines.to.len()), (1, 2));
+        assert_eq!(lines.to[1].amount, Money::from_minor(50_000, eur));
+        assert_eq!(changes_json(&changes), stored);
+    }
+
+    #[test]
+    fn amendment_changes_of_another_shape_are_corrupt() {
+        let eur = Currency::parse("EUR").unwrap();
+        for bad in [
+            r#"{"mentor":{"from":"a","to":"b"}}"#,
+            r#"{"amount":{"from":"12.345","to":"1.00"}}"#,
+            r#"{"budget_lines":{"from":[{"category":"staff","description":"Lawyer","amount_minor":100}],"to":[]}}"#,
+        ] {
+            assert!(
+                matches!(
+                    changes_from(bad, eur),
+                    Err(StoreError::Corrupt {
+                        column: "grant_amendments.changes",
+                        ..
+                    })
+                ),
+                "{bad}"
+            );
+        }
+    }
 }

@@ -16,8 +16,8 @@ use crate::service::grants::{self as uc, GrantMachine};
 use crate::service::transition::transition;
 use crate::state::State;
 use actix_web::{get, patch, post, web};
-use seriktes_domain::grant::{Amendment, GrantAction, GrantStatus};
-use seriktes_domain::ids::{ApplicationId, GrantId, OrganizationId};
+use seriktes_domain::grant::{AmendmentInput, GrantAction, GrantStatus};
+use seriktes_domain::ids::{ApplicationId, GrantId, OrganizationId, ProgrammeId};
 use seriktes_persistence::grants::GrantFilter;
 use uuid::Uuid;
 
@@ -282,14 +282,14 @@ pub async fn amend_grant(
     body: Json<AmendGrantRequest>,
 ) -> Result<(web::Json<AmendmentResponse>, actix_web::http::StatusCode), ApiError> {
     let id = GrantId::from_uuid(id.into_inner());
-    let input = Amendment::try_from(body.0)?;
-    let row = state
+    let input = AmendmentInput::try_from(body.0)?;
+    let amendment = state
         .write_as(&caller, move |tx, actor, now| {
             uc::amend(tx, actor, id, input.clone(), if_match.0, now)
         })
         .await?;
     Ok((
-        web::Json(row.try_into()?),
+        web::Json(amendment.into()),
         actix_web::http::StatusCode::CREATED,
     ))
 }
@@ -322,7 +322,7 @@ pub async fn list_amendments(
             uc::amendments(conn, actor, id, since, &page)
         })
         .await?;
-    Paginated::try_from_page(p, AmendmentResponse::try_from)
+    Paginated::try_from_page(p, |a| Ok(AmendmentResponse::from(a)))
 }
 
 /// Awarded grants, for anyone: project title and summary, grantee, amount, period, call,
@@ -343,11 +343,9 @@ pub async fn list_public_grants(
     filter: Query<PublicGrantParams>,
 ) -> Result<Paginated<PublicGrant>, ApiError> {
     let page = page.0.to_request()?;
-    let programme = filter.0.programme_id.map(|p| p.to_string());
+    let programme = filter.0.programme_id.map(ProgrammeId::from_uuid);
     let p = state
-        .read_maybe(None, move |conn, _, _| {
-            uc::public(conn, programme.as_deref(), &page)
-        })
+        .read_maybe(None, move |conn, _, _| uc::public(conn, programme, &page))
         .await?;
-    Paginated::try_from_page(p, Ok)
+    Paginated::try_from_page(p, |g| Ok(PublicGrant::from(g)))
 }

@@ -7,15 +7,19 @@ use chrono::{Months, NaiveDate, NaiveDateTime};
 use seriktes_domain::DomainError;
 use seriktes_domain::access::grant::{GrantRight, GrantRole, grant as policy};
 use seriktes_domain::access::{Actor, authorize};
-use seriktes_domain::application::ApplicationStatus;
-use seriktes_domain::call::CallStatus;
-use seriktes_domain::grant::{self, Amendment, AwardFacts, AwardRefusal, GrantStatus};
-use seriktes_domain::ids::{ApplicationId, BudgetLineId, GrantId, OrganizationId, ProgrammeId};
+use seriktes_domain::budget::BudgetLine;
+use seriktes_domain::grant::{
+    self, AmendmentChanges, AmendmentInput, AwardFacts, AwardRefusal, GrantStatus,
+};
+use seriktes_domain::ids::{
+    AmendmentId, ApplicationId, BudgetLineId, GrantId, OrganizationId, ProgrammeId,
+};
 use seriktes_domain::money::Money;
+use seriktes_domain::programme::ProgrammeFunder;
+use seriktes_persistence::DbConn;
 use seriktes_persistence::db::Tx;
-use seriktes_persistence::grants::{self, AmendmentRow, GrantChanges, GrantFilter, Loaded};
+use seriktes_persistence::grants::{self, GrantChanges, GrantFilter, Loaded};
 use seriktes_persistence::page::{Page, PageRequest};
-use seriktes_persistence::{DbConn, stored};
 
 /// A grant as a caller sees it: with sums and the caller's role.
 #[derive(Debug, Clone)]
@@ -69,13 +73,8 @@ pub fn award(
         .and_then(|d| d.pred_opt())
         .map(|end| (input.starts_on, end));
     let plan = grant::plan_award(AwardFacts {
-        call: stored::value("calls.status", &src.call_status, CallStatus::parse)?
-            .effective(&src.closes_at, &now),
-        application: stored::value(
-            "applications.status",
-            &src.application_status,
-            ApplicationStatus::parse,
-        )?,
+        call: src.call_status.effective(&src.closes_at, &now),
+        application: src.application_status,
         requested: src.requested,
         amount: input.amount,
         envelope: src.envelope,
@@ -87,13 +86,7 @@ pub fn award(
         AwardRefusal::Rule(e) => ApiError::from(e),
         AwardRefusal::Envelope(e) => ApiError::EnvelopeExceeded(e),
     })?;
-    grants::set_application_status(
-        tx,
-        id,
-        src.application_version,
-        plan.application.as_str(),
-        now,
-    )?;
+    grants::set_application_status(tx, id, src.application_version, plan.application, now)?;
     let grant = grants::Grant {
         id: GrantId::from_uuid(uuid::Uuid::now_v7()),
         application: id,
@@ -104,12 +97,18 @@ pub fn award(
         amount: plan.amount,
         starts_on: plan.starts_on,
         ends_on: plan.ends_on,
-        budget_lines: grants::lines_from_json(
-            "applications.budget_lines",
-            &src.budget_lines,
-            plan.amount.currency(),
-            new_line_id,
-        )?,
+        // A copy of the application's lines (in the call's currency, as the award's amount),
+        // each with an id of its own that amendments keep.
+        budget_lines: src
+            .budget_lines
+            .into_iter()
+            .map(|l| BudgetLine {
+                id: new_line_id(),
+                category: l.category,
+                description: l.description,
+                amount: l.amount,
+            })
+            .collect(),
         status: GrantStatus::Active,
         version: 1,
         created_at: now,
@@ -230,44 +229,23 @@ pub fn amend(
     tx: &mut Tx<'_>,
     actor: &Actor,
     id: GrantId,
-    input: Amendment<NaiveDate>,
+    input: AmendmentInput<NaiveDate>,
     if_match: Option<i64>,
     now: NaiveDateTime,
-) -> Result<AmendmentRow, ApiError> {
+) -> Result<grants::Amendment, ApiError> {
     grants::lock(tx, id)?;
     let seen = load_as(tx, actor, id, GrantRight::Manage)?;
     let g = &seen.loaded.grant;
     let reason = input.reason.clone();
     let plan = grant::plan_amendment(g, seen.loaded.committed, input, new_line_id)?;
-    let mut diff = serde_json::Map::new();
-    let mut note = |field: &str, from: String, to: String| {
-        if from != to {
-            diff.insert(
-                field.to_owned(),
-                serde_json::json!({"from": from, "to": to}),
-            );
-        }
+    let amendment = grants::Amendment {
+        id: AmendmentId::from_uuid(uuid::Uuid::now_v7()),
+        grant: id,
+        reason,
+        changes: AmendmentChanges::between(g, &plan),
+        actor: Some(actor.user_id()),
+        created_at: now,
     };
-    note(
-        "amount",
-        g.amount.amount_string(),
-        plan.amount.amount_string(),
-    );
-    note(
-        "starts_on",
-        g.starts_on.to_string(),
-        plan.starts_on.to_string(),
-    );
-    note("ends_on", g.ends_on.to_string(), plan.ends_on.to_string());
-    if let Some(lines) = &plan.budget_lines {
-        let show = |l: &[seriktes_domain::budget::BudgetLine]| {
-            l.iter().map(|l| serde_json::json!({"id": l.id.to_string(), "category": l.category, "description": l.description, "amount": l.amount.amount_string()})).collect::<Vec<_>>()
-        };
-        diff.insert(
-            "budget_lines".into(),
-            serde_json::json!({"from": show(&g.budget_lines), "to": show(lines)}),
-        );
-    }
     let changes = GrantChanges {
         amount_minor: Some(plan.amount.minor()),
         starts_on: Some(plan.starts_on),
@@ -278,20 +256,12 @@ pub fn amend(
     if let Some(lines) = &plan.budget_lines {
         grants::replace_lines(tx, id, lines)?;
     }
-    let row = AmendmentRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        grant_id: id.to_string(),
-        reason,
-        changes: serde_json::Value::Object(diff).to_string(),
-        actor_id: Some(actor.user_id().to_string()),
-        created_at: now,
-    };
-    grants::insert_amendment(tx, &row)?;
-    let event = Event::new("grant.amend", "grant", id, row.reason.clone())
+    grants::insert_amendment(tx, &amendment)?;
+    let event = Event::new("grant.amend", "grant", id, amendment.reason.clone())
         .seen_by(audience(&seen.loaded))
         .in_programme(seen.loaded.grant.programme);
     events::record(tx, Some(actor), now, event)?;
-    Ok(row)
+    Ok(amendment)
 }
 
 /// One page of a grant's amendments.
@@ -301,9 +271,10 @@ pub fn amendments(
     id: GrantId,
     since: Option<NaiveDateTime>,
     page: &PageRequest,
-) -> Result<Page<AmendmentRow>, ApiError> {
-    load_as(conn, actor, id, GrantRight::Read)?;
-    Ok(grants::amendments(conn, id, since, page)?)
+) -> Result<Page<grants::Amendment>, ApiError> {
+    let seen = load_as(conn, actor, id, GrantRight::Read)?;
+    let currency = seen.loaded.grant.amount.currency();
+    Ok(grants::amendments(conn, id, currency, since, page)?)
 }
 
 /// The grant state machine (suspend, resume, complete, terminate).
@@ -370,38 +341,33 @@ impl Machine for GrantMachine {
     }
 }
 
-/// One page of the public grant list, with each programme's funders (two statements).
+/// A grant as published, with its programme's funders.
+#[derive(Debug, Clone)]
+pub struct Public {
+    /// The grant with its grantee, programme, call and project texts.
+    pub grant: grants::Published,
+    /// The programme's funders, by organisation.
+    pub funders: Vec<ProgrammeFunder>,
+}
+
+/// One page of the public grant list (of one programme, if given), with each programme's
+/// funders (two statements).
 pub fn public(
     conn: &mut DbConn,
-    programme: Option<&str>,
+    programme: Option<ProgrammeId>,
     page: &PageRequest,
-) -> Result<Page<crate::routes::grants::PublicGrant>, ApiError> {
-    use crate::routes::grants::{NamedRef, PublicGrant};
+) -> Result<Page<Public>, ApiError> {
     let p = grants::public_page(conn, programme, page)?;
-    let mut ids: Vec<String> = p.items.iter().map(|r| r.programme_id.clone()).collect();
-    ids.sort();
+    let mut ids: Vec<ProgrammeId> = p.items.iter().map(|g| g.programme.id).collect();
+    ids.sort_unstable();
     ids.dedup();
-    let ids = ids
-        .iter()
-        .map(|id| stored::id("grants.programme_id", id, ProgrammeId::parse))
-        .collect::<Result<Vec<_>, _>>()?;
     let funders = seriktes_persistence::programmes::funders_of(conn, &ids)?;
-    let mut items = Vec::with_capacity(p.items.len());
-    for row in p.items {
-        let pid = row.programme_id.clone();
-        let mut g = PublicGrant::try_from(row)?;
-        g.funders = funders
+    Ok(p.map(|grant| Public {
+        funders: funders
             .iter()
-            .filter(|f| f.programme.to_string() == pid)
-            .map(|f| NamedRef {
-                id: f.organization.to_string(),
-                name: crate::wire::LocalizedText(f.name.translations().clone()),
-            })
-            .collect();
-        items.push(g);
-    }
-    Ok(Page {
-        items,
-        next_after: p.next_after,
-    })
+            .filter(|f| f.programme == grant.programme.id)
+            .cloned()
+            .collect(),
+        grant,
+    }))
 }

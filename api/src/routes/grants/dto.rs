@@ -2,19 +2,19 @@
 
 use crate::error::ApiError;
 use crate::response::utc;
-use crate::service::grants::Seen;
+use crate::service::grants::{Public, Seen};
 use crate::wire::ser::{self, MoneyOut};
-use crate::wire::{GrantStatus as WireStatus, LocalizedText, Money, from_json};
+use crate::wire::{GrantStatus as WireStatus, LocalizedText, Money};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use seriktes_domain::access::Role;
 use seriktes_domain::access::grant::GrantRight;
 use seriktes_domain::budget::{BudgetLine as DomainLine, LineInput};
-use seriktes_domain::grant::Amendment;
+use seriktes_domain::grant::{AmendmentChanges, AmendmentInput, Change};
 use seriktes_domain::ids::BudgetLineId;
 use seriktes_domain::user::parse_line;
 use seriktes_domain::{FieldError, Validator};
-use seriktes_persistence::grants::{AmendmentRow, PublicRow};
+use seriktes_persistence::grants::{Amendment, Named};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -283,21 +283,51 @@ impl From<Seen> for GrantResponse {
     }
 }
 
-impl TryFrom<AmendmentRow> for AmendmentResponse {
-    type Error = ApiError;
-    fn try_from(a: AmendmentRow) -> Result<Self, ApiError> {
-        Ok(Self {
-            changes: from_json(&a.changes)?,
-            created_at: utc(a.created_at),
-            id: a.id,
-            grant_id: a.grant_id,
+impl From<Amendment> for AmendmentResponse {
+    fn from(a: Amendment) -> Self {
+        Self {
+            id: a.id.to_string(),
+            grant_id: a.grant.to_string(),
             reason: a.reason,
-            actor_id: a.actor_id,
-        })
+            changes: changes_json(a.changes),
+            actor_id: a.actor.map(|u| u.to_string()),
+            created_at: utc(a.created_at),
+        }
     }
 }
 
-impl TryFrom<AmendGrantRequest> for Amendment<NaiveDate> {
+/// `{field: {"from": …, "to": …}}` of the fields changed: amounts as decimal text, dates as
+/// `YYYY-MM-DD`, budget lines as `{id, category, description, amount}` with decimal amounts.
+fn changes_json(c: AmendmentChanges<NaiveDate>) -> serde_json::Value {
+    fn change<V>(c: Change<V>, show: impl Fn(V) -> serde_json::Value) -> serde_json::Value {
+        serde_json::json!({"from": show(c.from), "to": show(c.to)})
+    }
+    let lines = |lines: Vec<DomainLine>| {
+        lines
+            .into_iter()
+            .map(|l| serde_json::json!({"id": l.id.to_string(), "category": l.category, "description": l.description, "amount": l.amount.amount_string()}))
+            .collect()
+    };
+    let date = |d: NaiveDate| d.to_string().into();
+    let mut diff = serde_json::Map::new();
+    let fields = [
+        (
+            "amount",
+            c.amount.map(|c| change(c, |m| m.amount_string().into())),
+        ),
+        ("starts_on", c.starts_on.map(|c| change(c, date))),
+        ("ends_on", c.ends_on.map(|c| change(c, date))),
+        ("budget_lines", c.budget_lines.map(|c| change(c, lines))),
+    ];
+    for (field, value) in fields {
+        if let Some(v) = value {
+            diff.insert(field.to_owned(), v);
+        }
+    }
+    serde_json::Value::Object(diff)
+}
+
+impl TryFrom<AmendGrantRequest> for AmendmentInput<NaiveDate> {
     type Error = ApiError;
     /// Every field error at once; currencies and line ids are the domain's rules.
     fn try_from(r: AmendGrantRequest) -> Result<Self, ApiError> {
@@ -338,7 +368,7 @@ impl TryFrom<AmendGrantRequest> for Amendment<NaiveDate> {
             }
         }
         v.finish()?;
-        Ok(Amendment {
+        Ok(AmendmentInput {
             reason: reason.unwrap_or_default(),
             amount,
             starts_on: r.starts_on,
@@ -348,36 +378,39 @@ impl TryFrom<AmendGrantRequest> for Amendment<NaiveDate> {
     }
 }
 
-impl TryFrom<PublicRow> for PublicGrant {
-    type Error = ApiError;
-    fn try_from(r: PublicRow) -> Result<Self, ApiError> {
-        let currency =
-            seriktes_domain::money::Currency::parse(&r.currency).map_err(ApiError::internal)?;
-        Ok(Self {
-            grantee: NamedRef {
-                id: r.grantee_id,
-                name: LocalizedText(from_json(&r.grantee_name)?),
-            },
-            amount: Money::from_minor(r.amount_minor, currency),
-            starts_on: r.starts_on,
-            ends_on: r.ends_on,
-            status: seriktes_domain::grant::GrantStatus::parse(&r.status)
-                .map_err(ApiError::internal)?
-                .into(),
-            programme: NamedRef {
-                id: r.programme_id,
-                name: LocalizedText(from_json(&r.programme_title)?),
-            },
-            call: NamedRef {
-                id: r.call_id,
-                name: LocalizedText(from_json(&r.call_title)?),
-            },
-            title: LocalizedText(from_json(&r.title)?),
-            summary: LocalizedText(from_json(&r.summary)?),
-            awarded_at: utc(r.created_at),
-            funders: Vec::new(),
-            id: r.id,
-        })
+impl<I: std::fmt::Display> From<Named<I>> for NamedRef {
+    fn from(n: Named<I>) -> Self {
+        Self {
+            id: n.id.to_string(),
+            name: n.name.into(),
+        }
+    }
+}
+
+impl From<Public> for PublicGrant {
+    fn from(p: Public) -> Self {
+        let g = p.grant;
+        Self {
+            id: g.id.to_string(),
+            grantee: g.grantee.into(),
+            amount: g.amount.into(),
+            starts_on: g.starts_on,
+            ends_on: g.ends_on,
+            status: g.status.into(),
+            programme: g.programme.into(),
+            call: g.call.into(),
+            title: g.title.into(),
+            summary: g.summary.into(),
+            awarded_at: utc(g.awarded_at),
+            funders: p
+                .funders
+                .into_iter()
+                .map(|f| NamedRef {
+                    id: f.organization.to_string(),
+                    name: f.name.into(),
+                })
+                .collect(),
+        }
     }
 }
 
