@@ -33,6 +33,10 @@ both_backends! {
         assert_eq!(page.body["data"].as_array().unwrap().len(), 2);
         assert!(page.body["next_cursor"].is_string());
 
-        app.get("/api/v1/audit-events", Some(&user)).await.expect_problem(403);
+        // The reset above ended the user's sessions: sign in again with the new password.
+        app.get("/api/v1/audit-events", Some(&user)).await.expect_problem(401);
+        let user = app.login("u@example.org", "another passphrase").await.expect(200);
+        let user = user.body["access_token"].as_str().unwrap();
+        app.get("/api/v1/audit-events", Some(user)).await.expect_problem(403);
     }
 }
