@@ -204,6 +204,14 @@ impl Settings {
         })
     }
 
+    /// The longest a request's database work may take, whatever the database or the network
+    /// does: the wait for a connection plus two statements' worth (`SERIKTES_DB_TIMEOUT_SECS` +
+    /// 2 × `SERIKTES_DB_STATEMENT_TIMEOUT_MS`). The statement timeout is the server's; this
+    /// bound also holds when the network stalls and no statement reaches it.
+    pub fn db_request_timeout(&self) -> Duration {
+        self.db_timeout + 2 * self.db_statement_timeout
+    }
+
     /// Settings for a test or tool: the given database, port 0, a fixed secret.
     pub fn for_database(database_url: &str, jwt_secret: &str) -> Self {
         Self {

@@ -198,6 +198,7 @@ impl Application {
             dummy_hash,
             hashers,
             trusted_proxies: settings.trusted_proxies.clone(),
+            db_request_timeout: settings.db_request_timeout(),
             clock,
             counter: extras.counter,
         });

@@ -32,6 +32,8 @@ pub struct AppState {
     pub hashers: Arc<Hashers>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`auth::throttle`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The longest a request waits for its database work (`Settings::db_request_timeout`).
+    pub db_request_timeout: Duration,
     /// The one clock.
     pub clock: Arc<dyn Clock>,
     /// Counts statements and checkouts (tests only).
@@ -48,6 +50,9 @@ impl AppState {
     }
 
     /// Runs `f` with one pooled connection on the blocking thread pool, never on a worker thread.
+    /// Past [`Self::db_request_timeout`] the request answers 503 without waiting further, even
+    /// when the database stalls where no statement timeout reaches (the network); the blocked
+    /// thread finishes or fails on its own, and nothing it did is acknowledged.
     pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
@@ -55,14 +60,23 @@ impl AppState {
     {
         let pool = self.pool.clone();
         let counter = self.counter.clone();
-        web::block(move || {
+        let work = web::block(move || {
             let mut conn = pool.get().map_err(StoreError::from)?;
             if let Some(c) = &counter {
                 c.count_checkout();
             }
             f(&mut conn)
-        })
-        .await?
+        });
+        match actix_web::rt::time::timeout(self.db_request_timeout, work).await {
+            Ok(outcome) => outcome?,
+            Err(_) => Err(ApiError::Unavailable(
+                format!(
+                    "the database did not answer within {} ms",
+                    self.db_request_timeout.as_millis()
+                )
+                .into(),
+            )),
+        }
     }
 
     /// Runs `f` in one write transaction on the blocking thread pool: all or nothing. `f` may

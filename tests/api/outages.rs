@@ -96,6 +96,7 @@ mod a_held_lock_answers_503_within_the_statement_timeout {
 struct Proxy {
     port: u16,
     armed: Arc<AtomicUsize>,
+    stalled: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Proxy {
@@ -107,21 +108,39 @@ impl Proxy {
         let cut = Arc::new(tokio::sync::watch::channel(0_u64).0);
         let armed = Arc::new(AtomicUsize::new(0));
         let trigger = armed.clone();
+        let stalled = Arc::new(tokio::sync::watch::channel(false).0);
+        let stall = stalled.clone();
         actix_web::rt::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let Ok(server) = tokio::net::TcpStream::connect(&upstream).await else {
                     continue;
                 };
-                actix_web::rt::spawn(pipe(client, server, cut.clone(), trigger.clone()));
+                let (cut, trigger, stall) = (cut.clone(), trigger.clone(), stall.subscribe());
+                actix_web::rt::spawn(pipe(client, server, cut, trigger, stall));
             }
         });
-        Self { port, armed }
+        Self {
+            port,
+            armed,
+            stalled,
+        }
     }
 
     /// Cuts every connection once `chunks` more chunks from the app have been forwarded.
     fn arm(&self, chunks: usize) {
         self.armed.store(chunks, Ordering::SeqCst);
     }
+
+    /// Stops forwarding anything, either way, on every connection (which stay open), or starts
+    /// again: a database stalled at the network, which no statement timeout reaches.
+    fn stall(&self, stalled: bool) {
+        self.stalled.send_replace(stalled);
+    }
+}
+
+/// Waits while the proxy is stalled.
+async fn unstalled(stall: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = stall.wait_for(|stalled| !stalled).await;
 }
 
 /// Forwards both ways until either side closes or the proxy cuts.
@@ -130,6 +149,7 @@ async fn pipe(
     mut server: tokio::net::TcpStream,
     cut: Arc<tokio::sync::watch::Sender<u64>>,
     armed: Arc<AtomicUsize>,
+    mut stall: tokio::sync::watch::Receiver<bool>,
 ) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut generation = cut.subscribe();
@@ -138,6 +158,7 @@ async fn pipe(
         tokio::select! {
             n = client.read(&mut to_server) => {
                 let Ok(n @ 1..) = n else { break };
+                unstalled(&mut stall).await;
                 if server.write_all(&to_server[..n]).await.is_err() {
                     break;
                 }
@@ -148,6 +169,7 @@ async fn pipe(
             }
             n = server.read(&mut to_client) => {
                 let Ok(n @ 1..) = n else { break };
+                unstalled(&mut stall).await;
                 if client.write_all(&to_client[..n]).await.is_err() {
                     break;
                 }
@@ -232,8 +254,48 @@ async fn connections_dropped_under_write_load_cost_only_503s_and_lose_no_acknowl
     }
 }
 
+/// A database that stops answering at the network (connections open, nothing forwarded)
+/// costs requests a bounded wait and a 503, never a hang; once it answers again, so does the app.
+#[actix_web::test]
+async fn a_database_stalled_at_the_network_answers_503_within_the_request_bound() {
+    let Some((app, proxy)) = proxied_app_with(|s| {
+        s.db_timeout = Duration::from_secs(1);
+        s.db_statement_timeout = Duration::from_millis(300);
+    })
+    .await
+    else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    let org = app.organization(&admin, "NGO").await;
+    let path = format!("/api/v1/organizations/{org}");
+    proxy.stall(true);
+    let (read, write) = futures_util::future::join(
+        app.get(&path, Some(&admin)),
+        app.patch(&path, Some(&admin), &json!({"name": {"en": "Stalled"}})),
+    )
+    .await;
+    for r in [read, write] {
+        let r = r.expect_problem(503);
+        assert_eq!(r.body["type"], "urn:seriktes:problem:unavailable");
+        assert!(r.header("retry-after").is_some());
+    }
+    proxy.stall(false);
+    // The stalled write may still land now (its answer said it might): either name is fine,
+    // but the app answers again.
+    let got = app.get(&path, Some(&admin)).await.expect(200);
+    assert!(["NGO", "Stalled"].contains(&got.body["name"]["en"].as_str().unwrap()));
+}
+
 /// A PostgreSQL test app whose every database connection goes through a [`Proxy`].
 async fn proxied_app() -> Option<(TestApp, Proxy)> {
+    proxied_app_with(|_| {}).await
+}
+
+/// [`proxied_app`], with a chance to change the settings first.
+async fn proxied_app_with(
+    configure: impl FnOnce(&mut seriktes_api::Settings),
+) -> Option<(TestApp, Proxy)> {
     // The proxy must exist before the app connects; its upstream comes from the test URL.
     let proxy = Arc::new(std::sync::Mutex::new(None::<Proxy>));
     let slot = proxy.clone();
@@ -243,6 +305,7 @@ async fn proxied_app() -> Option<(TestApp, Proxy)> {
         let p = started.expect("binding a local port does not wait");
         s.database_url = through(&s.database_url, p.port).0;
         *slot.lock().unwrap() = Some(p);
+        configure(s);
     })
     .await?;
     let proxy = proxy.lock().unwrap().take().expect("the proxy");
