@@ -322,7 +322,7 @@ async fn a_storm_of_sign_ins_gets_tokens_or_503_with_retry_after_never_500() {
         };
         app.login("a@example.org", password)
     });
-    let answers = futures_util_join_all(logins).await;
+    let answers = futures_util::future::join_all(logins).await;
     for r in answers {
         match r.status {
             200 | 401 => {}
@@ -330,35 +330,6 @@ async fn a_storm_of_sign_ins_gets_tokens_or_503_with_retry_after_never_500() {
             other => panic!("unexpected {other}: {:?}", r.body),
         }
     }
-}
-
-async fn futures_util_join_all<F: std::future::Future>(
-    futures: impl Iterator<Item = F>,
-) -> Vec<F::Output> {
-    let handles: Vec<_> = futures.map(|f| Box::pin(f)).collect();
-    let mut out = Vec::new();
-    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
-    // Poll all together so they are in flight at once.
-    std::future::poll_fn(|cx| {
-        let mut done = true;
-        for slot in pending.iter_mut() {
-            if let Some(f) = slot {
-                if let std::task::Poll::Ready(v) = f.as_mut().poll(cx) {
-                    out.push(v);
-                    *slot = None;
-                } else {
-                    done = false;
-                }
-            }
-        }
-        if done {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    out
 }
 
 /// Signs in with an `X-Forwarded-For` header.

@@ -38,6 +38,19 @@ async fn organisations_named(app: &TestApp, token: &str, name: &str) -> usize {
         .count()
 }
 
+/// Makes every stored key look as if its request had not answered yet (a request still running,
+/// or one whose answer was lost), `committed` or not.
+async fn forget_answers(app: &TestApp, committed: bool) {
+    app.with_db(move |conn| {
+        diesel::sql_query(format!(
+            "UPDATE idempotency_keys SET status = NULL, response_headers = NULL, response_body = NULL, committed = {committed}"
+        ))
+        .execute(conn)
+        .unwrap();
+    })
+    .await;
+}
+
 both_backends! {
     async fn a_post_sent_again_with_its_key_is_answered_once(app) {
         let admin = app.admin_token().await;
@@ -98,12 +111,7 @@ both_backends! {
         let body = json!({"kind": "ngo", "name": {"en": "Held"}});
         post_with_key(&app, &admin, "held", &body).await.expect(201);
         // As if the first request were still running (no answer, not committed) ...
-        app.with_db(|conn| {
-            diesel::sql_query("UPDATE idempotency_keys SET status = NULL, response_headers = NULL, response_body = NULL, committed = FALSE")
-                .execute(conn)
-                .unwrap();
-        })
-        .await;
+        forget_answers(&app, false).await;
         let r = post_with_key(&app, &admin, "held", &body).await.expect_problem(409);
         assert_eq!(r.body["type"], "urn:seriktes:problem:request-in-progress");
         // ... until its lease runs out: then it died, and the retry carries the request out.
@@ -112,12 +120,7 @@ both_backends! {
         assert_eq!(organisations_named(&app, &admin, "Held").await, 2);
 
         // A request that committed but whose answer was lost is never carried out again.
-        app.with_db(|conn| {
-            diesel::sql_query("UPDATE idempotency_keys SET status = NULL, response_headers = NULL, response_body = NULL, committed = TRUE")
-                .execute(conn)
-                .unwrap();
-        })
-        .await;
+        forget_answers(&app, true).await;
         // While its lease runs it may still be storing its answer: wait ...
         let r = post_with_key(&app, &admin, "held", &body).await.expect_problem(409);
         assert_eq!(r.body["type"], "urn:seriktes:problem:request-in-progress");
