@@ -123,6 +123,24 @@ both_backends! {
         assert_eq!(r.field_errors(), [("funders.0.organization_id".to_owned(), "exists".to_owned())]);
     }
 
+    async fn commitments_adding_up_past_the_largest_amount_are_422_not_within_budget(app) {
+        let c = cast(&app).await;
+        let mut body = programme_body(&c);
+        body["budget"] = json!({"amount": "92233720368547758.07", "currency": "EUR"});
+        body["funders"][0]["committed"]["amount"] = json!("92233720368547758.07");
+        body["funders"][1]["committed"]["amount"] = json!("0.01");
+        let r = app.post("/api/v1/programmes", Some(&c.manager), &body).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("funders".to_owned(), "range".to_owned())]);
+        // The same funders on an existing programme are refused too, and change nothing.
+        let created = app.post("/api/v1/programmes", Some(&c.manager), &programme_body(&c)).await.expect(201);
+        let path = format!("/api/v1/programmes/{}", created.body["id"].as_str().unwrap());
+        let patch = json!({"budget": body["budget"], "funders": body["funders"]});
+        let r = app.patch(&path, Some(&c.manager), &patch).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("funders".to_owned(), "range".to_owned())]);
+        let got = app.get(&path, Some(&c.manager)).await.expect(200);
+        assert_eq!(got.body, created.body);
+    }
+
     async fn only_the_managing_organisation_runs_its_programmes(app) {
         let c = cast(&app).await;
         app.post("/api/v1/programmes", Some(&c.outsider), &programme_body(&c)).await.expect_problem(403);
