@@ -11,6 +11,7 @@ use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
+use seriktes_domain::DomainError;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -40,16 +41,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = e.into_inner();
         if inner.is_data() {
             let field = if path == "." { String::new() } else { path };
-            let message = strip_position(&inner.to_string());
-            let code = if message.starts_with("missing field") {
-                "required"
-            } else if message.starts_with("unknown field") {
-                "unknown_field"
-            } else if message.starts_with("unknown variant") {
-                "one_of"
-            } else {
-                "type"
-            };
+            let (code, message) = rule_of(&strip_position(&inner.to_string()));
             // A missing field is reported at its parent's path; name the field itself.
             let field = match (code, message.split('`').nth(1)) {
                 ("required", Some(name)) if field.is_empty() => name.to_owned(),
@@ -64,6 +56,45 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     de.end()
         .map_err(|e| ApiError::BadRequest(format!("The body is not valid JSON: {e}.")))?;
     Ok(value)
+}
+
+/// Rules a wire type's deserialiser may name through [`rule_error`].
+const RULES: [&str; 2] = ["range", "format"];
+
+/// The deserialisation error of a wire type whose value a domain parse refused (a date out of
+/// range): its message is `<code>: <message>`, which the extractors below turn back into a
+/// field error with that code, under the path of the field.
+pub fn rule_error<E: serde::de::Error>(e: DomainError) -> E {
+    match e {
+        DomainError::Invalid(errors) => match errors.first() {
+            Some(first) => E::custom(format!("{}: {}", first.code, first.message)),
+            None => E::custom("invalid value"),
+        },
+        other => E::custom(other),
+    }
+}
+
+/// The rule and message of a deserialisation error: a rule named by [`rule_error`], or the
+/// one serde's wording says.
+fn rule_of(message: &str) -> (&'static str, String) {
+    for rule in RULES {
+        if let Some(rest) = message
+            .strip_prefix(rule)
+            .and_then(|r| r.strip_prefix(": "))
+        {
+            return (rule, rest.to_owned());
+        }
+    }
+    let code = if message.starts_with("missing field") {
+        "required"
+    } else if message.starts_with("unknown field") {
+        "unknown_field"
+    } else if message.starts_with("unknown variant") {
+        "one_of"
+    } else {
+        "type"
+    };
+    (code, message.to_owned())
 }
 
 /// serde_json appends " at line 1 column 9"; the field path says more.
@@ -114,13 +145,13 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
                 .map(Query)
                 .map_err(|e| {
                     let field = e.path().to_string();
-                    let message = e.into_inner().to_string();
+                    let (code, message) = rule_of(&e.into_inner().to_string());
                     let field = if field == "." {
                         message.split('`').nth(1).unwrap_or_default().to_owned()
                     } else {
                         field
                     };
-                    ApiError::invalid(&field, "type", message)
+                    ApiError::invalid(&field, code, message)
                 }),
         )
     }
