@@ -120,11 +120,13 @@ fn encode_cursor(after: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{after}"))
 }
 
+/// The key a cursor holds; `None` for anything this API did not issue. The keys are ids, so a
+/// control character (a NUL above all, which PostgreSQL refuses in text) is a forgery.
 fn decode_cursor(cursor: &str) -> Option<String> {
     let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
     let text = String::from_utf8(raw).ok()?;
     text.strip_prefix(CURSOR_PREFIX)
-        .filter(|k| !k.is_empty())
+        .filter(|k| !k.is_empty() && !k.chars().any(char::is_control))
         .map(str::to_owned)
 }
 
@@ -228,6 +230,8 @@ mod tests {
         assert_eq!(decode_cursor(&c).as_deref(), Some("0193-abc"));
         assert_eq!(decode_cursor("not base64!"), None);
         assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("v2:x")), None);
+        assert_eq!(decode_cursor("djE6AA"), None, "v1: and a NUL");
+        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("v1:a\u{0}b")), None);
     }
 
     #[test]

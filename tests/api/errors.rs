@@ -72,6 +72,35 @@ both_backends! {
         assert_eq!(r.field_errors(), [("cursor".to_owned(), "format".to_owned())]);
     }
 
+    async fn text_with_a_nul_character_is_422_in_bodies_queries_and_cursors(app) {
+        // Anonymous: base64url of "v1:" and a NUL, which PostgreSQL refused with a 500.
+        let r = app.get("/api/v1/public/grants?cursor=djE6AA", None).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("cursor".to_owned(), "format".to_owned())]);
+        let admin = app.admin_token().await;
+        for (path, field) in [
+            ("/api/v1/audit-events?entity_type=user%00x", "entity_type"),
+            ("/api/v1/organizations?bin=%00", "bin"),
+            ("/api/v1/users?limit=5&email=a%00%40example.org", "email"),
+        ] {
+            let r = app.get(path, Some(&admin)).await.expect_problem(422);
+            assert_eq!(r.field_errors(), [(field.to_owned(), "nul".to_owned())], "{path}");
+        }
+        let r = app.get("/api/v1/users?x%00y=1", Some(&admin)).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("x\\u0000y".to_owned(), "nul".to_owned())]);
+        let body = json!({"email": "nul@example.org", "name": "Before\u{0}After", "password": "a long passphrase"});
+        let r = app.post("/api/v1/users", Some(&admin), &body).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("name".to_owned(), "nul".to_owned())]);
+        let body = json!({"kind": "ngo", "name": {"en": "X", "ru": "\u{0}"}});
+        let r = app.post("/api/v1/organizations", Some(&admin), &body).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("name.ru".to_owned(), "nul".to_owned())]);
+        // An escaped backslash followed by "u0000" is ordinary text.
+        let body = json!({"kind": "ngo", "name": {"en": "C:\\u0000"}});
+        let r = app.post("/api/v1/organizations", Some(&admin), &body).await.expect(201);
+        assert_eq!(r.body["name"]["en"], "C:\\u0000");
+        let users = app.get("/api/v1/users", Some(&admin)).await.expect(200);
+        assert_eq!(users.body["data"].as_array().unwrap().len(), 1, "only the admin");
+    }
+
     async fn a_failed_write_stores_nothing(app) {
         let admin = app.admin_token().await;
         let body = json!({"kind": "ngo", "name": {"en": "First"}, "bin": "940740000911"});
