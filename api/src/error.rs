@@ -79,9 +79,10 @@ pub enum ApiError {
     /// 404: no such object, or one the caller may not see.
     #[error("not found")]
     NotFound,
-    /// 405: the path exists, the method does not.
+    /// 405: the path exists, the method does not; holds the `Allow` header's value, the
+    /// path's methods (RFC 9110 §15.5.6).
     #[error("method not allowed")]
-    MethodNotAllowed,
+    MethodNotAllowed(String),
     /// 409: the request conflicts with stored state.
     #[error("{detail}")]
     Conflict {
@@ -162,7 +163,7 @@ impl ApiError {
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not-found",
-            Self::MethodNotAllowed => "method-not-allowed",
+            Self::MethodNotAllowed(_) => "method-not-allowed",
             Self::Conflict {
                 current_state: Some(_),
                 ..
@@ -187,8 +188,8 @@ impl ApiError {
                 n => format!("The request has {n} invalid fields."),
             },
             Self::NotFound => "No such resource, or you may not see it.".to_owned(),
-            Self::MethodNotAllowed => {
-                "This resource does not support the request method.".to_owned()
+            Self::MethodNotAllowed(allow) => {
+                format!("This resource does not support the request method; it allows {allow}.")
             }
             Self::TooManyRequests(s) => format!("Too many requests; retry after {s} seconds."),
             Self::Busy(s) => format!("The server is busy; retry after {s} seconds."),
@@ -268,7 +269,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } | Self::EnvelopeExceeded(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -296,6 +297,11 @@ impl ResponseError for ApiError {
             }
             Self::Unavailable(_) => {
                 res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+            }
+            Self::MethodNotAllowed(allow) => {
+                if let Ok(value) = HeaderValue::from_str(allow) {
+                    res.insert_header((header::ALLOW, value));
+                }
             }
             _ => {}
         }

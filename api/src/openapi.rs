@@ -143,6 +143,9 @@ impl Modify for SecurityAddon {
         description = "Grant programmes for civil society: donors, calls, applications, reviews, grants, reports and stakeholder meetings.\n\n\
 Errors are RFC 9457 `application/problem+json`. Lists are cursor-paginated (`limit`, `cursor` → `next_cursor`). \
 Single resources carry an `ETag`; updates honour `If-Match` (412 on mismatch). Objects the caller may not see answer 404.\n\n\
+Numbers: a field of type `integer` takes a JSON integer (`26`); the same value written with a fraction or an exponent \
+(`26.0`, `2.6e1`) is refused with 422 (`type`). Amounts of money are decimal strings, never numbers. \
+Dates are `YYYY-MM-DD` and times RFC 3339, from 0001-01-01 to 9999-12-31 (UTC).\n\n\
 Sign in with `POST /api/v1/auth/login`, then use **Authorize** with the `access_token`.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
     ),

@@ -81,7 +81,7 @@ pub struct PageParams {
     /// How many items to return, 1–200 (default 50).
     #[param(minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page; omit for the first page.
+    /// The `next_cursor` of the previous page; omit (or leave empty) for the first page.
     pub cursor: Option<String>,
 }
 
@@ -102,8 +102,9 @@ impl PageParams {
                 format!("limit is between 1 and {MAX_LIMIT}"),
             ));
         }
-        let after = match &self.cursor {
-            None => None,
+        // `cursor=` (a form that always sends the field) is the first page, as no cursor is.
+        let after = match self.cursor.as_deref() {
+            None | Some("") => None,
             Some(c) => Some(decode_cursor(c).ok_or_else(|| {
                 ApiError::invalid(
                     "cursor",

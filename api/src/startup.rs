@@ -212,9 +212,11 @@ impl Application {
             .port();
         let origins = settings.cors_origins.clone();
         let cors_origins_configured = !origins.is_empty();
+        let allowed = web::Data::new(middleware::AllowedMethods::from_openapi(&openapi_document()));
         let mut server = HttpServer::new(move || {
             let (app, api) = App::new()
                 .app_data(state.clone())
+                .app_data(allowed.clone())
                 .app_data(web::PayloadConfig::new(crate::extract::MAX_BODY_BYTES))
                 .app_data(
                     web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()),

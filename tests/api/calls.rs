@@ -139,6 +139,15 @@ both_backends! {
         assert_eq!(r.field_errors(), [("closes_at".to_owned(), "range".to_owned())]);
     }
 
+    async fn an_integer_written_as_12_0_is_422_as_the_contract_says(app) {
+        let c = cast(&app).await;
+        let programme = active_programme(&app, &c).await;
+        let mut body = call_body(&[]);
+        body["min_duration_months"] = json!(12.0);
+        let r = app.post(&format!("/api/v1/programmes/{programme}/calls"), Some(&c.manager), &body).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("min_duration_months".to_owned(), "type".to_owned())]);
+    }
+
     async fn published_calls_are_public_without_their_committee(app) {
         let c = cast(&app).await;
         let draft_programme = app.post("/api/v1/programmes", Some(&c.manager), &programme_body(&c)).await.expect(201);

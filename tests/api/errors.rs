@@ -50,6 +50,49 @@ both_backends! {
         app.call(Method::PUT, "/api/v1/organizations", None, None).await.expect_problem(405);
     }
 
+    async fn a_405_lists_the_methods_the_path_allows(app) {
+        let r = app.delete("/api/v1/auth/login", None).await.expect_problem(405);
+        assert_eq!(r.header("allow"), Some("POST"));
+        let r = app.call(Method::PUT, "/api/v1/organizations", None, None).await.expect_problem(405);
+        assert_eq!(r.header("allow"), Some("GET, POST"));
+        let grant = format!("/api/v1/grants/{}", uuid::Uuid::new_v4());
+        let r = app.delete(&grant, None).await.expect_problem(405);
+        assert_eq!(r.header("allow"), Some("GET, PATCH"));
+        let r = app.post("/api/v1/public/grants", None, &json!({})).await.expect_problem(405);
+        assert_eq!(r.header("allow"), Some("GET"));
+        assert!(r.body["detail"].as_str().unwrap().contains("GET"), "{}", r.body);
+        // Every path of the contract answers an unsupported method with exactly its methods.
+        let doc = app.get("/api-docs/openapi.json", None).await.expect(200).body;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            let methods: Vec<&str> = ["get", "post", "put", "patch", "delete"].into_iter().filter(|m| item.get(*m).is_some()).collect();
+            let Some(other) = ["put", "delete", "post", "patch"].into_iter().find(|m| !methods.contains(m)) else { continue };
+            let concrete = path.replace("{id}", &uuid::Uuid::new_v4().to_string());
+            let r = app.call(Method::from_bytes(other.to_uppercase().as_bytes()).unwrap(), &concrete, None, None).await.expect_problem(405);
+            let want = methods.iter().map(|m| m.to_uppercase()).collect::<Vec<_>>().join(", ");
+            assert_eq!(r.header("allow"), Some(want.as_str()), "{other} {path}");
+        }
+    }
+
+    async fn an_empty_cursor_is_the_first_page(app) {
+        let r = app.get("/api/v1/public/grants?cursor=", None).await.expect(200);
+        assert_eq!(r.body["data"], json!([]));
+        let admin = app.admin_token().await;
+        let r = app.get("/api/v1/users?limit=1&cursor=", Some(&admin)).await.expect(200);
+        assert_eq!(r.body["data"].as_array().unwrap().len(), 1);
+    }
+
+    async fn a_whole_number_written_with_a_fraction_is_422_where_an_integer_is_due_as_the_contract_says(app) {
+        let doc = app.get("/api-docs/openapi.json", None).await.expect(200).body;
+        let description = doc["info"]["description"].as_str().unwrap();
+        assert!(description.contains("`26.0`") && description.contains("422"), "{description}");
+        let admin = app.admin_token().await;
+        for limit in ["26.0", "2.6e1"] {
+            let r = app.get(&format!("/api/v1/users?limit={limit}"), Some(&admin)).await.expect_problem(422);
+            assert_eq!(r.field_errors()[0].0, "limit");
+        }
+        // In a body (calls::…): `"min_duration_months": 12.0` is refused the same way.
+    }
+
     async fn a_malformed_id_in_a_path_is_404(app) {
         let admin = app.admin_token().await;
         app.get("/api/v1/organizations/not-a-uuid", Some(&admin)).await.expect_problem(404);
