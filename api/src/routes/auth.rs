@@ -10,7 +10,8 @@ use crate::service::auth::{self as auth_service, Issuer};
 use crate::state::{AppState, State};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use seriktes_domain::email::Email;
+use seriktes_domain::DomainError;
+use seriktes_domain::email::{Email, MIXED_SCRIPT};
 use std::net::{IpAddr, Ipv6Addr};
 
 const BAD_CREDENTIALS: &str = "The e-mail or password is wrong, or the account is inactive.";
@@ -27,7 +28,25 @@ fn issuer(state: &AppState) -> Issuer<'_> {
     }
 }
 
+/// The e-mail of a sign-in, normalised as accounts are (`Email::parse`: NFKC, case). Text
+/// that is no address finds no account and is answered as a wrong password is (401); an address
+/// whose local part mixes scripts is refused as it is when accounts are made (422), since a
+/// look-alike spelling should be told, not counted as a failed attempt.
+fn sign_in_email(raw: &str) -> Result<Option<Email>, ApiError> {
+    match Email::parse(raw) {
+        Ok(email) => Ok(Some(email)),
+        Err(DomainError::Invalid(errors)) if errors.iter().any(|e| e.code == MIXED_SCRIPT) => {
+            Err(ApiError::Validation(errors).under("email"))
+        }
+        Err(_) => Ok(None),
+    }
+}
+
 /// Sign in with e-mail and password.
+///
+/// The e-mail is normalised as accounts are (Unicode NFKC, case), so `ａdmin@example.org` is
+/// `admin@example.org`; one whose part before @ mixes scripts (a Cyrillic `а` among Latin
+/// letters) is refused with 422, as it is when accounts are made.
 ///
 /// A wrong e-mail and a wrong password take the same time and get the same answer. After 10
 /// failures for one e-mail from one address within 15 minutes, sign-in answers 429 until the
@@ -51,6 +70,9 @@ pub async fn login(
     body: Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let LoginRequest { email, password } = body.0;
+    let parsed = sign_in_email(&email)?;
+    // Counted per address as accounts know it, so look-alike spellings share one count.
+    let email = parsed.as_ref().map_or(email, |e| e.as_str().to_owned());
     let client = req
         .peer_addr()
         .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |a| a.ip());
@@ -58,13 +80,13 @@ pub async fn login(
     throttle
         .check(client, &email, state.now())
         .map_err(ApiError::TooManyRequests)?;
-    let found = match Email::parse(&email) {
-        Ok(e) => {
+    let found = match parsed {
+        Some(e) => {
             state
                 .read(move |c| auth_service::credentials(c, &e))
                 .await?
         }
-        Err(_) => None,
+        None => None,
     };
     let phc = found
         .as_ref()

@@ -13,7 +13,8 @@ use utoipa::{IntoParams, ToSchema};
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "aigerim@example.org", "name": "Aigerim Sadykova", "password": "a long passphrase", "system_role": "user"}))]
 pub struct CreateUserRequest {
-    /// E-mail address; unique, case-insensitive.
+    /// E-mail address; unique after Unicode NFKC and case folding (`ａdmin@example.org` is
+    /// `admin@example.org`); a part before @ that mixes scripts is refused (`mixed_script`).
     pub email: String,
     /// Display name, 1–200 characters.
     pub name: String,
