@@ -102,6 +102,13 @@ pub enum ApiError {
     /// 412: `If-Match` names another version.
     #[error("the object was changed since you read it")]
     PreconditionFailed,
+    /// 408: the request head did not arrive in time (answered by the connection layer).
+    #[error("the request head did not arrive in time")]
+    RequestTimeout,
+    /// 431: the request head is larger than the server reads (answered by the connection
+    /// layer).
+    #[error("the request head is larger than 128 KiB")]
+    RequestHeadTooLarge,
     /// 413: the body is larger than the limit (bytes).
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
@@ -171,6 +178,8 @@ impl ApiError {
             Self::Conflict { .. } => "conflict",
             Self::EnvelopeExceeded(_) => "envelope-exceeded",
             Self::PreconditionFailed => "precondition-failed",
+            Self::RequestTimeout => "request-timeout",
+            Self::RequestHeadTooLarge => "request-head-too-large",
             Self::PayloadTooLarge(_) => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::Validation(_) => "validation",
@@ -250,6 +259,14 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The RFC 9457 body as JSON text (also written by `transport` for the errors the HTTP
+    /// dispatcher answers before the app runs).
+    pub fn problem_body(&self) -> String {
+        serde_json::to_string(&self.problem()).unwrap_or_default()
+    }
+}
+
 /// Writes the full cause chain of an error on one line (zero2prod `error_chain_fmt`).
 fn cause_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
@@ -272,6 +289,8 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } | Self::EnvelopeExceeded(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::RequestHeadTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -305,7 +324,7 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+        res.body(self.problem_body())
     }
 }
 

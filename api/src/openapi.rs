@@ -141,7 +141,8 @@ impl Modify for SecurityAddon {
     info(
         title = "Seriktes API",
         description = "Grant programmes for civil society: donors, calls, applications, reviews, grants, reports and stakeholder meetings.\n\n\
-Errors are RFC 9457 `application/problem+json`. Lists are cursor-paginated (`limit`, `cursor` → `next_cursor`). \
+Errors are RFC 9457 `application/problem+json`, also for requests the server cannot read at all (400: a malformed \
+request line or header, or a URI over 65,534 bytes; 431: a head over 128 KiB; 408: a request head that does not arrive within 5 s of connecting). Lists are cursor-paginated (`limit`, `cursor` → `next_cursor`). \
 Single resources carry an `ETag`; updates honour `If-Match` (412 on mismatch). Objects the caller may not see answer 404.\n\n\
 Numbers: a field of type `integer` takes a JSON integer (`26`); the same value written with a fraction or an exponent \
 (`26.0`, `2.6e1`) is refused with 422 (`type`). Amounts of money are decimal strings, never numbers. \

@@ -5,7 +5,58 @@ use crate::both_backends;
 use awc::http::Method;
 use serde_json::json;
 
+/// Sends `request` as written on a connection of its own and reads the answer until the server
+/// closes it: `(status, head, body)`. For requests no HTTP client would build.
+async fn raw_http(app: &crate::helpers::TestApp, request: String) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let addr = app.address.trim_start_matches("http://").to_owned();
+    let raw = actix_web::rt::task::spawn_blocking(move || {
+        let mut conn = std::net::TcpStream::connect(addr).unwrap();
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        // The server may answer and close before it has read everything.
+        let _ = conn.write_all(request.as_bytes());
+        let mut raw = Vec::new();
+        let _ = conn.read_to_end(&mut raw);
+        String::from_utf8(raw).unwrap()
+    })
+    .await
+    .unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_owned(), body.to_owned())
+}
+
 both_backends! {
+    async fn requests_the_http_layer_refuses_are_problem_json_too(app) {
+        // 20,000 query parameters: a URI longer than the 65,534 bytes the server can hold.
+        let query = vec!["a=1"; 20_000].join("&");
+        let (status, head, body) = raw_http(&app, format!("GET /api/v1/public/grants?{query} HTTP/1.1\r\nHost: localhost\r\n\r\n")).await;
+        assert_eq!(status, 400, "{head}");
+        assert!(head.to_ascii_lowercase().contains("content-type: application/problem+json"), "{head}");
+        let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(problem["status"], 400);
+        assert_eq!(problem["type"], "urn:seriktes:problem:malformed-request");
+        assert!(problem["detail"].as_str().unwrap().contains("URI"), "{problem}");
+        // A head over 128 KiB.
+        let big = "x".repeat(140 * 1024);
+        let (status, head, body) = raw_http(&app, format!("GET /health/live HTTP/1.1\r\nHost: localhost\r\nX-Big: {big}\r\n\r\n")).await;
+        assert_eq!(status, 431, "{head}");
+        let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!((problem["status"].as_u64(), problem["type"].as_str()), (Some(431), Some("urn:seriktes:problem:request-head-too-large")));
+        // A request line that is no HTTP.
+        let (status, _, body) = raw_http(&app, "NOT HTTP AT ALL\r\n\r\n".to_owned()).await;
+        assert_eq!(status, 400);
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&body).unwrap()["status"], 400);
+        // Ordinary requests on the same server are untouched.
+        let (status, head, _) = raw_http(&app, "GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".to_owned()).await;
+        assert_eq!(status, 200, "{head}");
+    }
+
     async fn malformed_json_is_400(app) {
         let admin = app.admin_token().await;
         let auth = format!("Bearer {admin}");
