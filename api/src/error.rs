@@ -79,9 +79,10 @@ pub enum ApiError {
     /// 404: no such object, or one the caller may not see.
     #[error("not found")]
     NotFound,
-    /// 405: the path exists, the method does not.
+    /// 405: the path exists, the method does not; holds the `Allow` header's value, the
+    /// path's methods (RFC 9110 §15.5.6).
     #[error("method not allowed")]
-    MethodNotAllowed,
+    MethodNotAllowed(String),
     /// 409: the request conflicts with stored state.
     #[error("{detail}")]
     Conflict {
@@ -116,6 +117,13 @@ pub enum ApiError {
         "the request conflicted with concurrent changes each time it was tried; nothing was stored, send it again"
     )]
     WriteConflict,
+    /// 408: the request head did not arrive in time (answered by the connection layer).
+    #[error("the request head did not arrive in time")]
+    RequestTimeout,
+    /// 431: the request head is larger than the server reads (answered by the connection
+    /// layer).
+    #[error("the request head is larger than 128 KiB")]
+    RequestHeadTooLarge,
     /// 413: the body is larger than the limit (bytes).
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
@@ -177,7 +185,7 @@ impl ApiError {
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not-found",
-            Self::MethodNotAllowed => "method-not-allowed",
+            Self::MethodNotAllowed(_) => "method-not-allowed",
             Self::Conflict {
                 current_state: Some(_),
                 ..
@@ -188,6 +196,8 @@ impl ApiError {
             Self::WriteConflict => "concurrent-update",
             Self::RequestInProgress(_) => "request-in-progress",
             Self::AnswerLost => "answer-lost",
+            Self::RequestTimeout => "request-timeout",
+            Self::RequestHeadTooLarge => "request-head-too-large",
             Self::PayloadTooLarge(_) => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::Validation(_) => "validation",
@@ -205,8 +215,8 @@ impl ApiError {
                 n => format!("The request has {n} invalid fields."),
             },
             Self::NotFound => "No such resource, or you may not see it.".to_owned(),
-            Self::MethodNotAllowed => {
-                "This resource does not support the request method.".to_owned()
+            Self::MethodNotAllowed(allow) => {
+                format!("This resource does not support the request method; it allows {allow}.")
             }
             Self::TooManyRequests(s) => format!("Too many requests; retry after {s} seconds."),
             Self::Busy(s) => format!("The server is busy; retry after {s} seconds."),
@@ -267,6 +277,14 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The RFC 9457 body as JSON text (also written by `transport` for the errors the HTTP
+    /// dispatcher answers before the app runs).
+    pub fn problem_body(&self) -> String {
+        serde_json::to_string(&self.problem()).unwrap_or_default()
+    }
+}
+
 /// Writes the full cause chain of an error on one line (zero2prod `error_chain_fmt`).
 fn cause_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
@@ -286,13 +304,15 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. }
             | Self::EnvelopeExceeded(_)
             | Self::WriteConflict
             | Self::RequestInProgress(_)
             | Self::AnswerLost => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::RequestHeadTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -319,9 +339,14 @@ impl ResponseError for ApiError {
             Self::Unavailable(_) => {
                 res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
             }
+            Self::MethodNotAllowed(allow) => {
+                if let Ok(value) = HeaderValue::from_str(allow) {
+                    res.insert_header((header::ALLOW, value));
+                }
+            }
             _ => {}
         }
-        res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+        res.body(self.problem_body())
     }
 }
 

@@ -19,6 +19,7 @@ pub mod service;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod transport;
 pub mod wire;
 
 pub use settings::Settings;

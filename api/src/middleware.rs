@@ -119,11 +119,67 @@ fn cors_refusal(error: &CorsError, origin: Option<&str>, origins_configured: boo
     }
 }
 
-/// The answer for a request no route took: 405 when the path exists with other methods, else 404.
+/// The methods of every path, read from the contract, for the `Allow` header of a 405: the
+/// contract lists every route the API documents, so the header cannot drift from the routes.
+#[derive(Debug, Default)]
+pub struct AllowedMethods {
+    /// Path templates split into segments (`{id}` matches any one segment), with the value of
+    /// their `Allow` header.
+    paths: Vec<(Vec<String>, String)>,
+}
+
+impl AllowedMethods {
+    /// The methods of each path of `doc`.
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let paths = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let methods: Vec<&str> = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, has)| has.then_some(m))
+                .collect();
+                (
+                    template.split('/').map(str::to_owned).collect(),
+                    methods.join(", "),
+                )
+            })
+            .collect();
+        Self { paths }
+    }
+
+    /// The `Allow` value of `path`. A routed path outside the contract (Swagger UI and the
+    /// contract itself) is only read: `GET`.
+    pub fn of(&self, path: &str) -> &str {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.paths
+            .iter()
+            .find(|(template, _)| {
+                template.len() == segments.len()
+                    && template.iter().zip(&segments).all(|(t, s)| {
+                        t == s || (t.starts_with('{') && t.ends_with('}') && !s.is_empty())
+                    })
+            })
+            .map_or("GET", |(_, allow)| allow.as_str())
+    }
+}
+
+/// The answer for a request no route took: 405 (with `Allow`) when the path exists with other
+/// methods, else 404.
 pub async fn fallback(req: HttpRequest) -> HttpResponse {
     let path_exists = req.resource_map().has_resource(req.path());
     if path_exists {
-        ApiError::MethodNotAllowed
+        let allow = req
+            .app_data::<actix_web::web::Data<AllowedMethods>>()
+            .map_or("GET", |a| a.of(req.path()));
+        ApiError::MethodNotAllowed(allow.to_owned())
     } else {
         ApiError::NotFound
     }

@@ -192,11 +192,15 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     info(
         title = "Seriktes API",
         description = "Grant programmes for civil society: donors, calls, applications, reviews, grants, reports and stakeholder meetings.\n\n\
-Errors are RFC 9457 `application/problem+json`. Lists are cursor-paginated (`limit`, `cursor` → `next_cursor`). \
+Errors are RFC 9457 `application/problem+json`, also for requests the server cannot read at all (400: a malformed \
+request line or header, or a URI over 65,534 bytes; 431: a head over 128 KiB; 408: a request head that does not arrive within 5 s of connecting). Lists are cursor-paginated (`limit`, `cursor` → `next_cursor`). \
 Single resources carry an `ETag`; updates honour `If-Match` (412 on mismatch). Objects the caller may not see answer 404.\n\n\
 Concurrent writes are serializable: each request sees and leaves the data as if it ran alone. A request without `If-Match` is never answered 412; \
 a write that collides with concurrent writes is run again by the server, and only if it keeps colliding is it answered 409 `urn:seriktes:problem:concurrent-update`, with nothing stored. \
 503 (with `Retry-After`) means the database is unreachable or did not answer within the configured bound.\n\n\
+Numbers: a field of type `integer` takes a JSON integer (`26`); the same value written with a fraction or an exponent \
+(`26.0`, `2.6e1`) is refused with 422 (`type`). Amounts of money are decimal strings, never numbers. \
+Dates are `YYYY-MM-DD` and times RFC 3339, from 0001-01-01 to 9999-12-31 (UTC).\n\n\
 Sign in with `POST /api/v1/auth/login`, then use **Authorize** with the `access_token`.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
     ),

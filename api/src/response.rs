@@ -81,7 +81,7 @@ pub struct PageParams {
     /// How many items to return, 1–200 (default 50).
     #[param(minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page; omit for the first page.
+    /// The `next_cursor` of the previous page; omit (or leave empty) for the first page.
     pub cursor: Option<String>,
 }
 
@@ -102,8 +102,9 @@ impl PageParams {
                 format!("limit is between 1 and {MAX_LIMIT}"),
             ));
         }
-        let after = match &self.cursor {
-            None => None,
+        // `cursor=` (a form that always sends the field) is the first page, as no cursor is.
+        let after = match self.cursor.as_deref() {
+            None | Some("") => None,
             Some(c) => Some(decode_cursor(c).ok_or_else(|| {
                 ApiError::invalid(
                     "cursor",
@@ -120,11 +121,13 @@ fn encode_cursor(after: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{after}"))
 }
 
+/// The key a cursor holds; `None` for anything this API did not issue. The keys are ids, so a
+/// control character (a NUL above all, which PostgreSQL refuses in text) is a forgery.
 fn decode_cursor(cursor: &str) -> Option<String> {
     let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
     let text = String::from_utf8(raw).ok()?;
     text.strip_prefix(CURSOR_PREFIX)
-        .filter(|k| !k.is_empty())
+        .filter(|k| !k.is_empty() && !k.chars().any(char::is_control))
         .map(str::to_owned)
 }
 
@@ -228,6 +231,8 @@ mod tests {
         assert_eq!(decode_cursor(&c).as_deref(), Some("0193-abc"));
         assert_eq!(decode_cursor("not base64!"), None);
         assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("v2:x")), None);
+        assert_eq!(decode_cursor("djE6AA"), None, "v1: and a NUL");
+        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("v1:a\u{0}b")), None);
     }
 
     #[test]

@@ -10,11 +10,12 @@ use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::settings::{Settings, ensure_sqlite_dir};
 use crate::state::AppState;
+use crate::transport;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::{Method, header};
 use actix_web::middleware::{ErrorHandlers, Logger, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, web};
 use seriktes_persistence::db::StatementCounter;
 use seriktes_persistence::{DbPool, PoolSettings, db, refresh_tokens, users};
 use std::net::TcpListener;
@@ -215,9 +216,23 @@ impl Application {
             .port();
         let origins = settings.cors_origins.clone();
         let cors_origins_configured = !origins.is_empty();
-        let mut server = HttpServer::new(move || {
+        let allowed = web::Data::new(middleware::AllowedMethods::from_openapi(&openapi_document()));
+        // Database work runs on each worker's blocking threads, one connection each: a few more
+        // threads than the pool has connections queue the rest of the requests without a
+        // thread (and its stack and allocator cache) per waiting request.
+        let workers = settings.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        let pool = usize::try_from(settings.db_pool_size).unwrap_or(usize::MAX);
+        let serving = transport::Serving {
+            workers,
+            blocking_threads: pool.div_ceil(workers.max(1)) + 1,
+        };
+        let bind = settings.bind;
+        let server = transport::serve(listener, serving, move || {
             let (app, api) = App::new()
                 .app_data(state.clone())
+                .app_data(allowed.clone())
                 .app_data(web::PayloadConfig::new(crate::extract::MAX_BODY_BYTES))
                 .app_data(
                     web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()),
@@ -242,25 +257,8 @@ impl Application {
                 )
                 .default_service(web::to(middleware::fallback))
         })
-        .listen(listener)
-        .map_err(|source| StartError::Bind {
-            addr: settings.bind,
-            source,
-        })?;
-        // Database work runs on each worker's blocking threads, one connection each: a few more
-        // threads than the pool has connections queue the rest of the requests without a
-        // thread (and its stack and allocator cache) per waiting request.
-        let workers = settings.workers.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-        });
-        let pool = usize::try_from(settings.db_pool_size).unwrap_or(usize::MAX);
-        server = server
-            .workers(workers)
-            .worker_max_blocking_threads(pool.div_ceil(workers.max(1)) + 1);
-        Ok(Self {
-            port,
-            server: server.run(),
-        })
+        .map_err(|source| StartError::Bind { addr: bind, source })?;
+        Ok(Self { port, server })
     }
 
     /// The port the server listens on (useful when `bind` asked for port 0).

@@ -4,6 +4,7 @@
 pub mod ser;
 
 use serde::{Deserialize, Serialize};
+use seriktes_domain::calendar;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
@@ -81,6 +82,54 @@ wire_enum!(
     /// A tranche's status: `planned → approved → paid`, `planned | approved → cancelled`.
     DisbursementStatus <=> seriktes_domain::grant::DisbursementStatus { Planned, Approved, Paid, Cancelled }
 );
+
+// Every date and time a request brings (bodies and query strings) has one of the two types
+// below, so the range of `seriktes_domain::calendar` is checked once, on the way in, and a
+// value outside it is a 422 naming the field. (Not named `Date`: utoipa inlines any type of
+// that name as a plain date, and the range would go unsaid in the contract.)
+
+/// A calendar date, `YYYY-MM-DD`, from 0001-01-01 to 9999-12-31.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+#[schema(value_type = String, format = Date, example = "2026-01-01")]
+pub struct CalendarDate(calendar::Date);
+
+impl CalendarDate {
+    /// The date.
+    pub const fn get(self) -> chrono::NaiveDate {
+        self.0.get()
+    }
+}
+
+impl<'de> Deserialize<'de> for CalendarDate {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(de)?;
+        calendar::Date::parse(&text)
+            .map(Self)
+            .map_err(crate::extract::rule_error)
+    }
+}
+
+/// An RFC 3339 time with any offset (`2026-11-23T09:00:00Z`, `2026-11-23T14:00:00+05:00`),
+/// kept in UTC; in UTC it falls from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+#[schema(value_type = String, format = DateTime, example = "2026-11-23T09:00:00Z")]
+pub struct Timestamp(calendar::Timestamp);
+
+impl Timestamp {
+    /// The time, in UTC.
+    pub const fn get(self) -> chrono::NaiveDateTime {
+        self.0.get()
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(de)?;
+        calendar::Timestamp::parse(&text)
+            .map(Self)
+            .map_err(crate::extract::rule_error)
+    }
+}
 
 /// JSON text of a value stored in a TEXT column (maps and lists always serialise).
 pub fn json<T: Serialize + ?Sized>(value: &T) -> String {

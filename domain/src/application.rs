@@ -387,10 +387,16 @@ pub fn check_submission<T: PartialOrd>(s: &Submission<'_, T>) -> Result<(), Doma
                 s.requested
             ),
         )),
+        Err(DomainError::Invalid(e)) if e.iter().any(|e| e.code == "currency_mismatch") => errors
+            .push(FieldError::new(
+                "budget_lines",
+                "currency_mismatch",
+                "budget lines mix currencies",
+            )),
         Err(_) => errors.push(FieldError::new(
             "budget_lines",
-            "currency_mismatch",
-            "budget lines mix currencies",
+            "range",
+            "the budget lines add up to more than an amount can hold",
         )),
     }
     if errors.is_empty() {
@@ -544,6 +550,15 @@ mod tests {
                 ("duration_months".to_owned(), "duration"),
                 ("budget_lines".to_owned(), "budget_total"),
             ]
+        );
+        let huge = Money::from_minor(i64::MAX, Currency::parse("EUR").unwrap());
+        let overflowing_lines = [huge, eur("0.01")];
+        assert_eq!(
+            codes(check_submission(&Submission {
+                budget_lines: &overflowing_lines,
+                ..ok.clone()
+            })),
+            [("budget_lines".to_owned(), "range")]
         );
         let open_to_all = Submission {
             eligible_kinds: &[],

@@ -116,15 +116,18 @@ pub struct EnvelopeExceeded {
 
 impl std::fmt::Display for EnvelopeExceeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let after = Money::from_minor(
-            self.awarded.minor().saturating_add(self.requested.minor()),
-            self.envelope.currency(),
-        );
-        write!(
-            f,
-            "Awarding {} would bring the call's awards to {after}, over its envelope of {} ({} awarded so far).",
-            self.requested, self.envelope, self.awarded
-        )
+        match self.awarded.checked_add(&self.requested) {
+            Ok(after) => write!(
+                f,
+                "Awarding {} would bring the call's awards to {after}, over its envelope of {} ({} awarded so far).",
+                self.requested, self.envelope, self.awarded
+            ),
+            Err(_) => write!(
+                f,
+                "Awarding {} would take the call's awards over its envelope of {} ({} awarded so far).",
+                self.requested, self.envelope, self.awarded
+            ),
+        }
     }
 }
 
@@ -225,12 +228,18 @@ pub fn plan_award<D>(f: AwardFacts<D>) -> Result<AwardPlan<D>, AwardRefusal> {
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors).into());
     }
-    let over = f
+    let total = f
         .awarded
         .minor()
         .checked_add(amount.minor())
-        .is_none_or(|total| total > f.envelope.minor());
-    if over {
+        .ok_or_else(|| {
+            DomainError::from(FieldError::new(
+                "amount",
+                "range",
+                "the call's awards would add up to more than an amount can hold",
+            ))
+        })?;
+    if total > f.envelope.minor() {
         return Err(AwardRefusal::Envelope(EnvelopeExceeded {
             envelope: f.envelope,
             awarded: f.awarded,
@@ -526,11 +535,15 @@ mod tests {
                 requested: eur(100)
             }))
         );
+    }
+
+    #[test]
+    fn an_award_whose_sum_with_the_awards_so_far_overflows_is_refused_naming_the_amount() {
         let r = plan_award(AwardFacts {
             awarded: eur(i64::MAX),
             ..facts()
         });
-        assert!(matches!(r, Err(AwardRefusal::Envelope(_))));
+        assert_eq!(codes(r), [("amount".into(), "range")]);
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod access;
 pub mod application;
 pub mod bin;
 pub mod budget;
+pub mod calendar;
 pub mod call;
 pub mod email;
 pub mod error;

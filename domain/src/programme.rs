@@ -85,7 +85,8 @@ pub fn check_programme_parts<D: PartialOrd>(
         ));
     }
     let currency = input.budget.currency();
-    let mut total: i64 = 0;
+    // `None` once the commitments add up past what an amount can hold: more than any budget.
+    let mut total = Some(Money::zero(currency));
     for (i, f) in input.funders.iter().enumerate() {
         if input.funders[..i]
             .iter()
@@ -98,7 +99,7 @@ pub fn check_programme_parts<D: PartialOrd>(
             ));
         }
         if f.committed.currency() == currency {
-            total = total.saturating_add(f.committed.minor());
+            total = total.and_then(|t| t.checked_add(&f.committed).ok());
         } else {
             errors.push(FieldError::new(
                 format!("funders.{i}.committed.currency"),
@@ -111,16 +112,22 @@ pub fn check_programme_parts<D: PartialOrd>(
         .funders
         .iter()
         .any(|f| f.committed.currency() != currency);
-    if !mixed && total > input.budget.minor() {
-        errors.push(FieldError::new(
+    match total {
+        _ if mixed => {}
+        None => errors.push(FieldError::new(
+            "funders",
+            "range",
+            "the commitments add up to more than an amount can hold",
+        )),
+        Some(total) if total.minor() > input.budget.minor() => errors.push(FieldError::new(
             "funders",
             "exceeds_budget",
             format!(
-                "commitments total {}, more than the budget {}",
-                Money::from_minor(total, currency),
+                "commitments total {total}, more than the budget {}",
                 input.budget
             ),
-        ));
+        )),
+        Some(_) => {}
     }
     if errors.is_empty() {
         Ok(())
@@ -287,6 +294,22 @@ mod tests {
                 ("funders.2.committed.currency", "currency_mismatch"),
             ]
         );
+    }
+
+    #[test]
+    fn commitments_that_add_up_past_the_largest_amount_are_refused() {
+        let mut p = input();
+        p.budget = eur(i64::MAX);
+        p.funders[0].committed = eur(i64::MAX);
+        p.funders.push(Funder {
+            organization: OrganizationId::from_uuid(uuid::Uuid::from_u128(2)),
+            committed: eur(1),
+        });
+        let Err(DomainError::Invalid(e)) = check_programme(&p) else {
+            panic!("expected errors")
+        };
+        let named: Vec<(&str, &str)> = e.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(named, [("funders", "range")]);
     }
 
     #[test]

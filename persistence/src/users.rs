@@ -33,7 +33,7 @@ impl UserRow {
         Ok(UserRecord {
             user: User {
                 id: stored::id("users.id", &self.id, UserId::parse)?,
-                email: stored::value("users.email", &self.email, Email::parse)?,
+                email: stored::value("users.email", &self.email, Email::from_stored)?,
                 name: self.name,
                 system_role: stored::value(
                     "users.system_role",

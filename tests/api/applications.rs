@@ -215,6 +215,11 @@ both_backends! {
         let path = format!("/api/v1/applications/{id}");
         let r = app.post(&format!("{path}/submit"), Some(&s.ngo_manager), &json!({})).await.expect_problem(422);
         assert_eq!(r.field_errors(), [("budget_lines".to_owned(), "budget_total".to_owned())]);
+        // Lines adding up past the largest amount are refused as out of range (checked sum).
+        let huge = application(&s.ngo, "3846.00", &["92233720368547758.07", "0.01"]);
+        app.patch(&path, Some(&s.ngo_manager), &json!({"budget_lines": huge["budget_lines"]})).await.expect(200);
+        let r = app.post(&format!("{path}/submit"), Some(&s.ngo_manager), &json!({})).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("budget_lines".to_owned(), "range".to_owned())]);
         let lines = json!([{"category": "staff", "description": "Lawyer", "amount": {"amount": "3846.00", "currency": "EUR"}}]);
         app.patch(&path, Some(&s.ngo_manager), &json!({"budget_lines": lines})).await.expect(200);
         app.post(&format!("{path}/submit"), Some(&s.ngo_manager), &json!({})).await.expect(200);

@@ -177,6 +177,8 @@ both_backends! {
         assert_eq!(r.body["type"], "urn:seriktes:problem:rate-limited");
         let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
         assert!((1..=900).contains(&wait), "{wait}");
+        // A full-width spelling is the same address, and the same count.
+        app.login("Ａ@example.org", PASSWORD).await.expect_problem(429);
         app.login("b@example.org", PASSWORD).await.expect(200);
     }
 

@@ -124,6 +124,30 @@ both_backends! {
         assert_eq!(calls.body["data"], json!([]), "nothing stored by refused requests");
     }
 
+    async fn call_windows_outside_years_1_to_9999_are_422_naming_the_field(app) {
+        let c = cast(&app).await;
+        let programme = active_programme(&app, &c).await;
+        let path = format!("/api/v1/programmes/{programme}/calls");
+        for (field, bad) in [("opens_at", "0000-06-01T00:00:00Z"), ("closes_at", "9999-12-31T23:30:00-01:00")] {
+            let mut body = call_body(&[]);
+            body[field] = json!(bad);
+            let r = app.post(&path, Some(&c.manager), &body).await.expect_problem(422);
+            assert_eq!(r.field_errors(), [(field.to_owned(), "range".to_owned())]);
+        }
+        let call = draft_call(&app, &c, &programme, &call_body(&[])).await;
+        let r = app.patch(&format!("/api/v1/calls/{call}"), Some(&c.manager), &json!({"closes_at": "+10000-01-01T00:00:00Z"})).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("closes_at".to_owned(), "range".to_owned())]);
+    }
+
+    async fn an_integer_written_as_12_0_is_422_as_the_contract_says(app) {
+        let c = cast(&app).await;
+        let programme = active_programme(&app, &c).await;
+        let mut body = call_body(&[]);
+        body["min_duration_months"] = json!(12.0);
+        let r = app.post(&format!("/api/v1/programmes/{programme}/calls"), Some(&c.manager), &body).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("min_duration_months".to_owned(), "type".to_owned())]);
+    }
+
     async fn published_calls_are_public_without_their_committee(app) {
         let c = cast(&app).await;
         let draft_programme = app.post("/api/v1/programmes", Some(&c.manager), &programme_body(&c)).await.expect(201);

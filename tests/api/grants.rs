@@ -406,6 +406,35 @@ both_backends! {
         }
     }
 
+    async fn dates_past_9999_or_before_year_1_are_422_wherever_they_come_in(app) {
+        let (s, apps, _) = closed_call(&app, "65382.00", 0).await;
+        let path = format!("/api/v1/applications/{}/award", apps[0]);
+        // A 12-month grant from 9999-06-01 would end in the year 10000: refused, nothing stored.
+        let r = app.post(&path, Some(&s.c.manager), &json!({"starts_on": "9999-06-01"})).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("starts_on".to_owned(), "range".to_owned())]);
+        for bad in ["+10000-01-01", "0000-12-31", "-0001-01-01"] {
+            let r = app.post(&path, Some(&s.c.manager), &json!({"starts_on": bad})).await.expect_problem(422);
+            assert_eq!(r.field_errors(), [("starts_on".to_owned(), "range".to_owned())], "{bad}");
+        }
+        let g = award(&app, &s, &apps[0], &json!({"starts_on": "9999-01-01"})).await;
+        let grant = app.get(&format!("/api/v1/grants/{g}"), Some(&s.c.manager)).await.expect(200);
+        assert_eq!(grant.body["ends_on"], "9999-12-31");
+        let r = app.post(&format!("/api/v1/grants/{g}/amendments"), Some(&s.c.manager), &json!({"reason": "later", "ends_on": "+10000-01-01"})).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("ends_on".to_owned(), "range".to_owned())]);
+        let r = app.post(&format!("/api/v1/grants/{g}/disbursements"), Some(&s.c.manager), &json!({"amount": money("100.00"), "planned_on": "0000-01-01"})).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("planned_on".to_owned(), "range".to_owned())]);
+        // Query parameters: the range applies to the time in UTC.
+        for since in ["0000-01-01T00:00:00Z", "9999-12-31T23:00:00-05:00"] {
+            let r = app.get(&format!("/api/v1/grants?updated_since={since}"), Some(&s.c.manager)).await.expect_problem(422);
+            assert_eq!(r.field_errors(), [("updated_since".to_owned(), "range".to_owned())], "{since}");
+        }
+        let r = app.get(&format!("/api/v1/grants/{g}/amendments?updated_since=-0001-01-01T00:00:00Z"), Some(&s.c.manager)).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("updated_since".to_owned(), "range".to_owned())]);
+        app.get("/api/v1/grants?updated_since=9999-12-31T23:59:59Z", Some(&s.c.manager)).await.expect(200);
+        let r = app.get("/api/v1/grants?updated_since=tomorrow", Some(&s.c.manager)).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("updated_since".to_owned(), "format".to_owned())]);
+    }
+
     async fn tranches_and_amendments_come_in_pages(app) {
         let (s, apps, _) = closed_call(&app, "65382.00", 0).await;
         let g = award(&app, &s, &apps[0], &json!({"starts_on": "2026-04-01"})).await;

@@ -123,6 +123,51 @@ both_backends! {
         assert_eq!(r.field_errors(), [("funders.0.organization_id".to_owned(), "exists".to_owned())]);
     }
 
+    async fn commitments_adding_up_past_the_largest_amount_are_422_not_within_budget(app) {
+        let c = cast(&app).await;
+        let mut body = programme_body(&c);
+        body["budget"] = json!({"amount": "92233720368547758.07", "currency": "EUR"});
+        body["funders"][0]["committed"]["amount"] = json!("92233720368547758.07");
+        body["funders"][1]["committed"]["amount"] = json!("0.01");
+        let r = app.post("/api/v1/programmes", Some(&c.manager), &body).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("funders".to_owned(), "range".to_owned())]);
+        // The same funders on an existing programme are refused too, and change nothing.
+        let created = app.post("/api/v1/programmes", Some(&c.manager), &programme_body(&c)).await.expect(201);
+        let path = format!("/api/v1/programmes/{}", created.body["id"].as_str().unwrap());
+        let patch = json!({"budget": body["budget"], "funders": body["funders"]});
+        let r = app.patch(&path, Some(&c.manager), &patch).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("funders".to_owned(), "range".to_owned())]);
+        let got = app.get(&path, Some(&c.manager)).await.expect(200);
+        assert_eq!(got.body, created.body);
+    }
+
+    async fn programme_dates_outside_years_1_to_9999_are_422_naming_the_field(app) {
+        let c = cast(&app).await;
+        // SQLite compares the dates as text, where "+10000-01-01" sorts before "2026-01-01".
+        let mut body = programme_body(&c);
+        body["ends_on"] = json!("+10000-01-01");
+        let r = app.post("/api/v1/programmes", Some(&c.manager), &body).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("ends_on".to_owned(), "range".to_owned())]);
+        let mut body = programme_body(&c);
+        body["starts_on"] = json!("0000-01-01");
+        let r = app.post("/api/v1/programmes", Some(&c.manager), &body).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("starts_on".to_owned(), "range".to_owned())]);
+        let mut body = programme_body(&c);
+        body["ends_on"] = json!("10000-01-01");
+        let r = app.post("/api/v1/programmes", Some(&c.manager), &body).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("ends_on".to_owned(), "format".to_owned())]);
+        let created = app.post("/api/v1/programmes", Some(&c.manager), &programme_body(&c)).await.expect(201);
+        let path = format!("/api/v1/programmes/{}", created.body["id"].as_str().unwrap());
+        let r = app.patch(&path, Some(&c.manager), &json!({"starts_on": "-0001-01-01"})).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("starts_on".to_owned(), "range".to_owned())]);
+        let mut body = programme_body(&c);
+        body["starts_on"] = json!("0001-01-01");
+        body["ends_on"] = json!("9999-12-31");
+        app.post("/api/v1/programmes", Some(&c.manager), &body).await.expect(201);
+        let r = app.get("/api/v1/programmes?updated_since=0000-12-31T23:59:59Z", Some(&c.manager)).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("updated_since".to_owned(), "range".to_owned())]);
+    }
+
     async fn only_the_managing_organisation_runs_its_programmes(app) {
         let c = cast(&app).await;
         app.post("/api/v1/programmes", Some(&c.outsider), &programme_body(&c)).await.expect_problem(403);

@@ -33,6 +33,48 @@ both_backends! {
         assert_eq!(r.field_errors(), [("email".to_owned(), "unique".to_owned())]);
     }
 
+    async fn look_alike_e_mails_are_one_account_or_refused_at_creation_and_sign_in(app) {
+        let admin = app.admin_token().await;
+        let user = |email: &str| json!({"email": email, "name": "Look-alike", "password": PASSWORD});
+        // Full-width letters fold onto the admin's own address: a duplicate, not a new account.
+        let r = app.post("/api/v1/users", Some(&admin), &user("ａdmin@example.org")).await.expect_problem(409);
+        assert_eq!(r.field_errors(), [("email".to_owned(), "unique".to_owned())]);
+        // A Cyrillic "а" among Latin letters is refused.
+        for mixed in ["аdmin@example.org", "dаna@example.org"] {
+            let r = app.post("/api/v1/users", Some(&admin), &user(mixed)).await.expect_problem(422);
+            assert_eq!(r.field_errors(), [("email".to_owned(), "mixed_script".to_owned())], "{mixed}");
+        }
+        let r = app.post("/api/v1/users", Some(&admin), &user("ＤＡＮＡ＠ＥＸＡＭＰＬＥ．ＯＲＧ")).await.expect(201);
+        assert_eq!(r.body["email"], "dana@example.org");
+        let dana = format!("/api/v1/users/{}", r.body["id"].as_str().unwrap());
+        let r = app.post("/api/v1/users", Some(&admin), &user("айгерим@example.kz")).await.expect(201);
+        assert_eq!(r.body["email"], "айгерим@example.kz");
+        let r = app.patch(&dana, Some(&admin), &json!({"email": "dаna@example.org"})).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("email".to_owned(), "mixed_script".to_owned())]);
+        let list = app.get("/api/v1/users", Some(&admin)).await.expect(200);
+        assert_eq!(list.body["data"].as_array().unwrap().len(), 3);
+        // Signing in normalises the same way.
+        app.login("ＤＡＮＡ＠example.org", PASSWORD).await.expect(200);
+        app.login("ａdmin@example.org", PASSWORD).await.expect(200);
+        let r = app.login("аdmin@example.org", PASSWORD).await.expect_problem(422);
+        assert_eq!(r.field_errors(), [("email".to_owned(), "mixed_script".to_owned())]);
+        // An account stored before these rules stays readable.
+        app.with_db(|conn| {
+            let new = seriktes_domain::user::NewUser {
+                email: seriktes_domain::email::Email::from_stored("pаypal@example.org").unwrap(),
+                name: "Stored earlier".to_owned(),
+                system_role: SystemRole::User,
+                active: true,
+            };
+            let hash = seriktes_api::auth::password::HashedPassword::of(PASSWORD).unwrap();
+            let now = seriktes_api::clock::Clock::now(&seriktes_api::clock::SystemClock);
+            seriktes_persistence::db::write(conn, |tx| seriktes_api::service::users::create_user(tx, None, &new, &hash, now)).unwrap();
+        })
+        .await;
+        let list = app.get("/api/v1/users", Some(&admin)).await.expect(200);
+        assert_eq!(list.body["data"].as_array().unwrap().len(), 4);
+    }
+
     async fn invalid_users_are_422_with_every_field(app) {
         let admin = app.admin_token().await;
         let r = app

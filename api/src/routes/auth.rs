@@ -11,7 +11,8 @@ use crate::service::auth::{self as auth_service, Issuer};
 use crate::state::{AppState, State};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use seriktes_domain::email::Email;
+use seriktes_domain::DomainError;
+use seriktes_domain::email::{Email, MIXED_SCRIPT};
 use seriktes_domain::throttle::{ClientAddress, Subject};
 
 const BAD_CREDENTIALS: &str = "The e-mail or password is wrong, or the account is inactive.";
@@ -28,7 +29,25 @@ fn issuer(state: &AppState) -> Issuer<'_> {
     }
 }
 
+/// The e-mail of a sign-in, normalised as accounts are (`Email::parse`: NFKC, case). Text
+/// that is no address finds no account and is answered as a wrong password is (401); an address
+/// whose local part mixes scripts is refused as it is when accounts are made (422), since a
+/// look-alike spelling should be told, not counted as a failed attempt.
+fn sign_in_email(raw: &str) -> Result<Option<Email>, ApiError> {
+    match Email::parse(raw) {
+        Ok(email) => Ok(Some(email)),
+        Err(DomainError::Invalid(errors)) if errors.iter().any(|e| e.code == MIXED_SCRIPT) => {
+            Err(ApiError::Validation(errors).under("email"))
+        }
+        Err(_) => Ok(None),
+    }
+}
+
 /// Sign in with e-mail and password.
+///
+/// The e-mail is normalised as accounts are (Unicode NFKC, case), so `ａdmin@example.org` is
+/// `admin@example.org`; one whose part before @ mixes scripts (a Cyrillic `а` among Latin
+/// letters) is refused with 422, as it is when accounts are made.
 ///
 /// A wrong e-mail and a wrong password take the same time and get the same answer. Failures
 /// are counted for 15 minutes from the first: after 10 for one e-mail from one client address,
@@ -56,12 +75,14 @@ pub async fn login(
     body: Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let LoginRequest { email, password } = body.0;
+    let parsed = sign_in_email(&email)?;
+    // Counted per address as accounts know it, so look-alike spellings share one count.
+    let counted = parsed.as_ref().map_or(email.as_str(), Email::as_str);
     let client = ClientAddress::of(client_address(&req, &state.trusted_proxies));
-    let guards = Subject::sign_in(client, &email);
-    let (email, now) = (Email::parse(&email).ok(), state.now());
+    let (guards, now) = (Subject::sign_in(client, counted), state.now());
     let g = guards.clone();
     let found = state
-        .read(move |c| auth_service::credentials(c, &g, email.as_ref(), now))
+        .read(move |c| auth_service::credentials(c, &g, parsed.as_ref(), now))
         .await?;
     let phc = found
         .as_ref()

@@ -82,7 +82,7 @@ pub async fn list_disbursements(
 ) -> Result<Paginated<DisbursementResponse>, ApiError> {
     let id = GrantId::from_uuid(id.into_inner());
     let page = page.0.to_request()?;
-    let since = filter.0.updated_since.map(|t| t.naive_utc());
+    let since = filter.0.updated_since.map(crate::wire::Timestamp::get);
     let p = state
         .read_as(&caller, move |conn, actor, _| {
             uc::list(conn, actor, id, since, &page)

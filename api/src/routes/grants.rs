@@ -77,7 +77,7 @@ pub async fn award_application(
         .map_err(|e| ApiError::from(e).under("amount"))?;
     let input = uc::Award {
         amount,
-        starts_on: r.starts_on,
+        starts_on: r.starts_on.get(),
         mentor: r.mentor_organization_id.map(OrganizationId::from_uuid),
     };
     let seen = state
@@ -116,7 +116,7 @@ pub async fn list_grants(
         call_id: f.call_id.map(|c| c.to_string()),
         grantee_organization_id: f.grantee_organization_id.map(|o| o.to_string()),
         status: f.status.map(|s| GrantStatus::from(s).as_str().to_owned()),
-        updated_since: f.updated_since.map(|t| t.naive_utc()),
+        updated_since: f.updated_since.map(crate::wire::Timestamp::get),
     };
     let p = state
         .read_as(&caller, move |conn, actor, _| {
@@ -316,7 +316,7 @@ pub async fn list_amendments(
 ) -> Result<Paginated<AmendmentResponse>, ApiError> {
     let id = GrantId::from_uuid(id.into_inner());
     let page = page.0.to_request()?;
-    let since = since.0.updated_since.map(|t| t.naive_utc());
+    let since = since.0.updated_since.map(crate::wire::Timestamp::get);
     let p = state
         .read_as(&caller, move |conn, actor, _| {
             uc::amendments(conn, actor, id, since, &page)

@@ -3,11 +3,12 @@
 use crate::error::ApiError;
 use crate::service::events::{self, Event};
 use crate::service::transition::Machine;
-use chrono::{Months, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use seriktes_domain::DomainError;
 use seriktes_domain::access::grant::{GrantRight, GrantRole, grant as policy};
 use seriktes_domain::access::{Actor, authorize};
 use seriktes_domain::budget::BudgetLine;
+use seriktes_domain::calendar;
 use seriktes_domain::grant::{
     self, AmendmentChanges, AmendmentInput, AwardFacts, AwardRefusal, GrantStatus,
 };
@@ -67,11 +68,11 @@ pub fn award(
         return Err(ApiError::NotFound);
     }
     let months = u32::try_from(src.duration_months).map_err(ApiError::internal)?;
-    let period = input
-        .starts_on
-        .checked_add_months(Months::new(months))
-        .and_then(|d| d.pred_opt())
-        .map(|end| (input.starts_on, end));
+    // `None` (a 422 on `starts_on`) when the period would end after 9999-12-31.
+    let period = calendar::Date::new(input.starts_on)
+        .and_then(|start| start.last_day_of_months(months))
+        .ok()
+        .map(|end| (input.starts_on, end.get()));
     let plan = grant::plan_award(AwardFacts {
         call: src.call_status.effective(&src.closes_at, &now),
         application: src.application_status,

@@ -142,7 +142,7 @@ pub struct ApplicationListParams {
     /// Only this status.
     pub status: Option<WireStatus>,
     /// Only applications changed at or after this time (RFC 3339).
-    pub updated_since: Option<DateTime<Utc>>,
+    pub updated_since: Option<crate::wire::Timestamp>,
 }
 
 fn amount_in(m: Money) -> AmountInput {
@@ -218,7 +218,7 @@ impl From<ApplicationListParams> for ListFilter {
             call: f.call_id.map(CallId::from_uuid),
             applicant: f.applicant_organization_id.map(OrganizationId::from_uuid),
             status: f.status.map(ApplicationStatus::from),
-            updated_since: f.updated_since.map(|t| t.naive_utc()),
+            updated_since: f.updated_since.map(crate::wire::Timestamp::get),
         }
     }
 }

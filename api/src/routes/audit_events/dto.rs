@@ -60,7 +60,7 @@ pub struct AuditListParams {
     /// Only events by this user.
     pub actor_id: Option<Uuid>,
     /// Only events at or after this time (RFC 3339).
-    pub since: Option<DateTime<Utc>>,
+    pub since: Option<crate::wire::Timestamp>,
 }
 
 impl From<AuditListParams> for AuditFilter {
@@ -69,7 +69,7 @@ impl From<AuditListParams> for AuditFilter {
             entity_type: f.entity_type,
             entity_id: f.entity_id,
             actor: f.actor_id.map(UserId::from_uuid),
-            since: f.since.map(|t| t.naive_utc()),
+            since: f.since.map(crate::wire::Timestamp::get),
         }
     }
 }

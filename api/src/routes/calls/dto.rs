@@ -120,9 +120,9 @@ pub struct CreateCallRequest {
     /// Description.
     pub description: Option<LocalizedText>,
     /// Window start (RFC 3339; stored in UTC).
-    pub opens_at: DateTime<Utc>,
+    pub opens_at: crate::wire::Timestamp,
     /// Window end, after `opens_at`.
-    pub closes_at: DateTime<Utc>,
+    pub closes_at: crate::wire::Timestamp,
     /// Cap per application, in the programme's currency.
     pub max_award: Money,
     /// Total for the call: at least `max_award`, at most the programme budget.
@@ -153,9 +153,9 @@ pub struct UpdateCallRequest {
     #[schema(value_type = Option<LocalizedText>)]
     pub description: Option<Option<LocalizedText>>,
     /// New window start.
-    pub opens_at: Option<DateTime<Utc>>,
+    pub opens_at: Option<crate::wire::Timestamp>,
     /// New window end.
-    pub closes_at: Option<DateTime<Utc>>,
+    pub closes_at: Option<crate::wire::Timestamp>,
     /// New cap.
     pub max_award: Option<Money>,
     /// New envelope.
@@ -183,7 +183,7 @@ pub struct CallListParams {
     /// Only calls in this status (as of now).
     pub status: Option<WireStatus>,
     /// Only calls changed at or after this time (RFC 3339).
-    pub updated_since: Option<DateTime<Utc>>,
+    pub updated_since: Option<crate::wire::Timestamp>,
 }
 
 /// The outcome of deciding a call.
@@ -271,8 +271,8 @@ impl TryFrom<CreateCallRequest> for CallDraft {
             Some(CallInput {
                 title: title?,
                 description: description?,
-                opens_at: r.opens_at.naive_utc(),
-                closes_at: r.closes_at.naive_utc(),
+                opens_at: r.opens_at.get(),
+                closes_at: r.closes_at.get(),
                 max_award: max_award?,
                 envelope: envelope?,
                 eligible_kinds: kinds(r.eligible_kinds.unwrap_or_default()),
@@ -308,8 +308,8 @@ impl TryFrom<UpdateCallRequest> for CallPatch {
         Ok(Self {
             title: title.flatten(),
             description: description.flatten(),
-            opens_at: r.opens_at.map(|t| t.naive_utc()),
-            closes_at: r.closes_at.map(|t| t.naive_utc()),
+            opens_at: r.opens_at.map(crate::wire::Timestamp::get),
+            closes_at: r.closes_at.map(crate::wire::Timestamp::get),
             max_award: max_award.flatten(),
             envelope: envelope.flatten(),
             eligible_kinds: r.eligible_kinds.map(kinds),
@@ -327,7 +327,7 @@ impl From<CallListParams> for CallQuery {
         Self {
             programme: f.programme_id.map(Into::into),
             status: f.status.map(Into::into),
-            updated_since: f.updated_since.map(|t| t.naive_utc()),
+            updated_since: f.updated_since.map(crate::wire::Timestamp::get),
         }
     }
 }

@@ -53,7 +53,7 @@ pub struct CreateDisbursementRequest {
     /// Amount in the grant's currency.
     pub amount: Money,
     /// Planned payment date.
-    pub planned_on: NaiveDate,
+    pub planned_on: crate::wire::CalendarDate,
     /// Condition for payment.
     pub condition: Option<String>,
 }
@@ -64,7 +64,7 @@ pub struct CreateDisbursementRequest {
 #[schema(example = json!({"paid_on": "2026-10-02", "reference": "KZ-2026-1002-17"}))]
 pub struct PayRequest {
     /// Date paid.
-    pub paid_on: NaiveDate,
+    pub paid_on: crate::wire::CalendarDate,
     /// Bank or ledger reference.
     pub reference: String,
 }
@@ -74,7 +74,7 @@ pub struct PayRequest {
 #[into_params(parameter_in = Query)]
 pub struct TrancheListParams {
     /// Only tranches changed at or after this time (RFC 3339).
-    pub updated_since: Option<DateTime<Utc>>,
+    pub updated_since: Option<crate::wire::Timestamp>,
 }
 
 impl From<Tranche> for DisbursementResponse {
@@ -119,7 +119,7 @@ impl TryFrom<CreateDisbursementRequest> for NewTranche {
         })?;
         Ok(Self {
             amount,
-            planned_on: r.planned_on,
+            planned_on: r.planned_on.get(),
             condition,
         })
     }
@@ -130,6 +130,6 @@ impl PayRequest {
     pub fn parse(self) -> Result<(NaiveDate, String), crate::error::ApiError> {
         let reference = parse_line(&self.reference, 200)
             .map_err(|e| crate::error::ApiError::from(e).under("reference"))?;
-        Ok((self.paid_on, reference))
+        Ok((self.paid_on.get(), reference))
     }
 }

@@ -42,7 +42,7 @@ pub struct AwardRequest {
     /// The amount awarded (default: the amount requested; never more).
     pub amount: Option<Money>,
     /// First day of the grant; it runs for the application's duration.
-    pub starts_on: NaiveDate,
+    pub starts_on: crate::wire::CalendarDate,
     /// The organisation that mentors the grantee.
     pub mentor_organization_id: Option<Uuid>,
 }
@@ -137,9 +137,9 @@ pub struct AmendGrantRequest {
     /// New amount; never below the tranches already committed.
     pub amount: Option<Money>,
     /// New first day.
-    pub starts_on: Option<NaiveDate>,
+    pub starts_on: Option<crate::wire::CalendarDate>,
     /// New last day.
-    pub ends_on: Option<NaiveDate>,
+    pub ends_on: Option<crate::wire::CalendarDate>,
     /// New budget lines; with a new amount they must add up to it.
     pub budget_lines: Option<Vec<GrantBudgetLine>>,
 }
@@ -190,7 +190,7 @@ pub struct GrantListParams {
     /// Only this status.
     pub status: Option<WireStatus>,
     /// Only grants changed at or after this time (RFC 3339).
-    pub updated_since: Option<DateTime<Utc>>,
+    pub updated_since: Option<crate::wire::Timestamp>,
 }
 
 /// A grant as published to everyone: what donors publish anyway (IATI, 360Giving).
@@ -371,8 +371,8 @@ impl TryFrom<AmendGrantRequest> for AmendmentInput<NaiveDate> {
         Ok(AmendmentInput {
             reason: reason.unwrap_or_default(),
             amount,
-            starts_on: r.starts_on,
-            ends_on: r.ends_on,
+            starts_on: r.starts_on.map(crate::wire::CalendarDate::get),
+            ends_on: r.ends_on.map(crate::wire::CalendarDate::get),
             budget_lines: r.budget_lines.map(|_| lines),
         })
     }
@@ -419,5 +419,5 @@ impl From<Public> for PublicGrant {
 #[into_params(parameter_in = Query)]
 pub struct SinceParams {
     /// Only entries made or changed at or after this time (RFC 3339).
-    pub updated_since: Option<DateTime<Utc>>,
+    pub updated_since: Option<crate::wire::Timestamp>,
 }

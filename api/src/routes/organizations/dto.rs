@@ -132,7 +132,7 @@ pub struct OrganizationListParams {
     /// `true`: only organisations the caller is a member of.
     pub mine: Option<bool>,
     /// Only organisations changed at or after this time (RFC 3339), for incremental sync.
-    pub updated_since: Option<DateTime<Utc>>,
+    pub updated_since: Option<crate::wire::Timestamp>,
 }
 
 impl TryFrom<CreateOrganizationRequest> for Profile {
@@ -214,7 +214,7 @@ impl OrganizationListParams {
             region: self.region.map(|r| r.trim().to_ascii_uppercase()),
             bin: self.bin.map(|b| b.trim().to_owned()),
             member: None,
-            updated_since: self.updated_since.map(|t| t.naive_utc()),
+            updated_since: self.updated_since.map(crate::wire::Timestamp::get),
         };
         (filter, self.mine.unwrap_or(false))
     }

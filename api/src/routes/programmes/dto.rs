@@ -109,9 +109,9 @@ pub struct CreateProgrammeRequest {
     /// Total budget; sets the programme's currency.
     pub budget: Money,
     /// First day.
-    pub starts_on: NaiveDate,
+    pub starts_on: crate::wire::CalendarDate,
     /// Last day (not before `starts_on`).
-    pub ends_on: NaiveDate,
+    pub ends_on: crate::wire::CalendarDate,
     /// ISO 3166-2 regions covered.
     pub regions: Option<Vec<String>>,
     /// Theme tags.
@@ -134,9 +134,9 @@ pub struct UpdateProgrammeRequest {
     /// New budget (same currency unless no call exists yet).
     pub budget: Option<Money>,
     /// New first day.
-    pub starts_on: Option<NaiveDate>,
+    pub starts_on: Option<crate::wire::CalendarDate>,
     /// New last day.
-    pub ends_on: Option<NaiveDate>,
+    pub ends_on: Option<crate::wire::CalendarDate>,
     /// New regions.
     pub regions: Option<Vec<String>>,
     /// New themes.
@@ -156,7 +156,7 @@ pub struct ProgrammeListParams {
     /// Only programmes this organisation funds.
     pub funder_organization_id: Option<Uuid>,
     /// Only programmes changed at or after this time (RFC 3339).
-    pub updated_since: Option<DateTime<Utc>>,
+    pub updated_since: Option<crate::wire::Timestamp>,
 }
 
 /// Region codes parsed and without repeats.
@@ -200,7 +200,7 @@ impl TryFrom<CreateProgrammeRequest> for NewProgramme {
         let funders = funders(&mut v, &r.funders.unwrap_or_default());
         if let Some(budget) = &budget
             && let Err(DomainError::Invalid(broken)) =
-                check_programme_parts(budget, &r.starts_on, &r.ends_on, &funders)
+                check_programme_parts(budget, &r.starts_on.get(), &r.ends_on.get(), &funders)
         {
             broken.into_iter().for_each(|e| v.push(e));
         }
@@ -209,8 +209,8 @@ impl TryFrom<CreateProgrammeRequest> for NewProgramme {
                 title: title?,
                 description: description?,
                 budget: budget?,
-                starts_on: r.starts_on,
-                ends_on: r.ends_on,
+                starts_on: r.starts_on.get(),
+                ends_on: r.ends_on.get(),
                 regions,
                 themes: themes?,
                 funders,
@@ -245,8 +245,8 @@ impl TryFrom<UpdateProgrammeRequest> for ProgrammePatch {
             title: title.flatten(),
             description: description.flatten(),
             budget: budget.flatten(),
-            starts_on: r.starts_on,
-            ends_on: r.ends_on,
+            starts_on: r.starts_on.map(crate::wire::CalendarDate::get),
+            ends_on: r.ends_on.map(crate::wire::CalendarDate::get),
             regions,
             themes: themes.flatten(),
             funders,
@@ -260,7 +260,7 @@ impl From<ProgrammeListParams> for ProgrammeQuery {
             status: f.status.map(Into::into),
             managing: f.managing_organization_id.map(OrganizationId::from_uuid),
             funder: f.funder_organization_id.map(OrganizationId::from_uuid),
-            updated_since: f.updated_since.map(|t| t.naive_utc()),
+            updated_since: f.updated_since.map(crate::wire::Timestamp::get),
         }
     }
 }

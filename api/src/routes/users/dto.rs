@@ -1,7 +1,6 @@
 //! Wire forms of user administration.
 
 use crate::wire::SystemRole;
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use seriktes_domain::email::Email;
 use seriktes_domain::user::{MAX_NAME, NewPassword, NewUser, UserChange, parse_line};
@@ -14,7 +13,8 @@ use utoipa::{IntoParams, ToSchema};
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "aigerim@example.org", "name": "Aigerim Sadykova", "password": "a long passphrase", "system_role": "user"}))]
 pub struct CreateUserRequest {
-    /// E-mail address; unique, case-insensitive.
+    /// E-mail address; unique after Unicode NFKC and case folding (`ａdmin@example.org` is
+    /// `admin@example.org`); a part before @ that mixes scripts is refused (`mixed_script`).
     pub email: String,
     /// Display name, 1–200 characters.
     pub name: String,
@@ -102,7 +102,7 @@ pub struct UserListParams {
     /// Only users with this system role.
     pub system_role: Option<SystemRole>,
     /// Only users changed at or after this time (RFC 3339), for incremental sync.
-    pub updated_since: Option<DateTime<Utc>>,
+    pub updated_since: Option<crate::wire::Timestamp>,
 }
 
 impl From<UserListParams> for UserFilter {
@@ -111,7 +111,7 @@ impl From<UserListParams> for UserFilter {
             email_contains: f.email.map(|e| e.trim().to_lowercase()),
             active: f.active,
             system_role: f.system_role.map(Into::into),
-            updated_since: f.updated_since.map(|t| t.naive_utc()),
+            updated_since: f.updated_since.map(crate::wire::Timestamp::get),
         }
     }
 }
