@@ -15,6 +15,14 @@ impl Email {
 
     /// Parses and normalises an address.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        if raw.chars().count() > Self::MAX_LEN {
+            return Err(FieldError::new(
+                "",
+                "max_length",
+                format!("an e-mail address has at most {} characters", Self::MAX_LEN),
+            )
+            .into());
+        }
         let normalised = raw.trim().to_lowercase();
         if normalised.is_empty() {
             return Err(FieldError::new("", "required", "an e-mail address is required").into());

@@ -5,8 +5,10 @@
 
 pub mod access;
 pub mod application;
+pub mod audit;
 pub mod bin;
 pub mod budget;
+pub mod calendar;
 pub mod call;
 pub mod email;
 pub mod error;
