@@ -7,6 +7,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
+pub mod bounds;
+
 /// Declares a reusable problem+json response whose example is what the API really sends.
 macro_rules! problem_response {
     ($name:ident, $description:literal, $error:expr) => {

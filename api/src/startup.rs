@@ -89,11 +89,12 @@ fn chain(e: &dyn std::error::Error) -> String {
 
 /// The contract, exactly as the server serves it at `/api-docs/openapi.json`.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new()
+    let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
+    crate::openapi::bounds::apply(&mut api);
     api
 }
 
@@ -231,6 +232,8 @@ impl Application {
                 .openapi(ApiDoc::openapi())
                 .configure(routes::configure)
                 .split_for_parts();
+            let mut api = api;
+            crate::openapi::bounds::apply(&mut api);
             app.service(web::redirect("/swagger-ui", "/swagger-ui/"))
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
                 .default_service(web::to(middleware::fallback))

@@ -113,6 +113,20 @@ impl Validator {
         }
     }
 
+    /// Whether `text` has at most `max` characters; when not, records a `max_length` error on
+    /// `field`.
+    pub fn max_chars(&mut self, field: &str, text: &str, max: usize) -> bool {
+        if text.chars().count() <= max {
+            return true;
+        }
+        self.push(FieldError::new(
+            field,
+            "max_length",
+            format!("at most {max} characters"),
+        ));
+        false
+    }
+
     /// Whether a list of `len` items holds at most `max`; when not, records a `max_items`
     /// error on `field` (the caller then skips checking the items one by one).
     pub fn max_items(&mut self, field: &str, len: usize, max: usize) -> bool {

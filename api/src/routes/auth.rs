@@ -51,7 +51,7 @@ pub async fn login(
     req: HttpRequest,
     body: Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    let LoginRequest { email, password } = body.0;
+    let LoginRequest { email, password } = body.0.checked()?;
     let client = req
         .peer_addr()
         .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |a| a.ip());
@@ -101,7 +101,7 @@ pub async fn refresh(
     state: State,
     body: Json<RefreshRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    let (st, now, token) = (state.clone(), state.now(), body.0.refresh_token);
+    let (st, now, token) = (state.clone(), state.now(), body.0.token()?);
     state
         .write(move |tx| auth_service::rotate(tx, issuer(&st), &token, now))
         .await?
@@ -125,7 +125,7 @@ pub async fn refresh(
 )]
 #[post("/auth/logout")]
 pub async fn logout(state: State, body: Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
-    let (now, token) = (state.now(), body.0.refresh_token);
+    let (now, token) = (state.now(), body.0.token()?);
     state
         .write(move |tx| auth_service::sign_out(tx, &token, now))
         .await?;
