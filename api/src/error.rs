@@ -5,12 +5,31 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+use seriktes_domain::text::truncate;
 use seriktes_domain::{DomainError, FieldError};
 use seriktes_persistence::StoreError;
 use utoipa::ToSchema;
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+// Bounds of a problem body, which the contract states. Types, titles and codes are static
+// texts within them; details, field paths and messages, which may quote what a client sent,
+// are cut to them, and at most `MAX_FIELD_ERRORS` field errors are listed.
+/// Longest `type`.
+pub const MAX_TYPE_CHARS: usize = 64;
+/// Longest `title`.
+pub const MAX_TITLE_CHARS: usize = 64;
+/// Longest `detail`.
+pub const MAX_DETAIL_CHARS: usize = 1000;
+/// Most field errors listed.
+pub const MAX_FIELD_ERRORS: usize = 100;
+/// Longest field path.
+pub const MAX_FIELD_CHARS: usize = 200;
+/// Longest rule code.
+pub const MAX_CODE_CHARS: usize = 32;
+/// Longest field message.
+pub const MAX_MESSAGE_CHARS: usize = 500;
 
 /// One broken rule on one field.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -212,6 +231,11 @@ impl ApiError {
         match self {
             Self::Validation(errors) => match errors.len() {
                 1 => "The request has 1 invalid field.".to_owned(),
+                n if n > MAX_FIELD_ERRORS => {
+                    format!(
+                        "The request has {n} invalid fields; the first {MAX_FIELD_ERRORS} are listed."
+                    )
+                }
                 n => format!("The request has {n} invalid fields."),
             },
             Self::NotFound => "No such resource, or you may not see it.".to_owned(),
@@ -232,10 +256,11 @@ impl ApiError {
         let fields = |errors: &[FieldError]| {
             errors
                 .iter()
+                .take(MAX_FIELD_ERRORS)
                 .map(|e| ProblemField {
-                    field: e.field.clone(),
-                    code: e.code.to_owned(),
-                    message: e.message.clone(),
+                    field: truncate(&e.field, MAX_FIELD_CHARS).into_owned(),
+                    code: truncate(e.code, MAX_CODE_CHARS).into_owned(),
+                    message: truncate(&e.message, MAX_MESSAGE_CHARS).into_owned(),
                 })
                 .collect::<Vec<_>>()
         };
@@ -257,7 +282,7 @@ impl ApiError {
             problem_type: format!("urn:seriktes:problem:{}", self.kind()),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
-            detail: self.detail(),
+            detail: truncate(&self.detail(), MAX_DETAIL_CHARS).into_owned(),
             errors,
             current_state,
             allowed_actions,
@@ -409,5 +434,27 @@ impl From<StoreError> for ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         Self::internal(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_problem_stays_within_the_bounds_the_contract_states() {
+        let long = "x".repeat(5000);
+        let errors = (0..=MAX_FIELD_ERRORS)
+            .map(|_| FieldError::new(long.clone(), "format", long.clone()))
+            .collect();
+        let p = ApiError::Validation(errors).problem();
+        let fields = p.errors.unwrap_or_default();
+        assert_eq!(fields.len(), MAX_FIELD_ERRORS);
+        assert_eq!(fields[0].field.chars().count(), MAX_FIELD_CHARS);
+        assert_eq!(fields[0].message.chars().count(), MAX_MESSAGE_CHARS);
+        assert!(p.detail.contains("101 invalid fields"), "{}", p.detail);
+        let p = ApiError::BadRequest(long).problem();
+        assert_eq!(p.detail.chars().count(), MAX_DETAIL_CHARS);
+        assert!(p.problem_type.len() <= MAX_TYPE_CHARS && p.title.len() <= MAX_TITLE_CHARS);
     }
 }

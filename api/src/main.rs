@@ -117,8 +117,11 @@ fn create_admin(email: &str, name: Option<&str>) -> Result<(), String> {
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
         .unwrap_or(&line);
     let password = NewPassword::parse(raw).map_err(|e| format!("password (from stdin): {e}"))?;
-    let name = seriktes_domain::user::parse_line(name.unwrap_or(email.as_str()), 200)
-        .map_err(|e| format!("--name: {e}"))?;
+    let name = seriktes_domain::user::parse_line(
+        name.unwrap_or(email.as_str()),
+        seriktes_domain::user::MAX_NAME,
+    )
+    .map_err(|e| format!("--name: {e}"))?;
     // It issues no token, so it needs no JWT secret (not even on PostgreSQL).
     let settings = Settings::from_env_without_secret().map_err(|e| e.to_string())?;
     let (pool, _) = connect_and_migrate(&settings).map_err(|e| e.to_string())?;

@@ -7,6 +7,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
+pub mod bounds;
+
 /// Declares a reusable problem+json response whose example is what the API really sends.
 macro_rules! problem_response {
     ($name:ident, $description:literal, $error:expr) => {
@@ -183,6 +185,7 @@ impl Modify for IdempotencyAddon {
 /// Completes the document once the handlers' paths are in it.
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     IdempotencyAddon.modify(&mut api);
+    bounds::apply(&mut api);
     api
 }
 

@@ -8,11 +8,19 @@ use actix_web::{HttpRequest, HttpResponse, Responder, ResponseError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
+use seriktes_domain::ids::ID_CHARS;
 use seriktes_persistence::{Page, PageRequest};
 use std::borrow::Cow;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, ToSchema};
+
+/// Longest entity tag: a version (an `i64`) in double quotes.
+pub const MAX_ETAG_CHARS: usize = 22;
+/// Longest `Location`: `/api/v1/` and at most two collections with their ids.
+pub const MAX_LOCATION_CHARS: usize = 200;
+/// Longest `If-Match` accepted: room for a list of tags, and one `*`.
+pub const MAX_IF_MATCH_CHARS: usize = 1024;
 
 /// The strong entity tag of a version.
 pub fn etag(version: i64) -> String {
@@ -79,7 +87,7 @@ impl<T: Serialize> Responder for Tagged<T> {
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// How many items to return, 1–200 (default 50).
-    #[param(minimum = 1, maximum = 200, example = 50)]
+    #[param(example = 50)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page; omit (or leave empty) for the first page.
     pub cursor: Option<String>,
@@ -90,6 +98,8 @@ pub const DEFAULT_LIMIT: i64 = 50;
 /// The largest page size.
 pub const MAX_LIMIT: i64 = 200;
 const CURSOR_PREFIX: &str = "v1:";
+/// Characters in a cursor: `v1:` and an id, in unpadded base64url.
+pub const MAX_CURSOR_CHARS: usize = ((CURSOR_PREFIX.len() + ID_CHARS) * 4).div_ceil(3);
 
 impl PageParams {
     /// Checks the limit and decodes the cursor.
@@ -105,6 +115,13 @@ impl PageParams {
         // `cursor=` (a form that always sends the field) is the first page, as no cursor is.
         let after = match self.cursor.as_deref() {
             None | Some("") => None,
+            Some(c) if c.chars().count() > MAX_CURSOR_CHARS => {
+                return Err(ApiError::invalid(
+                    "cursor",
+                    "max_length",
+                    format!("a cursor has at most {MAX_CURSOR_CHARS} characters"),
+                ));
+            }
             Some(c) => Some(decode_cursor(c).ok_or_else(|| {
                 ApiError::invalid(
                     "cursor",
@@ -190,6 +207,7 @@ impl<T: ToSchema> utoipa::__dev::ComposeSchema for Paginated<T> {
                 "data",
                 ArrayBuilder::new()
                     .items(Ref::from_schema_name(T::name()))
+                    .max_items(usize::try_from(MAX_LIMIT).ok())
                     .description(Some("The items of this page.")),
             )
             .required("data")
@@ -197,6 +215,7 @@ impl<T: ToSchema> utoipa::__dev::ComposeSchema for Paginated<T> {
                 "next_cursor",
                 ObjectBuilder::new()
                     .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                    .max_length(Some(MAX_CURSOR_CHARS))
                     .description(Some(
                         "Pass as `cursor` to get the next page; `null` on the last page.",
                     )),
@@ -224,6 +243,27 @@ pub fn utc(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cursor_after_an_id_has_its_stated_length() {
+        let c = encode_cursor(&uuid::Uuid::max().to_string());
+        assert_eq!(c.len(), MAX_CURSOR_CHARS);
+        let over = PageParams {
+            limit: None,
+            cursor: Some(format!("{c}A")),
+        };
+        assert!(
+            matches!(over.to_request(), Err(ApiError::Validation(e)) if e[0].code == "max_length")
+        );
+    }
+
+    #[test]
+    fn entity_tags_and_locations_fit_their_bounds() {
+        assert_eq!(etag(i64::MIN).len(), MAX_ETAG_CHARS);
+        let id = uuid::Uuid::max();
+        let longest = format!("/api/v1/organizations/{id}/members/{id}");
+        assert!(longest.len() <= MAX_LOCATION_CHARS);
+    }
 
     #[test]
     fn cursors_round_trip_and_foreign_ones_are_refused() {

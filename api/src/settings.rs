@@ -78,6 +78,9 @@ pub struct Settings {
     pub migrate_on_start: bool,
 }
 
+/// Lifetime of access tokens in seconds (15 minutes); the contract's bound of `expires_in`.
+pub const MAX_ACCESS_TOKEN_TTL_SECS: u64 = 15 * 60;
+
 /// A configuration problem, printed as one line.
 #[derive(Debug, thiserror::Error)]
 #[error("{variable}: {message}")]
@@ -198,7 +201,7 @@ impl Settings {
             workers,
             hash_threads,
             hash_wait,
-            access_token_ttl: Duration::from_secs(15 * 60),
+            access_token_ttl: Duration::from_secs(MAX_ACCESS_TOKEN_TTL_SECS),
             refresh_token_ttl: Duration::from_secs(14 * 24 * 3600),
             migrate_on_start: true,
         })
@@ -226,7 +229,7 @@ impl Settings {
             workers: Some(2),
             hash_threads: crate::auth::password::default_threads(),
             hash_wait: Duration::from_millis(DEFAULT_HASH_WAIT_MS),
-            access_token_ttl: Duration::from_secs(15 * 60),
+            access_token_ttl: Duration::from_secs(MAX_ACCESS_TOKEN_TTL_SECS),
             refresh_token_ttl: Duration::from_secs(14 * 24 * 3600),
             migrate_on_start: true,
         }

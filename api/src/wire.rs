@@ -5,8 +5,13 @@ pub mod ser;
 
 use serde::{Deserialize, Serialize};
 use seriktes_domain::calendar;
+use seriktes_domain::text::{MAX_LANGUAGES, MAX_TAG_CHARS};
+use seriktes_domain::{DomainError, call, organization, programme};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
 /// Declares a wire enum mirroring a domain enum, with conversions both ways.
 macro_rules! wire_enum {
@@ -136,15 +141,113 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-/// Text in one or more languages, keyed by BCP 47 language tag (`kk`, `ru`, `en`); at least one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"kk": "Жастар бастамалары орталығы", "ru": "Центр молодёжных инициатив", "en": "Youth Initiatives Centre"}))]
-pub struct LocalizedText(pub BTreeMap<String, String>);
+/// The shape `seriktes_domain::text` accepts as a language tag.
+const LANGUAGE_TAG_PATTERN: &str = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$";
 
-impl From<seriktes_domain::text::LocalizedText> for LocalizedText {
-    fn from(t: seriktes_domain::text::LocalizedText) -> Self {
-        Self(t.translations().clone())
-    }
+/// The schema of a multilingual text whose translations have at most `max_chars` characters:
+/// the bounds `seriktes_domain::text::LocalizedText::parse` checks, from its constants.
+fn localized_schema(
+    description: &str,
+    max_chars: usize,
+    example: serde_json::Value,
+) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(description))
+        .property_names(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(MAX_TAG_CHARS))
+                .pattern(Some(LANGUAGE_TAG_PATTERN)),
+        ))
+        .additional_properties(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(max_chars)),
+        ))
+        .min_properties(Some(1))
+        .max_properties(Some(MAX_LANGUAGES))
+        .examples([example])
+        .into()
+}
+
+/// Declares a multilingual text whose translations have at most `max` characters: its wire
+/// type, its schema (from the same constant) and its parse into the domain value.
+macro_rules! localized_text {
+    ($(
+        $description:literal
+        $name:ident, max = $max:expr, example = $example:tt;
+    )+) => {$(
+        #[doc = $description]
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct $name(pub BTreeMap<String, String>);
+
+        impl $name {
+            /// Longest translation, in characters.
+            pub const MAX_CHARS: usize = $max;
+
+            /// The domain value; errors name the language.
+            pub fn parse(self) -> Result<seriktes_domain::text::LocalizedText, DomainError> {
+                seriktes_domain::text::LocalizedText::parse(self.0, Self::MAX_CHARS)
+            }
+        }
+
+        impl From<seriktes_domain::text::LocalizedText> for $name {
+            fn from(t: seriktes_domain::text::LocalizedText) -> Self {
+                Self(t.translations().clone())
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                localized_schema($description, Self::MAX_CHARS, serde_json::json!($example))
+            }
+        }
+
+        impl ToSchema for $name {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($name))
+            }
+        }
+    )+};
+}
+
+/// The larger of two lengths.
+const fn longer(a: usize, b: usize) -> usize {
+    if a > b { a } else { b }
+}
+
+// Text in one or more languages, keyed by BCP 47 language tag (`kk`, `ru`, `en`), at least one
+// (DESIGN: API conventions); one type per bound, so the contract states each.
+localized_text! {
+    "An organisation's name in one or more languages, keyed by BCP 47 language tag (`kk`, `ru`, `en`); at least one."
+    OrganizationName, max = organization::MAX_NAME,
+        example = {"kk": "Жастар бастамалары орталығы", "ru": "Центр молодёжных инициатив", "en": "Youth Initiatives Centre"};
+    "A programme's title in one or more languages, keyed by BCP 47 language tag; at least one."
+    ProgrammeTitle, max = programme::MAX_TITLE,
+        example = {"en": "Empowering South Kazakhstan CSOs to Promote Human Rights Reforms"};
+    "A programme's description in one or more languages, keyed by BCP 47 language tag; at least one."
+    ProgrammeDescription, max = programme::MAX_DESCRIPTION,
+        example = {"en": "Mini-grants, mentoring and a single reporting form for NGOs in four southern regions."};
+    "A call's title in one or more languages, keyed by BCP 47 language tag; at least one."
+    CallTitle, max = call::MAX_TITLE,
+        example = {"en": "Mini-projects for human rights reforms"};
+    "A call's description in one or more languages, keyed by BCP 47 language tag; at least one."
+    CallDescription, max = call::MAX_DESCRIPTION,
+        example = {"en": "Twelve-month projects of up to EUR 3,846 by NGOs registered in the four regions."};
+    "A criterion's name in one or more languages, keyed by BCP 47 language tag; at least one."
+    CriterionName, max = call::MAX_CRITERION_NAME,
+        example = {"en": "Relevance to human rights reforms"};
+    "An application's title in one or more languages, keyed by BCP 47 language tag; at least one."
+    ApplicationTitle, max = seriktes_domain::application::MAX_TITLE,
+        example = {"en": "Legal aid for rural women"};
+    "An application's summary in one or more languages, keyed by BCP 47 language tag; at least one."
+    ApplicationSummary, max = seriktes_domain::application::MAX_SUMMARY,
+        example = {"en": "Mobile legal clinics in three districts."};
+    "A name or title in one or more languages (an organisation's name, a programme's or call's title), keyed by BCP 47 language tag."
+    LocalizedText, max = longer(organization::MAX_NAME, longer(programme::MAX_TITLE, call::MAX_TITLE)),
+        example = {"kk": "Жастар бастамалары орталығы", "ru": "Центр молодёжных инициатив", "en": "Youth Initiatives Centre"};
 }
 
 /// Deserialises a field that may be absent (`None`), `null` (`Some(None)`) or a value, so a

@@ -1,7 +1,8 @@
 //! Applications: an NGO's proposal to a call, and the rules of submitting one.
 
+use crate::budget::{MAX_CATEGORY_CHARS, MAX_DESCRIPTION_CHARS, MAX_LINES};
 use crate::error::{DomainError, FieldError, Validator};
-use crate::geo::RegionCode;
+use crate::geo::{MAX_REGIONS, RegionCode};
 use crate::ids::{ApplicationId, CallId, OrganizationId};
 use crate::money::{Currency, Money};
 use crate::organization::OrganizationKind;
@@ -13,8 +14,12 @@ use std::collections::BTreeMap;
 pub const MAX_TITLE: usize = 500;
 /// Longest summary, characters per language.
 pub const MAX_SUMMARY: usize = 10_000;
-/// Most budget lines.
-pub const MAX_LINES: usize = 100;
+/// Most target groups.
+pub const MAX_TARGET_GROUPS: usize = 20;
+/// Longest target group.
+pub const MAX_TARGET_GROUP_CHARS: usize = 200;
+/// Most partner organisations.
+pub const MAX_PARTNERS: usize = 50;
 
 /// An amount as the caller wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,7 +174,7 @@ pub fn check_draft(
     let title = v.check("title", LocalizedText::parse(input.title, MAX_TITLE));
     let summary = v.check("summary", LocalizedText::parse(input.summary, MAX_SUMMARY));
     let requested = parse_amount(&mut v, "requested", &input.requested, currency);
-    if !(1..=120).contains(&input.duration_months) {
+    if !(1..=crate::call::MAX_MONTHS).contains(&input.duration_months) {
         v.push(FieldError::new(
             "duration_months",
             "range",
@@ -177,7 +182,8 @@ pub fn check_draft(
         ));
     }
     let mut regions: Vec<String> = Vec::new();
-    for (i, r) in input.regions.iter().enumerate() {
+    let regions_ok = v.max_items("regions", input.regions.len(), MAX_REGIONS);
+    for (i, r) in input.regions.iter().enumerate().filter(|_| regions_ok) {
         if let Some(r) = v.check(&format!("regions.{i}"), RegionCode::parse(r))
             && !regions.iter().any(|x| x == r.as_str())
         {
@@ -185,27 +191,29 @@ pub fn check_draft(
         }
     }
     let mut target_groups = Vec::new();
-    for (i, g) in input.target_groups.iter().enumerate() {
-        if let Some(g) = v.check(&format!("target_groups.{i}"), parse_line(g, 200)) {
+    let groups_ok = v.max_items(
+        "target_groups",
+        input.target_groups.len(),
+        MAX_TARGET_GROUPS,
+    );
+    for (i, g) in input.target_groups.iter().enumerate().filter(|_| groups_ok) {
+        if let Some(g) = v.check(
+            &format!("target_groups.{i}"),
+            parse_line(g, MAX_TARGET_GROUP_CHARS),
+        ) {
             target_groups.push(g);
         }
     }
-    if input.budget_lines.len() > MAX_LINES {
-        v.push(FieldError::new(
-            "budget_lines",
-            "max_items",
-            format!("at most {MAX_LINES} lines"),
-        ));
-    }
+    let lines_ok = v.max_items("budget_lines", input.budget_lines.len(), MAX_LINES);
     let mut budget_lines = Vec::new();
-    for (i, l) in input.budget_lines.iter().enumerate() {
+    for (i, l) in input.budget_lines.iter().enumerate().filter(|_| lines_ok) {
         let category = v.check(
             &format!("budget_lines.{i}.category"),
-            parse_line(&l.category, 100),
+            parse_line(&l.category, MAX_CATEGORY_CHARS),
         );
         let description = v.check(
             &format!("budget_lines.{i}.description"),
-            parse_line(&l.description, 1000),
+            parse_line(&l.description, MAX_DESCRIPTION_CHARS),
         );
         let amount = parse_amount(
             &mut v,
@@ -222,7 +230,12 @@ pub fn check_draft(
         }
     }
     let mut partners: Vec<OrganizationId> = Vec::new();
-    for (i, p) in input.partners.iter().enumerate() {
+    let partners_ok = v.max_items(
+        "partner_organization_ids",
+        input.partners.len(),
+        MAX_PARTNERS,
+    );
+    for (i, p) in input.partners.iter().enumerate().filter(|_| partners_ok) {
         if *p == applicant {
             v.push(FieldError::new(
                 format!("partner_organization_ids.{i}"),
@@ -480,6 +493,47 @@ mod tests {
             draft
         );
     }
+
+    #[test]
+    fn every_list_of_a_draft_is_bounded() {
+        let applicant = OrganizationId::from_uuid(uuid::Uuid::from_u128(1));
+        let line = LineInput {
+            category: "staff".into(),
+            description: "Lawyer".into(),
+            amount: eur_in("1.00"),
+        };
+        let draft = |n: usize| DraftInput {
+            title: BTreeMap::from([("en".into(), "Legal aid".into())]),
+            summary: BTreeMap::from([("en".into(), "Clinics".into())]),
+            requested: eur_in("100.00"),
+            duration_months: crate::call::MAX_MONTHS,
+            regions: vec!["KZ-79".into(); n.min(MAX_REGIONS + 1)],
+            target_groups: vec!["women".into(); n.min(MAX_TARGET_GROUPS + 1)],
+            budget_lines: vec![line.clone(); n.min(MAX_LINES + 1)],
+            partners: (0..n.min(MAX_PARTNERS + 1))
+                .map(|i| {
+                    OrganizationId::from_uuid(uuid::Uuid::from_u128(2 + u128::try_from(i).unwrap()))
+                })
+                .collect(),
+        };
+        let eur_c = Currency::parse("EUR").unwrap();
+        assert!(check_draft(draft(MAX_TARGET_GROUPS), eur_c, applicant).is_ok());
+        let Err(DomainError::Invalid(errors)) = check_draft(draft(usize::MAX), eur_c, applicant)
+        else {
+            panic!("expected field errors");
+        };
+        let named: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            named,
+            [
+                ("regions", "max_items"),
+                ("target_groups", "max_items"),
+                ("budget_lines", "max_items"),
+                ("partner_organization_ids", "max_items"),
+            ]
+        );
+    }
+
     use crate::money::Currency;
 
     fn eur(amount: &str) -> Money {

@@ -30,8 +30,14 @@ fn check_digit(digits: &[u32]) -> Option<u32> {
 }
 
 impl Bin {
+    /// Digits in a BIN.
+    pub const LEN: usize = 12;
+
     /// Parses a BIN; spaces are not allowed, leading zeros are kept.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        if raw.chars().count() > Self::LEN {
+            return Err(FieldError::new("", "max_length", "a BIN is exactly 12 digits").into());
+        }
         let raw = raw.trim();
         let digits: Option<Vec<u32>> = raw.chars().map(|c| c.to_digit(10)).collect();
         let digits = match digits {
@@ -98,14 +104,15 @@ mod tests {
 
     #[test]
     fn anything_but_twelve_digits_is_a_format_error() {
-        for bad in [
-            "",
-            "94074000091",
-            "9407400009111",
-            "94074000091a",
-            "9407 4000 0911",
-        ] {
+        for bad in ["", "94074000091", "94074000091a", " 94074000091"] {
             assert_eq!(code(Bin::parse(bad)), "format", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn more_than_twelve_characters_is_too_long() {
+        for bad in ["9407400009111", "9407 4000 0911", " 940740000911"] {
+            assert_eq!(code(Bin::parse(bad)), "max_length", "{bad:?}");
         }
     }
 }

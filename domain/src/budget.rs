@@ -5,6 +5,13 @@ use crate::ids::BudgetLineId;
 use crate::money::{Currency, Money};
 use crate::{DomainError, FieldError};
 
+/// Most lines in a budget.
+pub const MAX_LINES: usize = 100;
+/// Longest category of a line.
+pub const MAX_CATEGORY_CHARS: usize = 100;
+/// Longest description of a line.
+pub const MAX_DESCRIPTION_CHARS: usize = 1000;
+
 /// One line of a grant's budget.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BudgetLine {

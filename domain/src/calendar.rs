@@ -16,6 +16,28 @@ pub const FIRST_YEAR: i32 = 1;
 /// The last year accepted.
 pub const LAST_YEAR: i32 = 9999;
 
+/// Characters in a date, `YYYY-MM-DD` (RFC 3339 `full-date`).
+pub const MAX_DATE_CHARS: usize = 10;
+
+/// Longest time accepted as text: `YYYY-MM-DDTHH:MM:SS`, nine fraction digits and an offset,
+/// `9999-12-31T23:59:59.999999999+05:00`. Responses write `Z` and at most nine digits.
+pub const MAX_TIMESTAMP_CHARS: usize = 35;
+
+/// Refuses text longer than `max` characters (chrono would read leading zeros and any number
+/// of fraction digits), as the contract's `maxLength` says.
+fn check_length(text: &str, max: usize, what: &str) -> Result<(), DomainError> {
+    if text.chars().count() > max {
+        Err(FieldError::new(
+            "",
+            "max_length",
+            format!("{what} have at most {max} characters"),
+        )
+        .into())
+    } else {
+        Ok(())
+    }
+}
+
 fn out_of_range(what: &str) -> DomainError {
     FieldError::new(
         "",
@@ -52,7 +74,9 @@ impl Date {
                 format!("{text:?} is not a date of the form YYYY-MM-DD ({e})"),
             ))
         })?;
-        Self::new(date)
+        let date = Self::new(date)?;
+        check_length(text, MAX_DATE_CHARS, "dates")?;
+        Ok(date)
     }
 
     /// The date.
@@ -102,7 +126,9 @@ impl Timestamp {
                 format!("{text:?} is not an RFC 3339 time like 2026-11-23T09:00:00Z ({e})"),
             ))
         })?;
-        Self::new(time.naive_utc())
+        let time = Self::new(time.naive_utc())?;
+        check_length(text, MAX_TIMESTAMP_CHARS, "times")?;
+        Ok(time)
     }
 
     /// The time, in UTC.
@@ -175,5 +201,25 @@ mod tests {
         assert_eq!(code(Timestamp::parse("0000-12-31T23:00:00Z")), "range");
         assert_eq!(code(Timestamp::parse("0001-01-01T01:00:00+02:00")), "range");
         assert_eq!(code(Timestamp::parse("yesterday")), "format");
+    }
+
+    #[test]
+    fn the_longest_forms_fit_and_longer_text_is_refused() {
+        assert_eq!("9999-12-31".len(), MAX_DATE_CHARS);
+        assert_eq!(
+            "9999-12-31T23:59:59.999999999+05:00".len(),
+            MAX_TIMESTAMP_CHARS
+        );
+        assert!(Date::parse("9999-12-31").is_ok());
+        assert!(Date::parse("02026-01-01").is_err());
+        assert!(
+            Date::parse("+2026-01-01").is_err(),
+            "a sign the contract does not allow"
+        );
+        assert!(Timestamp::parse("9999-12-31T23:59:59.999999999+05:00").is_ok());
+        assert_eq!(
+            code(Timestamp::parse("2026-01-01T00:00:00.000000000000000Z")),
+            "max_length"
+        );
     }
 }

@@ -30,6 +30,22 @@ use chrono::NaiveDateTime;
 pub const MAX_CRITERIA: usize = 20;
 /// Longest project, months.
 pub const MAX_MONTHS: i32 = 120;
+/// Longest title in one language.
+pub const MAX_TITLE: usize = 500;
+/// Longest description in one language.
+pub const MAX_DESCRIPTION: usize = 20_000;
+/// Longest criterion name in one language.
+pub const MAX_CRITERION_NAME: usize = 500;
+/// Largest weight of a criterion.
+pub const MAX_WEIGHT: i32 = 100;
+/// Largest `max_score` of a criterion (so the largest score a reviewer may give).
+pub const MAX_SCORE: i32 = 100;
+/// Most members of a call's committee.
+pub const MAX_COMMITTEE: usize = 50;
+/// Most applications one call accepts (a call's ranking lists them all).
+pub const MAX_APPLICATIONS: usize = 10_000;
+/// Most eligible organisation kinds: each kind once.
+pub const MAX_ELIGIBLE_KINDS: usize = OrganizationKind::ALL.len();
 
 /// A weighted scoring criterion as given.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,14 +146,14 @@ pub fn check_call<T: PartialOrd, U>(
         e.push(FieldError::new(
             "min_duration_months",
             "range",
-            "between 1 and 120 months",
+            format!("between 1 and {MAX_MONTHS} months"),
         ));
     }
     if !months.contains(&input.max_duration_months) {
         e.push(FieldError::new(
             "max_duration_months",
             "range",
-            "between 1 and 120 months",
+            format!("between 1 and {MAX_MONTHS} months"),
         ));
     } else if input.max_duration_months < input.min_duration_months {
         e.push(FieldError::new(
@@ -165,12 +181,15 @@ pub fn check_call<T: PartialOrd, U>(
         ));
     }
     for (i, c) in input.criteria.iter().enumerate() {
-        for (field, value) in [("weight", c.weight), ("max_score", c.max_score)] {
-            if !(1..=100).contains(&value) {
+        for (field, value, max) in [
+            ("weight", c.weight, MAX_WEIGHT),
+            ("max_score", c.max_score, MAX_SCORE),
+        ] {
+            if !(1..=max).contains(&value) {
                 e.push(FieldError::new(
                     format!("criteria.{i}.{field}"),
                     "range",
-                    "between 1 and 100",
+                    format!("between 1 and {max}"),
                 ));
             }
         }
@@ -179,6 +198,17 @@ pub fn check_call<T: PartialOrd, U>(
         Ok(())
     } else {
         Err(DomainError::Invalid(e))
+    }
+}
+
+/// A call takes at most [`MAX_APPLICATIONS`]; refuses one more when it has `so_far`.
+pub fn check_room_for_application(so_far: usize) -> Result<(), DomainError> {
+    if so_far < MAX_APPLICATIONS {
+        Ok(())
+    } else {
+        Err(DomainError::Conflict(format!(
+            "The call has {MAX_APPLICATIONS} applications, as many as one call takes."
+        )))
     }
 }
 

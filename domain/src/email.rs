@@ -30,6 +30,14 @@ impl Email {
 
     /// Parses and normalises an address.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        if raw.chars().count() > Self::MAX_LEN {
+            return Err(FieldError::new(
+                "",
+                "max_length",
+                format!("an e-mail address has at most {} characters", Self::MAX_LEN),
+            )
+            .into());
+        }
         // NFKC before trimming (it turns odd spaces into plain ones) and after lower-casing
         // (which may leave a string that is no longer in NFKC).
         let folded: String = raw.nfkc().collect();

@@ -113,6 +113,34 @@ impl Validator {
         }
     }
 
+    /// Whether `text` has at most `max` characters; when not, records a `max_length` error on
+    /// `field`.
+    pub fn max_chars(&mut self, field: &str, text: &str, max: usize) -> bool {
+        if text.chars().count() <= max {
+            return true;
+        }
+        self.push(FieldError::new(
+            field,
+            "max_length",
+            format!("at most {max} characters"),
+        ));
+        false
+    }
+
+    /// Whether a list of `len` items holds at most `max`; when not, records a `max_items`
+    /// error on `field` (the caller then skips checking the items one by one).
+    pub fn max_items(&mut self, field: &str, len: usize, max: usize) -> bool {
+        if len <= max {
+            return true;
+        }
+        self.push(FieldError::new(
+            field,
+            "max_items",
+            format!("at most {max} items"),
+        ));
+        false
+    }
+
     /// Records one error.
     pub fn push(&mut self, error: FieldError) {
         self.errors.push(error);
@@ -164,6 +192,21 @@ mod tests {
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["a", "b.en"]);
+    }
+
+    #[test]
+    fn a_list_over_its_bound_is_one_max_items_error() {
+        let mut v = Validator::new();
+        assert!(v.max_items("a", 3, 3));
+        assert!(!v.max_items("b", 4, 3));
+        let Err(DomainError::Invalid(errors)) = v.finish() else {
+            panic!("expected invalid");
+        };
+        assert_eq!(
+            (errors[0].field.as_str(), errors[0].code),
+            ("b", "max_items")
+        );
+        assert_eq!(errors.len(), 1);
     }
 
     #[test]

@@ -44,9 +44,18 @@ const KZ_SUBDIVISIONS: [(&str, &str); 20] = [
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CountryCode(String);
 
+/// Most regions one list may name (Central Asia has about 60 first-level subdivisions).
+pub const MAX_REGIONS: usize = 100;
+
 impl CountryCode {
+    /// Letters in a code.
+    pub const LEN: usize = 2;
+
     /// Parses a code; lower case is accepted and normalised.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        if raw.chars().count() > Self::LEN {
+            return Err(FieldError::new("", "max_length", "a country code is two letters").into());
+        }
         let code = raw.trim().to_ascii_uppercase();
         if code.len() == 2 && COUNTRIES.split(' ').any(|c| c == code) {
             Ok(Self(code))
@@ -82,8 +91,19 @@ impl fmt::Display for CountryCode {
 pub struct RegionCode(String);
 
 impl RegionCode {
+    /// Longest code: a country, `-` and up to three letters or digits.
+    pub const MAX_CHARS: usize = 6;
+
     /// Parses a subdivision code without knowing the country (its prefix must be a country).
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        if raw.chars().count() > Self::MAX_CHARS {
+            return Err(FieldError::new(
+                "",
+                "max_length",
+                format!("a region code has at most {} characters", Self::MAX_CHARS),
+            )
+            .into());
+        }
         let code = raw.trim().to_ascii_uppercase();
         let bad = || -> DomainError {
             FieldError::new(
@@ -154,6 +174,10 @@ mod tests {
         assert_eq!(CountryCode::parse("kz").unwrap().as_str(), "KZ");
         assert!(CountryCode::parse("XX").is_err());
         assert!(CountryCode::parse("KAZ").is_err());
+        assert!(
+            CountryCode::parse(" kz").is_err(),
+            "padding counts toward the length"
+        );
     }
 
     #[test]
@@ -170,6 +194,11 @@ mod tests {
     fn other_regions_are_checked_for_shape_and_country() {
         assert!(RegionCode::parse("KG-GB").is_ok());
         assert!(RegionCode::parse("KG-TOOLONG").is_err());
+        assert!(RegionCode::parse("KG-GB1").is_ok());
+        let Err(DomainError::Invalid(e)) = RegionCode::parse("KG-GB12") else {
+            panic!("expected invalid");
+        };
+        assert_eq!(e[0].code, "max_length");
         assert!(RegionCode::parse("39").is_err());
         let kz = CountryCode::kazakhstan();
         let Err(DomainError::Invalid(e)) = RegionCode::parse_in("KG-GB", &kz) else {

@@ -43,6 +43,13 @@ impl DisbursementStatus {
     }
 }
 
+/// Longest reason of an amendment.
+pub const MAX_REASON_CHARS: usize = 2000;
+/// Longest condition of a tranche.
+pub const MAX_CONDITION_CHARS: usize = 1000;
+/// Longest payment reference of a tranche.
+pub const MAX_REFERENCE_CHARS: usize = 200;
+
 /// A grant. `D` is the date type, `T` the timestamp type (the domain names no clock crate).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant<D, T> {

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod application;
+pub mod audit;
 pub mod bin;
 pub mod budget;
 pub mod calendar;

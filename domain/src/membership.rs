@@ -12,6 +12,21 @@ use crate::error::{DomainError, FieldError};
 use crate::ids::{OrganizationId, UserId};
 use serde::{Deserialize, Serialize};
 
+/// Most organisations one user acts for (each request loads them all into the actor).
+pub const MAX_MEMBERSHIPS: usize = 100;
+
+/// A user acts for at most [`MAX_MEMBERSHIPS`] organisations; refuses one more when they act
+/// for `so_far`.
+pub fn check_room_for_membership(so_far: usize) -> Result<(), DomainError> {
+    if so_far < MAX_MEMBERSHIPS {
+        Ok(())
+    } else {
+        Err(DomainError::Conflict(format!(
+            "This user already acts for {MAX_MEMBERSHIPS} organisations, as many as one user may."
+        )))
+    }
+}
+
 /// A user acting for an organisation in a role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Membership {
@@ -145,6 +160,15 @@ pub fn authorize_change(actor: OrgActor, change: MembershipChange) -> Result<(),
 mod tests {
     use super::OrgRole::{Accountant, Manager, Member, Owner};
     use super::*;
+
+    #[test]
+    fn a_user_acts_for_at_most_100_organisations() {
+        assert!(check_room_for_membership(MAX_MEMBERSHIPS - 1).is_ok());
+        assert!(matches!(
+            check_room_for_membership(MAX_MEMBERSHIPS),
+            Err(DomainError::Conflict(_))
+        ));
+    }
 
     fn change(from: Option<OrgRole>, to: Option<OrgRole>) -> MembershipChange {
         MembershipChange {

@@ -28,8 +28,16 @@ fn listed(list: &str, code: [u8; 3]) -> bool {
 pub struct Currency([u8; 3]);
 
 impl Currency {
+    /// Letters in a code.
+    pub const LEN: usize = 3;
+
     /// Parses a code; lower case is accepted.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        if raw.chars().count() > Self::LEN {
+            return Err(
+                FieldError::new("", "max_length", "a currency code is three letters").into(),
+            );
+        }
         let code = raw.trim().to_ascii_uppercase();
         match code.as_bytes() {
             [a, b, c] if listed(CURRENCIES, [*a, *b, *c]) => Ok(Self([*a, *b, *c])),
@@ -68,6 +76,10 @@ impl fmt::Display for Currency {
     }
 }
 
+/// Longest decimal amount accepted as text: the largest amount in minor units has 19 digits,
+/// and with a sign and a point needs 21; the rest is room for leading zeros.
+pub const MAX_AMOUNT_CHARS: usize = 32;
+
 /// An amount of money.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Money {
@@ -92,6 +104,14 @@ impl Money {
         let bad = |message: String| -> DomainError {
             FieldError::new("amount", "decimal", message).into()
         };
+        if amount.chars().count() > MAX_AMOUNT_CHARS {
+            return Err(FieldError::new(
+                "amount",
+                "max_length",
+                format!("an amount has at most {MAX_AMOUNT_CHARS} characters"),
+            )
+            .into());
+        }
         let exp = currency.exponent();
         let text = amount.trim();
         let (negative, digits) = match text.strip_prefix('-') {
@@ -373,6 +393,20 @@ mod tests {
         }
         assert!(Money::parse("1.5", Currency::parse("JPY").unwrap()).is_err());
         assert!(Money::parse_positive("0.00", eur()).is_err());
+    }
+
+    #[test]
+    fn amounts_and_codes_are_bounded_as_sent() {
+        let at_limit = format!("{}1.00", "0".repeat(MAX_AMOUNT_CHARS - 4));
+        assert_eq!(Money::parse(&at_limit, eur()).map(|m| m.minor()), Ok(100));
+        let Err(DomainError::Invalid(e)) = Money::parse(&format!("0{at_limit}"), eur()) else {
+            panic!("expected invalid");
+        };
+        assert_eq!((e[0].field.as_str(), e[0].code), ("amount", "max_length"));
+        assert!(Currency::parse("eur").is_ok());
+        assert!(Currency::parse(" EUR").is_err());
+        let widest = Money::from_minor(i64::MIN, Currency::parse("KWD").unwrap());
+        assert!(widest.amount_string().len() <= MAX_AMOUNT_CHARS);
     }
 
     #[test]

@@ -10,6 +10,12 @@ use serde::{Deserialize, Serialize};
 
 /// Longest organisation name in one language.
 pub const MAX_NAME: usize = 300;
+/// Most theme tags.
+pub const MAX_THEMES: usize = 20;
+/// Longest theme tag, in characters.
+pub const MAX_THEME_CHARS: usize = 64;
+/// Longest IATI organisation identifier.
+pub const MAX_IATI_IDENTIFIER_CHARS: usize = 100;
 
 /// An organisation's profile: every editable field, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,11 +186,19 @@ impl OrganizationKind {
     }
 }
 
-/// A theme tag: lower-case words joined by `_` or `-` (e.g. `human_rights`), at most 64 bytes.
+/// A theme tag: lower-case words joined by `_` or `-` (e.g. `human_rights`), at most
+/// [`MAX_THEME_CHARS`] characters as sent.
 pub fn parse_theme(raw: &str) -> Result<String, DomainError> {
+    if raw.chars().count() > MAX_THEME_CHARS {
+        return Err(FieldError::new(
+            "",
+            "max_length",
+            format!("a theme has at most {MAX_THEME_CHARS} characters"),
+        )
+        .into());
+    }
     let t = raw.trim().to_lowercase();
     let ok = !t.is_empty()
-        && t.len() <= 64
         && t.chars()
             .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     if ok {
@@ -194,13 +208,15 @@ pub fn parse_theme(raw: &str) -> Result<String, DomainError> {
     }
 }
 
-/// A list of distinct themes, at most 20.
+/// A list of distinct themes, at most [`MAX_THEMES`].
 pub fn parse_themes(raw: &[String]) -> Result<Vec<String>, DomainError> {
+    if raw.len() > MAX_THEMES {
+        return Err(
+            FieldError::new("", "max_items", format!("at most {MAX_THEMES} themes")).into(),
+        );
+    }
     let mut errors = Vec::new();
     let mut out: Vec<String> = Vec::new();
-    if raw.len() > 20 {
-        errors.push(FieldError::new("", "max_items", "at most 20 themes"));
-    }
     for (i, t) in raw.iter().enumerate() {
         match parse_theme(t) {
             Ok(t) if !out.contains(&t) => out.push(t),
@@ -219,10 +235,19 @@ pub fn parse_themes(raw: &[String]) -> Result<Vec<String>, DomainError> {
 }
 
 /// An IATI organisation identifier such as `KZ-BIN-940740000911` or `XM-DAC-41114`:
-/// a registration-agency prefix, a hyphen, then an id; letters, digits, `-`, `_`, `.` only.
+/// a registration-agency prefix, a hyphen, then an id; letters, digits, `-`, `_`, `.` only;
+/// at most [`MAX_IATI_IDENTIFIER_CHARS`] characters as sent.
 pub fn parse_iati_identifier(raw: &str) -> Result<String, DomainError> {
+    if raw.chars().count() > MAX_IATI_IDENTIFIER_CHARS {
+        return Err(FieldError::new(
+            "",
+            "max_length",
+            format!("at most {MAX_IATI_IDENTIFIER_CHARS} characters"),
+        )
+        .into());
+    }
     let id = raw.trim();
-    let shape_ok = (3..=100).contains(&id.len())
+    let shape_ok = id.len() >= 3
         && id.contains('-')
         && !id.starts_with('-')
         && !id.ends_with('-')
@@ -315,10 +340,32 @@ mod tests {
     }
 
     #[test]
+    fn themes_and_their_number_are_bounded() {
+        let at_limit = "a".repeat(MAX_THEME_CHARS);
+        assert!(parse_theme(&at_limit).is_ok());
+        let Err(DomainError::Invalid(e)) = parse_theme(&format!("{at_limit}a")) else {
+            panic!("expected invalid");
+        };
+        assert_eq!(e[0].code, "max_length");
+        let many: Vec<String> = (0..=MAX_THEMES).map(|i| format!("t{i}")).collect();
+        assert_eq!(
+            parse_themes(&many[..MAX_THEMES]).map(|t| t.len()),
+            Ok(MAX_THEMES)
+        );
+        let Err(DomainError::Invalid(e)) = parse_themes(&many) else {
+            panic!("expected invalid");
+        };
+        assert_eq!((e.len(), e[0].code), (1, "max_items"));
+    }
+
+    #[test]
     fn iati_identifiers_need_an_agency_prefix() {
         assert!(parse_iati_identifier("KZ-BIN-940740000911").is_ok());
         assert!(parse_iati_identifier("XM-DAC-41114").is_ok());
         assert!(parse_iati_identifier("940740000911").is_err());
         assert!(parse_iati_identifier("KZ BIN 1").is_err());
+        let at_limit = format!("XM-{}", "1".repeat(MAX_IATI_IDENTIFIER_CHARS - 3));
+        assert!(parse_iati_identifier(&at_limit).is_ok());
+        assert!(parse_iati_identifier(&format!("{at_limit}1")).is_err());
     }
 }

@@ -19,6 +19,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 pub const MAX_TITLE: usize = 500;
 /// Longest description in one language.
 pub const MAX_DESCRIPTION: usize = 20_000;
+/// Most funders of one programme.
+pub const MAX_FUNDERS: usize = 50;
 
 /// A funder's commitment, in the programme's currency.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,9 @@ use crate::error::{DomainError, FieldError};
 use crate::ids::{ApplicationId, ReviewId, UserId};
 use std::collections::BTreeMap;
 
+/// Longest comment, or note on a conflict of interest.
+pub const MAX_COMMENT_CHARS: usize = 10_000;
+
 /// A review as stored; `T` is the caller's time type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Review<T> {

@@ -3,7 +3,14 @@
 
 use crate::error::{DomainError, FieldError};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+/// Most languages one text may carry.
+pub const MAX_LANGUAGES: usize = 16;
+/// Longest language tag: RFC 5646 §4.4.1 asks implementations to hold tags of 35 characters,
+/// which covers every tag registered in practice.
+pub const MAX_TAG_CHARS: usize = 35;
 
 /// A text in one or more languages; keys are lower-cased BCP 47 tags, values trimmed and
 /// non-empty.
@@ -12,8 +19,12 @@ use std::collections::BTreeMap;
 pub struct LocalizedText(BTreeMap<String, String>);
 
 /// Whether `tag` has the shape of a BCP 47 language tag: a 2–3 letter primary language, then
-/// subtags of 1–8 letters or digits (`kk`, `ru`, `en-GB`, `kk-Cyrl-KZ`).
+/// subtags of 1–8 letters or digits (`kk`, `ru`, `en-GB`, `kk-Cyrl-KZ`), at most
+/// [`MAX_TAG_CHARS`] in all.
 fn is_language_tag(tag: &str) -> bool {
+    if tag.len() > MAX_TAG_CHARS {
+        return false;
+    }
     let mut parts = tag.split('-');
     let primary_ok = parts
         .next()
@@ -23,12 +34,21 @@ fn is_language_tag(tag: &str) -> bool {
 }
 
 impl LocalizedText {
-    /// Parses a map of translations, each at most `max_chars` characters.
+    /// Parses a map of at most [`MAX_LANGUAGES`] translations, each at most `max_chars`
+    /// characters as sent (white space around a translation is trimmed, but counts).
     pub fn parse(raw: BTreeMap<String, String>, max_chars: usize) -> Result<Self, DomainError> {
+        if raw.len() > MAX_LANGUAGES {
+            return Err(FieldError::new(
+                "",
+                "max_items",
+                format!("at most {MAX_LANGUAGES} languages"),
+            )
+            .into());
+        }
         let mut errors = Vec::new();
         let mut out = BTreeMap::new();
-        for (tag, value) in raw {
-            let value = value.trim();
+        for (tag, raw_value) in raw {
+            let value = raw_value.trim();
             if !is_language_tag(&tag) {
                 errors.push(FieldError::new(
                     tag.clone(),
@@ -41,7 +61,7 @@ impl LocalizedText {
                     "required",
                     "a translation may not be empty",
                 ));
-            } else if value.chars().count() > max_chars {
+            } else if raw_value.chars().count() > max_chars {
                 errors.push(FieldError::new(
                     tag.clone(),
                     "max_length",
@@ -77,6 +97,15 @@ impl LocalizedText {
             .find_map(|l| self.0.get(*l))
             .or_else(|| self.0.values().next())
             .map_or("", String::as_str)
+    }
+}
+
+/// `text` cut to its first `max_chars` characters, for a text the server writes that must stay
+/// within a bound it states (an audit summary, a problem's detail).
+pub fn truncate(text: &str, max_chars: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => Cow::Owned(text[..end].to_owned()),
+        None => Cow::Borrowed(text),
     }
 }
 
@@ -138,5 +167,45 @@ mod tests {
         assert!(is_language_tag("en-GB"));
         assert!(!is_language_tag("e"));
         assert!(!is_language_tag("en-"));
+    }
+
+    #[test]
+    fn tags_over_35_characters_are_refused() {
+        let at_limit = format!("en{}-abcde", "-abcdefgh".repeat(3));
+        assert_eq!(at_limit.len(), MAX_TAG_CHARS);
+        assert!(is_language_tag(&at_limit));
+        assert!(!is_language_tag(&format!("{at_limit}d")));
+    }
+
+    #[test]
+    fn at_most_16_languages_are_accepted() {
+        let tags: Vec<String> = (0..=MAX_LANGUAGES).map(|i| format!("en-x{i}")).collect();
+        let within: BTreeMap<_, _> = tags[..MAX_LANGUAGES]
+            .iter()
+            .map(|t| (t.clone(), "x".to_owned()))
+            .collect();
+        assert!(LocalizedText::parse(within, 10).is_ok());
+        let over: BTreeMap<_, _> = tags.iter().map(|t| (t.clone(), "x".to_owned())).collect();
+        let Err(DomainError::Invalid(e)) = LocalizedText::parse(over, 10) else {
+            panic!("expected invalid");
+        };
+        assert_eq!((e[0].field.as_str(), e[0].code), ("", "max_items"));
+    }
+
+    #[test]
+    fn white_space_counts_toward_the_length() {
+        let padded = map(&[("en", "abc ")]);
+        let Err(DomainError::Invalid(e)) = LocalizedText::parse(padded, 3) else {
+            panic!("expected invalid");
+        };
+        assert_eq!(e[0].code, "max_length");
+        assert!(LocalizedText::parse(map(&[("en", " abc")]), 4).is_ok());
+    }
+
+    #[test]
+    fn truncation_keeps_whole_characters() {
+        assert_eq!(truncate("абвгд", 3), "абв");
+        assert_eq!(truncate("abc", 3), "abc");
+        assert_eq!(truncate("", 0), "");
     }
 }

@@ -137,12 +137,12 @@ impl SystemRole {
     }
 }
 
-/// Parses a required single-line text of 1..=`max` characters, trimmed.
+/// Parses a required single-line text of 1..=`max` characters as sent, trimmed.
 pub fn parse_line(raw: &str, max: usize) -> Result<String, DomainError> {
     let v = raw.trim();
     if v.is_empty() {
         Err(FieldError::new("", "required", "may not be empty").into())
-    } else if v.chars().count() > max {
+    } else if raw.chars().count() > max {
         Err(FieldError::new("", "max_length", format!("at most {max} characters")).into())
     } else if v.chars().any(char::is_control) {
         Err(FieldError::new("", "format", "may not contain control characters").into())
@@ -222,7 +222,8 @@ mod tests {
 
     #[test]
     fn lines_are_trimmed_and_bounded() {
-        assert_eq!(parse_line("  Aigerim  ", 10).unwrap(), "Aigerim");
+        assert_eq!(parse_line("  Aigerim  ", 11).unwrap(), "Aigerim");
+        assert!(parse_line("  Aigerim  ", 10).is_err(), "white space counts");
         assert!(parse_line("   ", 10).is_err());
         assert!(parse_line("abcdefghijk", 10).is_err());
         assert!(parse_line("a\nb", 10).is_err());

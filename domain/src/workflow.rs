@@ -2,6 +2,11 @@
 //! state enum, an action enum and `apply`, which answers an illegal action with
 //! `DomainError::InvalidTransition` naming the current state and the actions allowed in it.
 
+/// Longest state or action name.
+pub const MAX_NAME_CHARS: usize = 32;
+/// Most actions one state machine has (so most a state allows).
+pub const MAX_ACTIONS: usize = 8;
+
 /// A state machine's state enum, as the generic transition use case sees it.
 pub trait Workflow: Copy + std::fmt::Debug {
     /// The actions that move it.
@@ -36,6 +41,13 @@ macro_rules! state_machine {
         actions { $($a:ident = $aname:literal),+ $(,)? }
         transitions { $(($from:ident, $act:ident) => $to:ident),+ $(,)? }
     ) => {
+        // The contract bounds state and action names and lists of allowed actions by these.
+        const _: () = {
+            $(assert!($sname.len() <= $crate::workflow::MAX_NAME_CHARS);)+
+            $(assert!($aname.len() <= $crate::workflow::MAX_NAME_CHARS);)+
+            assert!([$($aname),+].len() <= $crate::workflow::MAX_ACTIONS);
+        };
+
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "snake_case")]

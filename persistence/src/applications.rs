@@ -348,6 +348,14 @@ pub fn move_to(
     to_domain(row)
 }
 
+/// How many applications a call has, in any status.
+pub fn count_of_call(conn: &mut DbConn, call: CallId) -> Result<i64, StoreError> {
+    Ok(applications::table
+        .filter(applications::call_id.eq(call.to_string()))
+        .count()
+        .get_result(conn)?)
+}
+
 /// Every application to a call in one of `statuses` (a call has tens to hundreds), by id, in
 /// one statement.
 pub fn of_call(

@@ -200,6 +200,14 @@ pub fn of_user(
         .collect()
 }
 
+/// How many organisations a user acts for.
+pub fn count_of_user(conn: &mut DbConn, user: UserId) -> Result<i64, StoreError> {
+    Ok(memberships::table
+        .filter(memberships::user_id.eq(user.to_string()))
+        .count()
+        .get_result(conn)?)
+}
+
 /// One page of an organisation's members, by user id.
 pub fn list(
     conn: &mut DbConn,

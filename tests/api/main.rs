@@ -16,6 +16,8 @@ mod audit;
 #[cfg(test)]
 mod auth;
 #[cfg(test)]
+mod bounds;
+#[cfg(test)]
 mod calls;
 #[cfg(test)]
 mod contract;

@@ -8,6 +8,10 @@ use std::time::Duration;
 
 const ISSUER: &str = "seriktes";
 
+/// Longest access token issued: a HS256 JWT of the fixed claims below, whose widest values
+/// (a user id, a 19-digit time) need about 300 characters.
+pub const MAX_TOKEN_CHARS: usize = 512;
+
 /// The claims of an access token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
@@ -154,6 +158,13 @@ mod tests {
                 "iat {iat} exp {exp}"
             );
         }
+    }
+
+    #[test]
+    fn the_widest_token_fits_its_bound() {
+        let user = uuid::Uuid::max().to_string();
+        let t = keys().issue(&user, i64::MAX, i64::MAX).unwrap();
+        assert!(t.len() <= MAX_TOKEN_CHARS, "{} characters", t.len());
     }
 
     #[test]

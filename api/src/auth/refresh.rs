@@ -4,6 +4,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
+/// Characters in a refresh token: 32 bytes in unpadded base64url.
+pub const TOKEN_CHARS: usize = 43;
+
 /// A new random refresh token.
 pub fn generate() -> Result<String, getrandom::Error> {
     let mut bytes = [0_u8; 32];
@@ -28,6 +31,7 @@ mod tests {
         let (a, b) = (generate().unwrap(), generate().unwrap());
         assert_ne!(a, b);
         assert_eq!(hash(&a).len(), 64);
+        assert_eq!(a.len(), TOKEN_CHARS);
         assert_eq!(hash(&a), hash(&a));
     }
 }

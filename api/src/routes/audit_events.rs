@@ -35,7 +35,7 @@ pub async fn list_audit_events(
     page: Query<PageParams>,
     filter: Query<AuditListParams>,
 ) -> Result<Paginated<AuditEventResponse>, ApiError> {
-    let (page, filter) = (page.0.to_request()?, filter.0.into());
+    let (page, filter) = (page.0.to_request()?, filter.0.checked()?.into());
     let rows = state
         .read_as(&caller, move |conn, actor, _| {
             service::list_events(conn, actor, &filter, &page)

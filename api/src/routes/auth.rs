@@ -74,7 +74,7 @@ pub async fn login(
     req: HttpRequest,
     body: Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    let LoginRequest { email, password } = body.0;
+    let LoginRequest { email, password } = body.0.checked()?;
     let parsed = sign_in_email(&email)?;
     // Counted per address as accounts know it, so look-alike spellings share one count.
     let counted = parsed.as_ref().map_or(email.as_str(), Email::as_str);
@@ -120,7 +120,7 @@ pub async fn refresh(
     state: State,
     body: Json<RefreshRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    let (st, now, token) = (state.clone(), state.now(), body.0.refresh_token);
+    let (st, now, token) = (state.clone(), state.now(), body.0.token()?);
     state
         .write(move |tx| auth_service::rotate(tx, issuer(&st), &token, now))
         .await?
@@ -144,7 +144,7 @@ pub async fn refresh(
 )]
 #[post("/auth/logout")]
 pub async fn logout(state: State, body: Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
-    let (now, token) = (state.now(), body.0.refresh_token);
+    let (now, token) = (state.now(), body.0.token()?);
     state
         .write(move |tx| auth_service::sign_out(tx, &token, now))
         .await?;

@@ -64,7 +64,7 @@ pub async fn change_password(
     let ChangePasswordRequest {
         current_password,
         new_password,
-    } = body.0;
+    } = body.0.checked()?;
     let new_password =
         NewPassword::parse(&new_password).map_err(|e| ApiError::from(e).under("new_password"))?;
     let phc = state.read_as(&caller, service::own_password_hash).await?;

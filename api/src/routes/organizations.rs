@@ -79,7 +79,7 @@ pub async fn list_organizations(
     filter: Query<OrganizationListParams>,
 ) -> Result<Paginated<OrganizationResponse>, ApiError> {
     let page = page.0.to_request()?;
-    let (filter, mine) = filter.0.into_filter();
+    let (filter, mine) = filter.0.checked()?.into_filter();
     let records = state
         .read_as(&caller, move |conn, actor, _| {
             service::list(conn, actor, filter, mine, &page)

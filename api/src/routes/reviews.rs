@@ -19,7 +19,7 @@ use crate::service::reviews as uc;
 use crate::state::State;
 use actix_web::{get, patch, post, web};
 use seriktes_domain::ids::{ApplicationId, CallId, ReviewId, UserId};
-use seriktes_domain::review::ReviewStatus;
+use seriktes_domain::review::{MAX_COMMENT_CHARS, ReviewStatus};
 use seriktes_domain::user::parse_line;
 use uuid::Uuid;
 
@@ -40,21 +40,22 @@ fn tagged(seen: uc::Seen) -> Result<(ReviewResponse, i64), ApiError> {
     Ok((seen.into(), version))
 }
 
-/// A comment or note: up to 10 000 characters, no control characters.
-fn parse_comment(c: &str) -> Result<String, ApiError> {
-    let t = c.trim();
-    if t.chars().count() > 10_000 {
+/// A comment or note (`field`): up to `MAX_COMMENT_CHARS` characters as sent, no control
+/// characters.
+fn parse_comment(field: &str, c: &str) -> Result<String, ApiError> {
+    if c.chars().count() > MAX_COMMENT_CHARS {
         return Err(ApiError::invalid(
-            "comment",
+            field,
             "max_length",
-            "at most 10000 characters",
+            format!("at most {MAX_COMMENT_CHARS} characters"),
         ));
     }
+    let t = c.trim();
     // Reuse the single-line rules on each line so control characters are refused.
     for line in t.lines() {
         if !line.trim().is_empty() {
-            parse_line(line, 10_000).map_err(|_| {
-                ApiError::invalid("comment", "format", "may not contain control characters")
+            parse_line(line, MAX_COMMENT_CHARS).map_err(|_| {
+                ApiError::invalid(field, "format", "may not contain control characters")
             })?;
         }
     }
@@ -244,14 +245,10 @@ pub async fn update_review(
 ) -> Result<Tagged<ReviewResponse>, ApiError> {
     let id = ReviewId::from_uuid(id.into_inner());
     let r = body.0;
-    let scores = r.scores.map(|s| {
-        s.iter()
-            .map(|s| (s.criterion_id.to_string(), s.score))
-            .collect()
-    });
+    let scores = r.scores()?;
     let comment = match r.comment.as_deref() {
         Some(c) if c.trim().is_empty() => Some(None),
-        Some(c) => Some(Some(parse_comment(c)?)),
+        Some(c) => Some(Some(parse_comment("comment", c)?)),
         None => None,
     };
     let (body, version) = state
@@ -328,7 +325,8 @@ pub async fn recuse_review(
     body: Json<RecuseRequest>,
 ) -> Result<Tagged<ReviewResponse>, ApiError> {
     let id = ReviewId::from_uuid(id.into_inner());
-    let note = body.0.note.as_deref().map(parse_comment).transpose()?;
+    let note = body.0.note.as_deref();
+    let note = note.map(|n| parse_comment("note", n)).transpose()?;
     let (body, version) = state
         .write_as(&caller, move |tx, actor, now| {
             tagged(uc::recuse(tx, actor, id, note.clone(), if_match.0, now)?)

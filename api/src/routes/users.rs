@@ -77,7 +77,7 @@ pub async fn list_users(
     page: Query<PageParams>,
     filter: Query<UserListParams>,
 ) -> Result<Paginated<UserResponse>, ApiError> {
-    let (page, filter) = (page.0.to_request()?, filter.0.into());
+    let (page, filter) = (page.0.to_request()?, filter.0.checked()?.into());
     let records = state
         .read_as(&caller, move |conn, actor, _| {
             service::list_users(conn, actor, &filter, &page)

@@ -13,7 +13,7 @@ use seriktes_domain::application::{
     Application, ApplicationAction, ApplicationStatus, DraftInput, Submission, check_draft,
     check_submission,
 };
-use seriktes_domain::call::{Call, CallStatus};
+use seriktes_domain::call::{Call, CallStatus, check_room_for_application};
 use seriktes_domain::ids::{ApplicationId, CallId, OrganizationId, ProgrammeId};
 use seriktes_domain::money::Money;
 use seriktes_domain::organization::{OrganizationKind, Profile};
@@ -109,6 +109,8 @@ pub fn create(
     let currency = programmes::currency(tx, row.programme)?;
     let draft = check_draft(input.clone(), currency, applicant)?;
     check_partners(tx, &input)?;
+    let so_far = store::count_of_call(tx, call)?;
+    check_room_for_application(usize::try_from(so_far).unwrap_or(usize::MAX))?;
     let app = store::create(
         tx,
         &store::NewApplication {

@@ -11,6 +11,7 @@ use seriktes_domain::access::{Actor, authorize};
 use seriktes_domain::ids::{OrganizationId, UserId};
 use seriktes_domain::membership::{
     Membership, MembershipChange, NewMember, OrgRole, Person, authorize_change,
+    check_room_for_membership,
 };
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::memberships::{self, MemberRecord};
@@ -96,6 +97,8 @@ pub fn add(
         ));
     }
     check_change(tx, actor, role, org, who.id, None, Some(new.role))?;
+    let so_far = memberships::count_of_user(tx, who.id)?;
+    check_room_for_membership(usize::try_from(so_far).unwrap_or(usize::MAX))?;
     let summary = format!("added {} as {}", who.email, new.role.as_str());
     let membership = Membership {
         organization: org,

@@ -1,7 +1,7 @@
 //! The wire forms of applications and their conversion to and from the domain.
 
 use crate::response::utc;
-use crate::wire::{ApplicationStatus as WireStatus, LocalizedText, Money};
+use crate::wire::{ApplicationStatus as WireStatus, ApplicationSummary, ApplicationTitle, Money};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use seriktes_domain::access::Role;
@@ -50,9 +50,9 @@ pub struct ApplicationResponse {
     #[schema(format = Uuid)]
     pub applicant_organization_id: String,
     /// Title.
-    pub title: LocalizedText,
+    pub title: ApplicationTitle,
     /// Summary.
-    pub summary: LocalizedText,
+    pub summary: ApplicationSummary,
     /// Amount requested.
     pub requested: Money,
     /// Project duration, months.
@@ -91,9 +91,9 @@ pub struct CreateApplicationRequest {
     /// The applying organisation; the caller must own or manage it.
     pub applicant_organization_id: Uuid,
     /// Title.
-    pub title: LocalizedText,
+    pub title: ApplicationTitle,
     /// Summary.
-    pub summary: LocalizedText,
+    pub summary: ApplicationSummary,
     /// Amount requested, in the call's currency.
     pub requested: Money,
     /// Project duration, months.
@@ -114,9 +114,9 @@ pub struct CreateApplicationRequest {
 #[schema(example = json!({"duration_months": 12}))]
 pub struct UpdateApplicationRequest {
     /// New title.
-    pub title: Option<LocalizedText>,
+    pub title: Option<ApplicationTitle>,
     /// New summary.
-    pub summary: Option<LocalizedText>,
+    pub summary: Option<ApplicationSummary>,
     /// New amount.
     pub requested: Option<Money>,
     /// New duration.

@@ -3,7 +3,10 @@
 use crate::response::utc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use seriktes_domain::audit::{MAX_ENTITY_ID_CHARS, MAX_ENTITY_TYPE_CHARS, MAX_SUMMARY_CHARS};
 use seriktes_domain::ids::UserId;
+use seriktes_domain::text::truncate;
+use seriktes_domain::{DomainError, Validator};
 use seriktes_persistence::audit::{AuditEvent, AuditFilter};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -31,7 +34,7 @@ pub struct AuditEventResponse {
     pub entity_type: String,
     /// The object's id.
     pub entity_id: String,
-    /// A short account of the change.
+    /// A short account of the change (cut to 1000 characters).
     pub summary: String,
 }
 
@@ -44,7 +47,7 @@ impl From<AuditEvent> for AuditEventResponse {
             action: r.action,
             entity_type: r.entity_type,
             entity_id: r.entity_id,
-            summary: r.summary,
+            summary: truncate(&r.summary, MAX_SUMMARY_CHARS).into_owned(),
         }
     }
 }
@@ -61,6 +64,20 @@ pub struct AuditListParams {
     pub actor_id: Option<Uuid>,
     /// Only events at or after this time (RFC 3339).
     pub since: Option<crate::wire::Timestamp>,
+}
+
+impl AuditListParams {
+    /// The filters, if each is within its bound.
+    pub fn checked(self) -> Result<Self, DomainError> {
+        let mut v = Validator::new();
+        if let Some(t) = &self.entity_type {
+            v.max_chars("entity_type", t, MAX_ENTITY_TYPE_CHARS);
+        }
+        if let Some(id) = &self.entity_id {
+            v.max_chars("entity_id", id, MAX_ENTITY_ID_CHARS);
+        }
+        v.finish().map(|()| self)
+    }
 }
 
 impl From<AuditListParams> for AuditFilter {

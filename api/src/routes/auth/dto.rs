@@ -1,7 +1,11 @@
 //! Wire forms of sign-in and refresh.
 
+use crate::auth::refresh::TOKEN_CHARS;
 use crate::service::auth::TokenPair;
 use serde::{Deserialize, Serialize};
+use seriktes_domain::email::Email;
+use seriktes_domain::user::NewPassword;
+use seriktes_domain::{DomainError, Validator};
 use utoipa::ToSchema;
 
 /// E-mail and password.
@@ -15,6 +19,17 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+impl LoginRequest {
+    /// The request, if neither value is longer than an account's can be (so no password
+    /// longer than the policy allows is ever hashed).
+    pub fn checked(self) -> Result<Self, DomainError> {
+        let mut v = Validator::new();
+        v.max_chars("email", &self.email, Email::MAX_LEN);
+        v.max_chars("password", &self.password, NewPassword::MAX_CHARS);
+        v.finish().map(|()| self)
+    }
+}
+
 /// A refresh token, to rotate or revoke.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -22,6 +37,15 @@ pub struct LoginRequest {
 pub struct RefreshRequest {
     /// The refresh token from the last sign-in or refresh.
     pub refresh_token: String,
+}
+
+impl RefreshRequest {
+    /// The token, if it is no longer than the tokens this API issues.
+    pub fn token(self) -> Result<String, DomainError> {
+        let mut v = Validator::new();
+        v.max_chars("refresh_token", &self.refresh_token, TOKEN_CHARS);
+        v.finish().map(|()| self.refresh_token)
+    }
 }
 
 /// A new access token and refresh token.

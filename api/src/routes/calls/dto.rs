@@ -1,19 +1,19 @@
 //! Wire types of the call endpoints and their conversions to and from the domain.
 
 use crate::service::calls::{Call, CallDraft, CallPatch, CallQuery};
-use crate::wire::{CallStatus as WireStatus, LocalizedText, Money, OrganizationKind};
+use crate::wire::{
+    CallDescription, CallStatus as WireStatus, CallTitle, CriterionName, Money, OrganizationKind,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use seriktes_domain::call::{CallInput, CriterionInput as Criterion};
-use seriktes_domain::geo::RegionCode;
+use seriktes_domain::call::{
+    CallInput, CriterionInput as Criterion, MAX_COMMITTEE, MAX_ELIGIBLE_KINDS,
+};
+use seriktes_domain::geo::{MAX_REGIONS, RegionCode};
 use seriktes_domain::ids::UserId;
-use seriktes_domain::text::LocalizedText as Text;
 use seriktes_domain::{DomainError, Validator};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-
-const MAX_TITLE: usize = 500;
-const MAX_DESCRIPTION: usize = 20_000;
 
 /// A weighted scoring criterion.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -21,12 +21,10 @@ const MAX_DESCRIPTION: usize = 20_000;
 #[schema(example = json!({"name": {"en": "Relevance to human rights reforms"}, "weight": 3, "max_score": 10}))]
 pub struct CriterionInput {
     /// Name in one or more languages.
-    pub name: LocalizedText,
+    pub name: CriterionName,
     /// Relative weight, 1–100.
-    #[schema(minimum = 1, maximum = 100)]
     pub weight: i32,
     /// Highest score a reviewer may give, 1–100.
-    #[schema(minimum = 1, maximum = 100)]
     pub max_score: i32,
 }
 
@@ -38,7 +36,7 @@ pub struct CriterionResponse {
     #[schema(format = Uuid)]
     pub id: String,
     /// Name.
-    pub name: LocalizedText,
+    pub name: CriterionName,
     /// Relative weight.
     pub weight: i32,
     /// Highest score.
@@ -67,9 +65,9 @@ pub struct CallResponse {
     #[schema(format = Uuid)]
     pub programme_id: String,
     /// Title.
-    pub title: LocalizedText,
+    pub title: CallTitle,
     /// Description.
-    pub description: Option<LocalizedText>,
+    pub description: Option<CallDescription>,
     /// Applications are accepted from this instant (UTC)…
     pub opens_at: DateTime<Utc>,
     /// …until this one.
@@ -116,9 +114,9 @@ pub struct CallResponse {
 }))]
 pub struct CreateCallRequest {
     /// Title.
-    pub title: LocalizedText,
+    pub title: CallTitle,
     /// Description.
-    pub description: Option<LocalizedText>,
+    pub description: Option<CallDescription>,
     /// Window start (RFC 3339; stored in UTC).
     pub opens_at: crate::wire::Timestamp,
     /// Window end, after `opens_at`.
@@ -147,11 +145,11 @@ pub struct CreateCallRequest {
 #[schema(example = json!({"closes_at": "2026-03-15T00:00:00Z"}))]
 pub struct UpdateCallRequest {
     /// New title.
-    pub title: Option<LocalizedText>,
+    pub title: Option<CallTitle>,
     /// New description, or `null`.
     #[serde(default, deserialize_with = "crate::wire::double_option")]
-    #[schema(value_type = Option<LocalizedText>)]
-    pub description: Option<Option<LocalizedText>>,
+    #[schema(value_type = Option<CallDescription>)]
+    pub description: Option<Option<CallDescription>>,
     /// New window start.
     pub opens_at: Option<crate::wire::Timestamp>,
     /// New window end.
@@ -205,7 +203,8 @@ pub struct DecisionResponse {
 
 fn regions(v: &mut Validator, raw: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for (i, r) in raw.iter().enumerate() {
+    let within = v.max_items("eligible_regions", raw.len(), MAX_REGIONS);
+    for (i, r) in raw.iter().enumerate().filter(|_| within) {
         if let Some(r) = v.check(&format!("eligible_regions.{i}"), RegionCode::parse(r))
             && !out.iter().any(|x| x == r.as_str())
         {
@@ -230,10 +229,7 @@ fn criteria(v: &mut Validator, raw: Vec<CriterionInput>) -> Vec<Criterion> {
     raw.into_iter()
         .enumerate()
         .filter_map(|(i, c)| {
-            let name = v.check(
-                &format!("criteria.{i}.name"),
-                Text::parse(c.name.0, MAX_TITLE),
-            )?;
+            let name = v.check(&format!("criteria.{i}.name"), c.name.parse())?;
             Some(Criterion {
                 name,
                 weight: c.weight,
@@ -241,6 +237,20 @@ fn criteria(v: &mut Validator, raw: Vec<CriterionInput>) -> Vec<Criterion> {
             })
         })
         .collect()
+}
+
+/// Records a `max_items` error for each list of kinds or members over its bound.
+fn check_lists(
+    v: &mut Validator,
+    kinds: Option<&Vec<OrganizationKind>>,
+    members: Option<&Vec<Uuid>>,
+) {
+    if let Some(k) = kinds {
+        v.max_items("eligible_kinds", k.len(), MAX_ELIGIBLE_KINDS);
+    }
+    if let Some(m) = members {
+        v.max_items("committee_user_ids", m.len(), MAX_COMMITTEE);
+    }
 }
 
 fn committee(raw: Vec<Uuid>) -> Vec<UserId> {
@@ -259,13 +269,16 @@ impl TryFrom<CreateCallRequest> for CallDraft {
 
     fn try_from(r: CreateCallRequest) -> Result<Self, DomainError> {
         let mut v = Validator::new();
-        let title = v.check("title", Text::parse(r.title.0, MAX_TITLE));
-        let description = v.check_opt("description", r.description.map(|d| d.0), |d| {
-            Text::parse(d, MAX_DESCRIPTION)
-        });
+        let title = v.check("title", r.title.parse());
+        let description = v.check_opt("description", r.description, CallDescription::parse);
         let max_award = v.check("max_award", r.max_award.parse());
         let envelope = v.check("envelope", r.envelope.parse());
         let eligible_regions = regions(&mut v, &r.eligible_regions.unwrap_or_default());
+        check_lists(
+            &mut v,
+            r.eligible_kinds.as_ref(),
+            r.committee_user_ids.as_ref(),
+        );
         let criteria = criteria(&mut v, r.criteria);
         let input = (|| {
             Some(CallInput {
@@ -292,17 +305,18 @@ impl TryFrom<UpdateCallRequest> for CallPatch {
 
     fn try_from(r: UpdateCallRequest) -> Result<Self, DomainError> {
         let mut v = Validator::new();
-        let title = r
-            .title
-            .map(|t| v.check("title", Text::parse(t.0, MAX_TITLE)));
-        let description = r.description.map(|d| {
-            v.check_opt("description", d.map(|d| d.0), |d| {
-                Text::parse(d, MAX_DESCRIPTION)
-            })
-        });
+        let title = r.title.map(|t| v.check("title", t.parse()));
+        let description = r
+            .description
+            .map(|d| v.check_opt("description", d, CallDescription::parse));
         let max_award = r.max_award.map(|m| v.check("max_award", m.parse()));
         let envelope = r.envelope.map(|m| v.check("envelope", m.parse()));
         let eligible_regions = r.eligible_regions.map(|x| regions(&mut v, &x));
+        check_lists(
+            &mut v,
+            r.eligible_kinds.as_ref(),
+            r.committee_user_ids.as_ref(),
+        );
         let criteria = r.criteria.map(|c| criteria(&mut v, c));
         v.finish()?;
         Ok(Self {
@@ -342,7 +356,7 @@ impl From<Call> for CallResponse {
                 .criteria
                 .into_iter()
                 .map(|k| CriterionResponse {
-                    name: LocalizedText(k.name.translations().clone()),
+                    name: CriterionName(k.name.translations().clone()),
                     id: k.id,
                     weight: k.weight,
                     max_score: k.max_score,
@@ -350,10 +364,10 @@ impl From<Call> for CallResponse {
                 .collect(),
             committee_user_ids: manages
                 .then(|| c.committee.iter().map(ToString::to_string).collect()),
-            title: LocalizedText(row.title.translations().clone()),
+            title: CallTitle(row.title.translations().clone()),
             description: row
                 .description
-                .map(|d| LocalizedText(d.translations().clone())),
+                .map(|d| CallDescription(d.translations().clone())),
             opens_at: crate::response::utc(row.opens_at),
             closes_at: crate::response::utc(row.closes_at),
             max_award: Money::from_minor(row.max_award_minor, currency),

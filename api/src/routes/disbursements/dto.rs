@@ -6,6 +6,7 @@ use crate::wire::{DisbursementStatus as WireStatus, Money};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use seriktes_domain::access::grant::GrantRole;
+use seriktes_domain::grant::{MAX_CONDITION_CHARS, MAX_REFERENCE_CHARS};
 use seriktes_domain::user::parse_line;
 use seriktes_domain::{DomainError, Validator};
 use utoipa::{IntoParams, ToSchema};
@@ -111,7 +112,9 @@ impl TryFrom<CreateDisbursementRequest> for NewTranche {
         let mut v = Validator::new();
         let amount = v.check("amount", r.amount.parse());
         let condition = v
-            .check_opt("condition", r.condition.as_deref(), |c| parse_line(c, 1000))
+            .check_opt("condition", r.condition.as_deref(), |c| {
+                parse_line(c, MAX_CONDITION_CHARS)
+            })
             .flatten();
         v.finish()?;
         let amount = amount.ok_or_else(|| {
@@ -128,7 +131,7 @@ impl TryFrom<CreateDisbursementRequest> for NewTranche {
 impl PayRequest {
     /// The payment date and the checked reference.
     pub fn parse(self) -> Result<(NaiveDate, String), crate::error::ApiError> {
-        let reference = parse_line(&self.reference, 200)
+        let reference = parse_line(&self.reference, MAX_REFERENCE_CHARS)
             .map_err(|e| crate::error::ApiError::from(e).under("reference"))?;
         Ok((self.paid_on.get(), reference))
     }

@@ -4,16 +4,20 @@ use crate::error::ApiError;
 use crate::response::utc;
 use crate::service::grants::{Public, Seen};
 use crate::wire::ser::{self, MoneyOut};
-use crate::wire::{GrantStatus as WireStatus, LocalizedText, Money};
+use crate::wire::{
+    ApplicationSummary, ApplicationTitle, GrantStatus as WireStatus, LocalizedText, Money,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use seriktes_domain::Validator;
 use seriktes_domain::access::Role;
 use seriktes_domain::access::grant::GrantRight;
-use seriktes_domain::budget::{BudgetLine as DomainLine, LineInput};
-use seriktes_domain::grant::{AmendmentChanges, AmendmentInput, Change};
+use seriktes_domain::budget::{
+    BudgetLine as DomainLine, LineInput, MAX_CATEGORY_CHARS, MAX_DESCRIPTION_CHARS, MAX_LINES,
+};
+use seriktes_domain::grant::{AmendmentChanges, AmendmentInput, Change, MAX_REASON_CHARS};
 use seriktes_domain::ids::BudgetLineId;
 use seriktes_domain::user::parse_line;
-use seriktes_domain::{FieldError, Validator};
 use seriktes_persistence::grants::{Amendment, Named};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -222,9 +226,9 @@ pub struct PublicGrant {
     /// The call.
     pub call: NamedRef,
     /// The project's title (the application's).
-    pub title: LocalizedText,
+    pub title: ApplicationTitle,
     /// The project's summary (the application's).
-    pub summary: LocalizedText,
+    pub summary: ApplicationSummary,
     /// When awarded.
     pub awarded_at: DateTime<Utc>,
     /// The programme's funders.
@@ -332,27 +336,21 @@ impl TryFrom<AmendGrantRequest> for AmendmentInput<NaiveDate> {
     /// Every field error at once; currencies and line ids are the domain's rules.
     fn try_from(r: AmendGrantRequest) -> Result<Self, ApiError> {
         let mut v = Validator::new();
-        let reason = v.check("reason", parse_line(&r.reason, 2000));
+        let reason = v.check("reason", parse_line(&r.reason, MAX_REASON_CHARS));
         let amount = v
             .check_opt("amount", r.amount.as_ref(), Money::parse)
             .flatten();
         let mut lines = Vec::new();
         if let Some(input) = &r.budget_lines {
-            if input.len() > 100 {
-                v.push(FieldError::new(
-                    "budget_lines",
-                    "max_items",
-                    "at most 100 lines",
-                ));
-            }
-            for (i, l) in input.iter().enumerate() {
+            let lines_ok = v.max_items("budget_lines", input.len(), MAX_LINES);
+            for (i, l) in input.iter().enumerate().filter(|_| lines_ok) {
                 let category = v.check(
                     &format!("budget_lines.{i}.category"),
-                    parse_line(&l.category, 100),
+                    parse_line(&l.category, MAX_CATEGORY_CHARS),
                 );
                 let description = v.check(
                     &format!("budget_lines.{i}.description"),
-                    parse_line(&l.description, 1000),
+                    parse_line(&l.description, MAX_DESCRIPTION_CHARS),
                 );
                 let amount = v.check(&format!("budget_lines.{i}.amount"), l.amount.parse());
                 if let (Some(category), Some(description), Some(amount)) =

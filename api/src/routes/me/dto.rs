@@ -1,8 +1,10 @@
 //! Wire forms of the signed-in user.
 
 use crate::service::users::MyMembership as Membership;
-use crate::wire::{LocalizedText, OrgRole, UserResponse};
+use crate::wire::{OrgRole, OrganizationName, UserResponse};
 use serde::{Deserialize, Serialize};
+use seriktes_domain::user::NewPassword;
+use seriktes_domain::{DomainError, Validator};
 use utoipa::ToSchema;
 
 /// One organisation the user acts for.
@@ -12,7 +14,7 @@ pub struct MyMembership {
     #[schema(format = Uuid)]
     pub organization_id: String,
     /// Its name.
-    pub organization_name: LocalizedText,
+    pub organization_name: OrganizationName,
     /// The user's role in it.
     pub role: OrgRole,
 }
@@ -53,6 +55,19 @@ pub struct ChangePasswordRequest {
     #[schema(format = Password)]
     pub current_password: String,
     /// 8–128 characters.
-    #[schema(min_length = 8, max_length = 128, format = Password)]
+    #[schema(format = Password)]
     pub new_password: String,
+}
+
+impl ChangePasswordRequest {
+    /// The request, if the current password is no longer than any password can be.
+    pub fn checked(self) -> Result<Self, DomainError> {
+        let mut v = Validator::new();
+        v.max_chars(
+            "current_password",
+            &self.current_password,
+            NewPassword::MAX_CHARS,
+        );
+        v.finish().map(|()| self)
+    }
 }

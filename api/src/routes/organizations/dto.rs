@@ -2,15 +2,14 @@
 //! once), responses built from stored records.
 
 use crate::response::utc;
-use crate::wire::{LocalizedText, OrganizationKind, double_option};
+use crate::wire::{OrganizationKind, OrganizationName, double_option};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use seriktes_domain::bin::Bin;
 use seriktes_domain::geo::{CountryCode, RegionCode};
 use seriktes_domain::organization::{
-    MAX_NAME, Organization, Profile, ProfilePatch, parse_iati_identifier, parse_themes,
+    Organization, Profile, ProfilePatch, parse_iati_identifier, parse_themes,
 };
-use seriktes_domain::text::LocalizedText as Text;
 use seriktes_domain::{DomainError, Validator};
 use seriktes_persistence::organizations::{OrganizationFilter, OrganizationRecord};
 use utoipa::{IntoParams, ToSchema};
@@ -31,7 +30,7 @@ pub struct OrganizationResponse {
     /// Kind.
     pub kind: OrganizationKind,
     /// Name in one or more languages.
-    pub name: LocalizedText,
+    pub name: OrganizationName,
     /// Kazakhstan Business Identification Number (12 digits).
     pub bin: Option<String>,
     /// ISO 3166-1 alpha-2 country.
@@ -77,7 +76,7 @@ pub struct CreateOrganizationRequest {
     /// Kind.
     pub kind: OrganizationKind,
     /// Name in one or more languages (each at most 300 characters).
-    pub name: LocalizedText,
+    pub name: OrganizationName,
     /// BIN: 12 digits with a valid check digit; unique.
     pub bin: Option<String>,
     /// ISO 3166-1 alpha-2; default `KZ`.
@@ -98,7 +97,7 @@ pub struct UpdateOrganizationRequest {
     /// New kind.
     pub kind: Option<OrganizationKind>,
     /// New name (replaces every language).
-    pub name: Option<LocalizedText>,
+    pub name: Option<OrganizationName>,
     /// New BIN, or `null`.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -141,7 +140,7 @@ impl TryFrom<CreateOrganizationRequest> for Profile {
     /// Checks every field, reporting all failures at once; the country defaults to `KZ`.
     fn try_from(r: CreateOrganizationRequest) -> Result<Self, DomainError> {
         let mut v = Validator::new();
-        let name = v.check("name", Text::parse(r.name.0, MAX_NAME));
+        let name = v.check("name", r.name.parse());
         let bin = v.check_opt("bin", r.bin, |b| Bin::parse(&b));
         let country = v.check(
             "country",
@@ -179,7 +178,7 @@ impl TryFrom<UpdateOrganizationRequest> for ProfilePatch {
     /// the country is checked against the merged profile (`organization::plan_update`).
     fn try_from(r: UpdateOrganizationRequest) -> Result<Self, DomainError> {
         let mut v = Validator::new();
-        let name = v.check_opt("name", r.name, |n| Text::parse(n.0, MAX_NAME));
+        let name = v.check_opt("name", r.name, OrganizationName::parse);
         let bin = v.check_opt("bin", r.bin, |b| b.map(|b| Bin::parse(&b)).transpose());
         let country = v.check_opt("country", r.country, |c| CountryCode::parse(&c));
         let region = v.check_opt("region", r.region, |x| {
@@ -205,6 +204,21 @@ impl TryFrom<UpdateOrganizationRequest> for ProfilePatch {
 }
 
 impl OrganizationListParams {
+    /// The filters, if each is within its bound.
+    pub fn checked(self) -> Result<Self, DomainError> {
+        let mut v = Validator::new();
+        for (field, value, max) in [
+            ("country", &self.country, CountryCode::LEN),
+            ("region", &self.region, RegionCode::MAX_CHARS),
+            ("bin", &self.bin, Bin::LEN),
+        ] {
+            if let Some(value) = value {
+                v.max_chars(field, value, max);
+            }
+        }
+        v.finish().map(|()| self)
+    }
+
     /// The store's filter (country and region compared in upper case), and whether only the
     /// caller's organisations are wanted.
     pub fn into_filter(self) -> (OrganizationFilter, bool) {

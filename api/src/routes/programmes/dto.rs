@@ -1,16 +1,15 @@
 //! Wire types of the programme endpoints and their conversions to and from the domain.
 
 use crate::service::programmes::{NewProgramme, Programme, ProgrammePatch, ProgrammeQuery};
-use crate::wire::{LocalizedText, Money, ProgrammeStatus as WireStatus};
+use crate::wire::{
+    Money, OrganizationName, ProgrammeDescription, ProgrammeStatus as WireStatus, ProgrammeTitle,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use seriktes_domain::geo::RegionCode;
+use seriktes_domain::geo::{MAX_REGIONS, RegionCode};
 use seriktes_domain::ids::OrganizationId;
 use seriktes_domain::organization::parse_themes;
-use seriktes_domain::programme::{
-    Funder, MAX_DESCRIPTION, MAX_TITLE, ProgrammeInput, check_programme_parts,
-};
-use seriktes_domain::text::LocalizedText as Text;
+use seriktes_domain::programme::{Funder, MAX_FUNDERS, ProgrammeInput, check_programme_parts};
 use seriktes_domain::{DomainError, Validator};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -35,7 +34,7 @@ pub struct FunderResponse {
     #[schema(format = Uuid)]
     pub organization_id: String,
     /// Its name.
-    pub organization_name: LocalizedText,
+    pub organization_name: OrganizationName,
     /// The amount it commits.
     pub committed: Money,
 }
@@ -60,9 +59,9 @@ pub struct ProgrammeResponse {
     #[schema(format = Uuid)]
     pub id: String,
     /// Title.
-    pub title: LocalizedText,
+    pub title: ProgrammeTitle,
     /// Description.
-    pub description: Option<LocalizedText>,
+    pub description: Option<ProgrammeDescription>,
     /// The organisation that runs the programme.
     #[schema(format = Uuid)]
     pub managing_organization_id: String,
@@ -101,9 +100,9 @@ pub struct ProgrammeResponse {
 }))]
 pub struct CreateProgrammeRequest {
     /// Title in one or more languages.
-    pub title: LocalizedText,
+    pub title: ProgrammeTitle,
     /// Description in one or more languages.
-    pub description: Option<LocalizedText>,
+    pub description: Option<ProgrammeDescription>,
     /// The organisation that runs it; the caller must own or manage it (or be an admin).
     pub managing_organization_id: Uuid,
     /// Total budget; sets the programme's currency.
@@ -126,11 +125,11 @@ pub struct CreateProgrammeRequest {
 #[schema(example = json!({"ends_on": "2028-06-30"}))]
 pub struct UpdateProgrammeRequest {
     /// New title.
-    pub title: Option<LocalizedText>,
+    pub title: Option<ProgrammeTitle>,
     /// New description, or `null`.
     #[serde(default, deserialize_with = "crate::wire::double_option")]
-    #[schema(value_type = Option<LocalizedText>)]
-    pub description: Option<Option<LocalizedText>>,
+    #[schema(value_type = Option<ProgrammeDescription>)]
+    pub description: Option<Option<ProgrammeDescription>>,
     /// New budget (same currency unless no call exists yet).
     pub budget: Option<Money>,
     /// New first day.
@@ -162,7 +161,8 @@ pub struct ProgrammeListParams {
 /// Region codes parsed and without repeats.
 fn regions(v: &mut Validator, raw: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for (i, r) in raw.iter().enumerate() {
+    let within = v.max_items("regions", raw.len(), MAX_REGIONS);
+    for (i, r) in raw.iter().enumerate().filter(|_| within) {
         if let Some(r) = v.check(&format!("regions.{i}"), RegionCode::parse(r))
             && !out.iter().any(|x| x == r.as_str())
         {
@@ -173,8 +173,10 @@ fn regions(v: &mut Validator, raw: &[String]) -> Vec<String> {
 }
 
 fn funders(v: &mut Validator, raw: &[FunderInput]) -> Vec<Funder> {
+    let within = v.max_items("funders", raw.len(), MAX_FUNDERS);
     raw.iter()
         .enumerate()
+        .filter(|_| within)
         .filter_map(|(i, f)| {
             let committed = v.check(&format!("funders.{i}.committed"), f.committed.parse())?;
             Some(Funder {
@@ -190,10 +192,8 @@ impl TryFrom<CreateProgrammeRequest> for NewProgramme {
 
     fn try_from(r: CreateProgrammeRequest) -> Result<Self, DomainError> {
         let mut v = Validator::new();
-        let title = v.check("title", Text::parse(r.title.0, MAX_TITLE));
-        let description = v.check_opt("description", r.description.map(|d| d.0), |d| {
-            Text::parse(d, MAX_DESCRIPTION)
-        });
+        let title = v.check("title", r.title.parse());
+        let description = v.check_opt("description", r.description, ProgrammeDescription::parse);
         let budget = v.check("budget", r.budget.parse());
         let regions = regions(&mut v, &r.regions.unwrap_or_default());
         let themes = v.check("themes", parse_themes(&r.themes.unwrap_or_default()));
@@ -228,14 +228,10 @@ impl TryFrom<UpdateProgrammeRequest> for ProgrammePatch {
 
     fn try_from(r: UpdateProgrammeRequest) -> Result<Self, DomainError> {
         let mut v = Validator::new();
-        let title = r
-            .title
-            .map(|t| v.check("title", Text::parse(t.0, MAX_TITLE)));
-        let description = r.description.map(|d| {
-            v.check_opt("description", d.map(|d| d.0), |d| {
-                Text::parse(d, MAX_DESCRIPTION)
-            })
-        });
+        let title = r.title.map(|t| v.check("title", t.parse()));
+        let description = r
+            .description
+            .map(|d| v.check_opt("description", d, ProgrammeDescription::parse));
         let budget = r.budget.map(|b| v.check("budget", b.parse()));
         let regions = r.regions.map(|x| regions(&mut v, &x));
         let themes = r.themes.map(|t| v.check("themes", parse_themes(&t)));
@@ -269,10 +265,10 @@ impl From<Programme> for ProgrammeResponse {
     fn from(p: Programme) -> Self {
         let currency = p.currency();
         Self {
-            title: LocalizedText(p.title.translations().clone()),
+            title: ProgrammeTitle(p.title.translations().clone()),
             description: p
                 .description
-                .map(|d| LocalizedText(d.translations().clone())),
+                .map(|d| ProgrammeDescription(d.translations().clone())),
             budget: Money::from_minor(p.budget.minor(), currency),
             regions: p.regions,
             themes: p.themes,
@@ -281,7 +277,7 @@ impl From<Programme> for ProgrammeResponse {
                 .into_iter()
                 .map(|f| FunderResponse {
                     organization_id: f.organization.to_string(),
-                    organization_name: LocalizedText(f.name.translations().clone()),
+                    organization_name: OrganizationName(f.name.translations().clone()),
                     committed: Money::from_minor(f.committed_minor, currency),
                 })
                 .collect(),

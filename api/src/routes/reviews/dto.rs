@@ -3,12 +3,14 @@
 use crate::response::utc;
 use crate::service::reviews::{Seen, criteria_of};
 use crate::wire::{
-    ApplicationStatus as WireAppStatus, LocalizedText, Money, ReviewStatus as WireStatus,
+    ApplicationStatus as WireAppStatus, ApplicationTitle, Money, ReviewStatus as WireStatus,
 };
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use seriktes_domain::application::Application;
+use seriktes_domain::call::MAX_CRITERIA;
 use seriktes_domain::review::{Ranked, weighted_percent};
+use seriktes_domain::{DomainError, Validator};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -101,6 +103,25 @@ pub struct UpdateReviewRequest {
     pub comment: Option<String>,
 }
 
+impl UpdateReviewRequest {
+    /// The scores given, as `(criterion id, score)`, if there are no more than a call has
+    /// criteria.
+    pub fn scores(&self) -> Result<Option<Vec<(String, i32)>>, DomainError> {
+        let Some(scores) = &self.scores else {
+            return Ok(None);
+        };
+        let mut v = Validator::new();
+        v.max_items("scores", scores.len(), MAX_CRITERIA);
+        v.finish()?;
+        Ok(Some(
+            scores
+                .iter()
+                .map(|s| (s.criterion_id.to_string(), s.score))
+                .collect(),
+        ))
+    }
+}
+
 /// A conflict-of-interest declaration.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -140,7 +161,7 @@ pub struct RankingEntry {
     #[schema(format = Uuid)]
     pub applicant_organization_id: String,
     /// The application's title.
-    pub title: LocalizedText,
+    pub title: ApplicationTitle,
     /// Amount requested.
     pub requested: Money,
     /// The application's status.

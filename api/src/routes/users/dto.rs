@@ -19,7 +19,7 @@ pub struct CreateUserRequest {
     /// Display name, 1–200 characters.
     pub name: String,
     /// 8–128 characters.
-    #[schema(min_length = 8, max_length = 128, format = Password)]
+    #[schema(format = Password)]
     pub password: String,
     /// Default `user`.
     pub system_role: Option<SystemRole>,
@@ -64,7 +64,7 @@ pub struct UpdateUserRequest {
     /// New display name.
     pub name: Option<String>,
     /// New password (8–128 characters).
-    #[schema(min_length = 8, max_length = 128, format = Password)]
+    #[schema(format = Password)]
     pub password: Option<String>,
     /// New system role.
     pub system_role: Option<SystemRole>,
@@ -103,6 +103,17 @@ pub struct UserListParams {
     pub system_role: Option<SystemRole>,
     /// Only users changed at or after this time (RFC 3339), for incremental sync.
     pub updated_since: Option<crate::wire::Timestamp>,
+}
+
+impl UserListParams {
+    /// The filters, if each is within its bound.
+    pub fn checked(self) -> Result<Self, DomainError> {
+        let mut v = Validator::new();
+        if let Some(email) = &self.email {
+            v.max_chars("email", email, Email::MAX_LEN);
+        }
+        v.finish().map(|()| self)
+    }
 }
 
 impl From<UserListParams> for UserFilter {
