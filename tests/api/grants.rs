@@ -385,6 +385,20 @@ both_backends! {
         assert_eq!(checkouts, 1, "list");
     }
 
+    async fn two_awards_at_once_never_exceed_the_envelope(app) {
+        // Each award fits the envelope alone; together they do not.
+        let (s, apps, _) = closed_call(&app, "5000.00", 1).await;
+        let body = json!({"starts_on": "2026-04-01"});
+        let (a, b) = (format!("/api/v1/applications/{}/award", apps[0]), format!("/api/v1/applications/{}/award", apps[1]));
+        let both = futures_util::future::join_all([app.post(&a, Some(&s.c.manager), &body), app.post(&b, Some(&s.c.manager), &body)]).await;
+        let mut statuses: Vec<u16> = both.iter().map(|r| r.status).collect();
+        statuses.sort_unstable();
+        assert_eq!(statuses, [201, 409], "{:?}", both.iter().map(|r| &r.body).collect::<Vec<_>>());
+        let refused = both.iter().find(|r| r.status == 409).unwrap();
+        assert_eq!(refused.body["type"], "urn:seriktes:problem:envelope-exceeded");
+        assert_eq!(refused.body["awarded"], money("3846.00"));
+    }
+
     async fn an_award_beyond_the_envelope_is_refused_with_the_sums(app) {
         let (s, apps, _) = closed_call(&app, "5000.00", 1).await;
         award(&app, &s, &apps[0], &json!({"starts_on": "2026-04-01"})).await;
