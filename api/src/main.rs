@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use seriktes_api::auth::password::Hashers;
 use seriktes_api::clock::{Clock, SystemClock};
 use seriktes_api::service::users::create_admin as create_admin_account;
-use seriktes_api::startup::{StartError, connect_and_migrate};
+use seriktes_api::startup::{StartError, prepare_database};
 use seriktes_api::{Application, Settings, openapi_document};
 use seriktes_domain::email::Email;
 use seriktes_domain::user::NewPassword;
@@ -96,7 +96,7 @@ fn redact_url(url: &str) -> String {
 
 fn migrate() -> Result<(), String> {
     let settings = Settings::from_env_without_secret().map_err(|e| e.to_string())?;
-    let (_, applied) = connect_and_migrate(&settings).map_err(|e: StartError| e.to_string())?;
+    let (_, applied) = prepare_database(&settings).map_err(|e: StartError| e.to_string())?;
     if applied.is_empty() {
         log::info!("database is up to date");
     } else {
@@ -124,7 +124,7 @@ fn create_admin(email: &str, name: Option<&str>) -> Result<(), String> {
     .map_err(|e| format!("--name: {e}"))?;
     // It issues no token, so it needs no JWT secret (not even on PostgreSQL).
     let settings = Settings::from_env_without_secret().map_err(|e| e.to_string())?;
-    let (pool, _) = connect_and_migrate(&settings).map_err(|e| e.to_string())?;
+    let (mut conn, _) = prepare_database(&settings).map_err(|e| e.to_string())?;
     // One password: a pool of its own with one thread, not the server's.
     let hashers = Hashers::start(1, settings.hash_wait)
         .map_err(|e| format!("cannot start a password hashing thread: {e}"))?;
@@ -132,7 +132,6 @@ fn create_admin(email: &str, name: Option<&str>) -> Result<(), String> {
     let hash = actix_web::rt::System::new()
         .block_on(hashers.hash(secret))
         .map_err(|e| e.to_string())?;
-    let mut conn = pool.get().map_err(|e| format!("database: {e}"))?;
     let now = SystemClock.now();
     let record = db::write(&mut conn, |tx| {
         create_admin_account(tx, email.clone(), name.clone(), &hash, now)

@@ -17,7 +17,7 @@ use actix_web::http::{Method, header};
 use actix_web::middleware::{ErrorHandlers, Logger, from_fn};
 use actix_web::{App, web};
 use seriktes_persistence::db::StatementCounter;
-use seriktes_persistence::{DbPool, PoolSettings, db, refresh_tokens, users};
+use seriktes_persistence::{DbConn, DbPool, PoolSettings, db, refresh_tokens, users};
 use std::net::TcpListener;
 use std::sync::Arc;
 use utoipa::OpenApi;
@@ -46,17 +46,36 @@ pub enum StartError {
     },
 }
 
-/// Opens the pool and applies pending migrations; used by `serve` and `migrate`.
-pub fn connect_and_migrate(settings: &Settings) -> Result<(DbPool, Vec<String>), StartError> {
-    connect_and_migrate_counted(settings, None, &SystemClock)
+/// Applies pending migrations and start-up housekeeping on a connection of its own (no pool:
+/// the command-line tools need one connection, and a pool keeps opening connections on threads
+/// of its own, which must not be doing so when a short-lived process exits); returns the
+/// connection and the versions applied. Its statements are not bounded: migrations may take
+/// longer than a request may.
+pub fn prepare_database(settings: &Settings) -> Result<(DbConn, Vec<String>), StartError> {
+    prepare_database_at(settings, &SystemClock)
 }
 
+fn prepare_database_at(
+    settings: &Settings,
+    clock: &dyn Clock,
+) -> Result<(DbConn, Vec<String>), StartError> {
+    ensure_sqlite_dir(&settings.database_url)?;
+    let mut conn = db::open(&settings.database_url).map_err(|e| StartError::Database(chain(&e)))?;
+    let applied = db::migrate(&mut conn).map_err(|e| StartError::Database(chain(&e)))?;
+    // Housekeeping: refresh tokens that expired over a day ago are useless.
+    let cutoff = clock.now() - chrono::TimeDelta::days(1);
+    refresh_tokens::delete_expired(&mut conn, cutoff)
+        .map_err(|e| StartError::Database(chain(&e)))?;
+    Ok((conn, applied))
+}
+
+/// Migrates the database, then opens the server's pool.
 fn connect_and_migrate_counted(
     settings: &Settings,
     counter: Option<Arc<StatementCounter>>,
     clock: &dyn Clock,
 ) -> Result<(DbPool, Vec<String>), StartError> {
-    ensure_sqlite_dir(&settings.database_url)?;
+    let (_, applied) = prepare_database_at(settings, clock)?;
     let pool = db::connect(
         &settings.database_url,
         &PoolSettings {
@@ -67,14 +86,7 @@ fn connect_and_migrate_counted(
         },
     )
     .map_err(|e| StartError::Database(chain(&e)))?;
-    // Migrations and housekeeping may take longer than a request's statements may.
-    let mut conn = db::open(&settings.database_url).map_err(|e| StartError::Database(chain(&e)))?;
-    let applied = db::migrate(&mut conn).map_err(|e| StartError::Database(chain(&e)))?;
-    // Housekeeping: refresh tokens that expired over a day ago are useless.
-    let cutoff = clock.now() - chrono::TimeDelta::days(1);
-    refresh_tokens::delete_expired(&mut conn, cutoff)
-        .map_err(|e| StartError::Database(chain(&e)))?;
-    Ok((pool.clone(), applied))
+    Ok((pool, applied))
 }
 
 fn chain(e: &dyn std::error::Error) -> String {
