@@ -96,11 +96,7 @@ async fn begin(
     digest.update(req.uri().to_string());
     digest.update(b"\n");
     digest.update(&body);
-    let fingerprint: String = digest
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let fingerprint = crate::auth::refresh::hex(&digest.finalize());
     let (principal, now) = (caller.user.to_string(), state.now());
     let begun = state
         .write(move |tx| service::begin(tx, &principal, &key, &fingerprint, now))

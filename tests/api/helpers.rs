@@ -11,8 +11,8 @@ use seriktes_api::service::users::create_user;
 use seriktes_api::startup::Extras;
 use seriktes_domain::email::Email;
 use seriktes_domain::user::SystemRole;
+use seriktes_persistence::db;
 use seriktes_persistence::db::StatementCounter;
-use seriktes_persistence::{PoolSettings, db};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -564,17 +564,7 @@ impl TestApp {
     ) -> R {
         let url = self.database_url.clone();
         actix_web::web::block(move || {
-            let pool = db::connect(
-                &url,
-                &PoolSettings {
-                    max_size: 1,
-                    connection_timeout: Duration::from_secs(5),
-                    statement_timeout: Duration::from_secs(30),
-                    counter: None,
-                },
-            )
-            .expect("pool");
-            let mut conn = pool.get().expect("connection");
+            let mut conn = db::open(&url).expect("a connection of its own");
             f(&mut conn)
         })
         .await

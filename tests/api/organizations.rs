@@ -7,37 +7,13 @@ use serde_json::json;
 use seriktes_domain::ids::OrganizationId;
 use seriktes_domain::organization::ProfilePatch;
 use seriktes_persistence::organizations::{self, OrganizationRecord};
-use seriktes_persistence::{PoolSettings, StoreError, db};
-use std::time::Duration;
-
-/// Runs `f` on a connection of its own to the app's database, as a second writer would.
-async fn with_store<T: Send + 'static>(
-    app: &TestApp,
-    f: impl FnOnce(&mut seriktes_persistence::DbConn) -> T + Send + 'static,
-) -> T {
-    let url = app.database_url.clone();
-    actix_web::web::block(move || {
-        let settings = PoolSettings {
-            max_size: 1,
-            connection_timeout: Duration::from_secs(5),
-            statement_timeout: Duration::from_secs(30),
-            counter: None,
-        };
-        let pool = db::connect(&url, &settings).expect("pool");
-        let mut conn = pool.get().expect("connection");
-        f(&mut conn)
-    })
-    .await
-    .expect("store call")
-}
+use seriktes_persistence::{StoreError, db};
 
 /// The stored organisation `id`.
 async fn stored(app: &TestApp, id: &str) -> OrganizationRecord {
     let id = OrganizationId::parse(id).expect("an organisation id");
-    with_store(app, move |conn| {
-        organizations::load(conn, id).expect("load")
-    })
-    .await
+    app.with_db(move |conn| organizations::load(conn, id).expect("load"))
+        .await
 }
 
 both_backends! {
@@ -161,7 +137,7 @@ both_backends! {
         let before = stored(&app, &org).await;
         let path = format!("/api/v1/organizations/{org}");
         app.patch(&path, Some(&admin), &json!({"name": {"en": "Renamed"}})).await.expect(200);
-        let stale = with_store(&app, move |conn| {
+        let stale = app.with_db(move |conn| {
             let patch = ProfilePatch { themes: Some(vec!["youth".to_owned()]), ..ProfilePatch::default() };
             db::write(conn, |tx| {
                 organizations::update(tx, before.organization.id, before.version, &patch, before.updated_at)
@@ -172,7 +148,7 @@ both_backends! {
         // `db::write`, and refused when it keeps losing), not the client's 412.
         assert!(matches!(stale, Err(StoreError::WriteConflict)), "{stale:?}");
         let after = stored(&app, &org).await;
-        let fresh = with_store(&app, move |conn| {
+        let fresh = app.with_db(move |conn| {
             let patch = ProfilePatch { themes: Some(vec!["youth".to_owned()]), ..ProfilePatch::default() };
             db::write(conn, |tx| {
                 organizations::update(tx, after.organization.id, after.version, &patch, after.updated_at)
