@@ -2,6 +2,7 @@
 //! A bad value stops start-up with one line naming the variable.
 
 use seriktes_persistence::Backend;
+use seriktes_persistence::files::{FilesLocation, S3Location};
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -76,6 +77,51 @@ pub struct Settings {
     pub refresh_token_ttl: Duration,
     /// Whether to run pending migrations at start (always, for `serve`).
     pub migrate_on_start: bool,
+    /// `SERIKTES_FILES_URL`: where uploaded files are kept: unset, a folder under
+    /// `./data/files`; a path or `file:///path`, that folder; `s3://bucket[/prefix]`, an
+    /// S3-compatible bucket reached with the usual `AWS_ENDPOINT_URL`, `AWS_REGION`,
+    /// `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`.
+    pub files: FilesLocation,
+    /// `SERIKTES_FILES_MAX_BYTES`: the largest file an upload may carry (default 20 MB).
+    pub files_max_bytes: usize,
+}
+
+/// The default size limit of an uploaded file: 20 MB.
+pub const DEFAULT_FILES_MAX_BYTES: usize = 20 * 1024 * 1024;
+/// The folder of uploaded files when `SERIKTES_FILES_URL` is unset.
+pub const DEFAULT_FILES_DIR: &str = "./data/files";
+
+/// Where files are kept, from `SERIKTES_FILES_URL` and the AWS variables.
+fn parse_files(lookup: &dyn Fn(&str) -> Option<String>) -> Result<FilesLocation, ConfigError> {
+    const VAR: &str = "SERIKTES_FILES_URL";
+    let Some(raw) = lookup(VAR) else {
+        return Ok(FilesLocation::Local(PathBuf::from(DEFAULT_FILES_DIR)));
+    };
+    let raw = raw.trim();
+    if let Some(rest) = raw.strip_prefix("s3://") {
+        let bucket = rest.split('/').next().unwrap_or_default();
+        if bucket.len() < 3 {
+            return Err(err(
+                VAR,
+                format!("{raw:?} names no bucket (s3://bucket[/prefix])"),
+            ));
+        }
+        return Ok(FilesLocation::S3(S3Location {
+            url: raw.to_owned(),
+            endpoint: lookup("AWS_ENDPOINT_URL"),
+            region: lookup("AWS_REGION").or_else(|| lookup("AWS_DEFAULT_REGION")),
+            access_key_id: lookup("AWS_ACCESS_KEY_ID"),
+            secret_access_key: lookup("AWS_SECRET_ACCESS_KEY"),
+        }));
+    }
+    let path = raw.strip_prefix("file://").unwrap_or(raw);
+    if path.contains("://") {
+        return Err(err(
+            VAR,
+            format!("{raw:?} is neither a folder nor s3://bucket[/prefix]"),
+        ));
+    }
+    Ok(FilesLocation::Local(PathBuf::from(path)))
 }
 
 /// Lifetime of access tokens in seconds (15 minutes); the contract's bound of `expires_in`.
@@ -189,6 +235,13 @@ impl Settings {
             DEFAULT_HASH_WAIT_MS,
             |n| (1..=60_000).contains(n),
         )?);
+        let files = parse_files(lookup)?;
+        let files_max_bytes = parse_num(
+            lookup,
+            "SERIKTES_FILES_MAX_BYTES",
+            DEFAULT_FILES_MAX_BYTES,
+            |n| (1024..=1024 * 1024 * 1024).contains(n),
+        )?;
         Ok(Self {
             database_url,
             bind,
@@ -204,6 +257,8 @@ impl Settings {
             access_token_ttl: Duration::from_secs(MAX_ACCESS_TOKEN_TTL_SECS),
             refresh_token_ttl: Duration::from_secs(14 * 24 * 3600),
             migrate_on_start: true,
+            files,
+            files_max_bytes,
         })
     }
 
@@ -232,6 +287,11 @@ impl Settings {
             access_token_ttl: Duration::from_secs(MAX_ACCESS_TOKEN_TTL_SECS),
             refresh_token_ttl: Duration::from_secs(14 * 24 * 3600),
             migrate_on_start: true,
+            files: FilesLocation::Local(match Backend::of_url(database_url) {
+                Backend::Sqlite => sqlite_data_dir(database_url).join("files"),
+                Backend::Postgres => PathBuf::from(DEFAULT_FILES_DIR),
+            }),
+            files_max_bytes: DEFAULT_FILES_MAX_BYTES,
         }
     }
 
@@ -373,6 +433,42 @@ mod tests {
         assert!(parse_origins("a.kz").is_err());
         assert!(parse_origins("https://a.kz/path").is_err());
         assert_eq!(parse_origins("").unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn files_go_to_a_folder_unless_a_bucket_is_named() {
+        let with = |url: &'static str| {
+            move |name: &str| match name {
+                "SERIKTES_FILES_URL" => Some(url.to_owned()),
+                "AWS_ENDPOINT_URL" => Some("http://127.0.0.1:9000".to_owned()),
+                _ => None,
+            }
+        };
+        let none = |_: &str| None;
+        assert_eq!(
+            Settings::from_lookup(&none).unwrap().files,
+            FilesLocation::Local(PathBuf::from("./data/files"))
+        );
+        assert_eq!(
+            Settings::from_lookup(&with("file:///srv/files"))
+                .unwrap()
+                .files,
+            FilesLocation::Local(PathBuf::from("/srv/files"))
+        );
+        match Settings::from_lookup(&with("s3://grants-files/prod"))
+            .unwrap()
+            .files
+        {
+            FilesLocation::S3(s3) => {
+                assert_eq!(s3.url, "s3://grants-files/prod");
+                assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+            }
+            other => panic!("{other:?}"),
+        }
+        for bad in ["s3://", "s3://x", "ftp://host/dir"] {
+            let e = Settings::from_lookup(&with(bad)).unwrap_err();
+            assert_eq!(e.variable, "SERIKTES_FILES_URL", "{bad}");
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ use actix_web::http::{Method, header};
 use actix_web::middleware::{ErrorHandlers, Logger, from_fn};
 use actix_web::{App, web};
 use seriktes_persistence::db::StatementCounter;
+use seriktes_persistence::files::FileStore;
 use seriktes_persistence::{DbConn, DbPool, PoolSettings, db, refresh_tokens, users};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -33,6 +34,9 @@ pub enum StartError {
     /// The database is unreachable or a migration failed.
     #[error("database: {0}")]
     Database(String),
+    /// The file store could not be opened (a folder that cannot be created, a bad bucket URL).
+    #[error("files: {0}")]
+    Files(#[source] seriktes_persistence::StoreError),
     /// The password-hashing threads could not be started.
     #[error("password hashing: {0}")]
     Hashers(String),
@@ -214,6 +218,8 @@ impl Application {
             db_request_timeout: settings.db_request_timeout(),
             clock,
             counter: extras.counter,
+            files: FileStore::open(&settings.files).map_err(StartError::Files)?,
+            files_max_bytes: settings.files_max_bytes,
         });
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartError::Bind {
             addr: settings.bind,

@@ -12,6 +12,7 @@ use actix_web::web;
 use chrono::NaiveDateTime;
 use seriktes_domain::access::Actor;
 use seriktes_persistence::db::{StatementCounter, Tx};
+use seriktes_persistence::files::FileStore;
 use seriktes_persistence::{DbConn, DbPool, StoreError, actors, db};
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +39,10 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Counts statements and checkouts (tests only).
     pub counter: Option<Arc<StatementCounter>>,
+    /// Where uploaded files are kept.
+    pub files: FileStore,
+    /// The largest file an upload may carry, in bytes.
+    pub files_max_bytes: usize,
 }
 
 /// The shared state as handlers receive it.

@@ -69,6 +69,7 @@ pub mod calls;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod grants;
 pub mod idempotency;
 pub mod memberships;

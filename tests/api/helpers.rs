@@ -13,6 +13,7 @@ use seriktes_domain::email::Email;
 use seriktes_domain::user::SystemRole;
 use seriktes_persistence::db;
 use seriktes_persistence::db::StatementCounter;
+use seriktes_persistence::files::{FilesLocation, S3Location};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -95,6 +96,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// Counts the SQL statements and pool checkouts of the app.
     pub counter: Arc<StatementCounter>,
+    /// The folder of uploaded files (replicas share it, as they share a bucket).
+    pub files_dir: Arc<tempfile::TempDir>,
     _db: TestDb,
 }
 
@@ -182,6 +185,34 @@ fn postgres_admin_url() -> String {
     } else {
         format!("{url}?sslmode=disable")
     }
+}
+
+/// A fresh prefix in the test bucket of the local S3-compatible server at `TEST_S3_ENDPOINT`
+/// (bucket `TEST_S3_BUCKET`, default `seriktes-test`; `.ci/run` starts `moto_server` and makes
+/// the bucket). `None`, said loudly, when it is not set; under CI=true that fails.
+pub fn s3_location() -> Option<FilesLocation> {
+    let Some(endpoint) = std::env::var("TEST_S3_ENDPOINT")
+        .ok()
+        .filter(|e| !e.is_empty())
+    else {
+        if in_ci() {
+            panic!(
+                "TEST_S3_ENDPOINT is unset under CI=true: .ci/run starts moto_server and sets it"
+            );
+        }
+        eprintln!(
+            "\n!!!! SKIPPING the S3 run of this test: TEST_S3_ENDPOINT is unset (run `moto_server -p 5000`, make the bucket, and set it; .ci/run does).\n"
+        );
+        return None;
+    };
+    let bucket = std::env::var("TEST_S3_BUCKET").unwrap_or_else(|_| "seriktes-test".to_owned());
+    Some(FilesLocation::S3(S3Location {
+        url: format!("s3://{bucket}/{}", uuid::Uuid::new_v4().simple()),
+        endpoint: Some(endpoint),
+        region: Some("us-east-1".to_owned()),
+        access_key_id: Some("test".to_owned()),
+        secret_access_key: Some("test".to_owned()),
+    }))
 }
 
 fn in_ci() -> bool {
@@ -392,7 +423,8 @@ pub async fn spawn_app_with(
         }
     };
     let db_ready = started.elapsed();
-    let app = start(database_url, db, configure).await;
+    let files_dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+    let app = start(database_url, db, files_dir, configure).await;
     // TEST_TIMING=1: the set-up time of each PostgreSQL test (database and app), on stderr.
     if backend == Backend::Postgres && std::env::var("TEST_TIMING").is_ok() {
         eprintln!(
@@ -405,10 +437,16 @@ pub async fn spawn_app_with(
 }
 
 /// Starts the app on `database_url` (migrated on start, if it is not yet).
-async fn start(database_url: String, db: TestDb, configure: impl FnOnce(&mut Settings)) -> TestApp {
+async fn start(
+    database_url: String,
+    db: TestDb,
+    files_dir: Arc<tempfile::TempDir>,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     let mut settings = Settings::for_database(&database_url, JWT_SECRET);
     settings.workers = Some(1);
     settings.db_pool_size = 4;
+    settings.files = FilesLocation::Local(files_dir.path().to_path_buf());
     configure(&mut settings);
     let clock = Arc::new(ManualClock::starting_now());
     let counter = Arc::new(StatementCounter::default());
@@ -433,6 +471,7 @@ async fn start(database_url: String, db: TestDb, configure: impl FnOnce(&mut Set
         database_url,
         clock,
         counter,
+        files_dir,
         _db: db,
     }
 }
@@ -448,7 +487,13 @@ impl TestApp {
     /// A second instance of the app on the same database (another replica behind the same
     /// load balancer): it shares nothing with this one but the database, which this one drops.
     pub async fn replica(&self, configure: impl FnOnce(&mut Settings)) -> TestApp {
-        start(self.database_url.clone(), TestDb::Shared, configure).await
+        start(
+            self.database_url.clone(),
+            TestDb::Shared,
+            self.files_dir.clone(),
+            configure,
+        )
+        .await
     }
 
     /// Runs `request` and returns its response with the statements and checkouts it cost.

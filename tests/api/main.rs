@@ -24,6 +24,8 @@ mod contract;
 #[cfg(test)]
 mod errors;
 #[cfg(test)]
+mod files;
+#[cfg(test)]
 mod grants;
 #[cfg(test)]
 mod idempotency;
