@@ -20,6 +20,7 @@ pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod transport;
+pub mod upload;
 pub mod wire;
 
 pub use settings::Settings;

@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod call;
 pub mod email;
 pub mod error;
+pub mod file;
 pub mod geo;
 pub mod grant;
 pub mod idempotency;
