@@ -71,6 +71,7 @@ pub mod error;
 pub mod events;
 pub mod grants;
 pub mod idempotency;
+pub mod indicators;
 pub mod memberships;
 pub mod organizations;
 pub mod page;
