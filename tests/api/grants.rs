@@ -249,7 +249,7 @@ both_backends! {
 /// A closed call (envelope `envelope`) of an active programme, its applications under review:
 /// the scene NGO's first (two budget lines, 3,846 in all), then `others` more of 3,846 each.
 /// Returns the scene, the application ids and their owners' tokens.
-async fn closed_call(
+pub(crate) async fn closed_call(
     app: &TestApp,
     envelope: &str,
     others: usize,
@@ -318,7 +318,7 @@ async fn closed_call(
     (s, apps, owners)
 }
 
-async fn award(app: &TestApp, s: &Scene, application: &str, body: &Value) -> String {
+pub(crate) async fn award(app: &TestApp, s: &Scene, application: &str, body: &Value) -> String {
     let g = app
         .post(
             &format!("/api/v1/applications/{application}/award"),
