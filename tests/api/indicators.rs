@@ -124,10 +124,10 @@ both_backends! {
         assert_eq!(first.body["data"][0], r.body);
         let cursor = first.body["next_cursor"].as_str().unwrap();
         let rest = app.get(&format!("{path}?limit=2&cursor={cursor}"), Some(&c.outsider)).await.expect(200);
-        assert_eq!(ids(&rest.body), [qual.clone()]);
+        assert_eq!(ids(&rest.body), [qual.as_str()]);
         assert_eq!(rest.body["next_cursor"], Value::Null);
         let pcts = app.get(&format!("{path}?kind=percentage"), Some(&c.manager)).await.expect(200);
-        assert_eq!(ids(&pcts.body), [pct.clone()]);
+        assert_eq!(ids(&pcts.body), [pct.as_str()]);
         let recent = app.get(&format!("{path}?updated_since={since}"), Some(&c.manager)).await.expect(200);
         assert_eq!(ids(&recent.body), [pct.clone(), qual.clone()]);
         let bad = app.get(&format!("{path}?kind=ratio"), Some(&c.manager)).await.expect_problem(422);
