@@ -63,7 +63,7 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong in this occurrence.
     pub detail: String,
-    /// Field errors (422, and 409 on duplicates).
+    /// Field errors (422, and 409 on duplicates and on `indicator-in-use`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ProblemField>>,
     /// For an illegal state change (409): the object's current state.
@@ -118,6 +118,16 @@ pub enum ApiError {
     /// members of the problem).
     #[error("{0}")]
     EnvelopeExceeded(seriktes_domain::grant::EnvelopeExceeded),
+    /// 409: the programme's catalogue already has an indicator with this code.
+    #[error("The programme already has an indicator with the code {0}.")]
+    IndicatorCodeTaken(String),
+    /// 409: a grant carries the indicator, and the change would alter these fields of it
+    /// (`kind`, `aggregation`, `disaggregation`), which grants and reports were set up with.
+    #[error(
+        "A grant carries this indicator, so its {} cannot change; code, name, unit, baseline and target can.",
+        .0.join(", ")
+    )]
+    IndicatorInUse(Vec<&'static str>),
     /// 409: a request with the same `Idempotency-Key` is still being carried out; retry after
     /// the given seconds.
     #[error("a request with this Idempotency-Key is still being carried out")]
@@ -211,6 +221,8 @@ impl ApiError {
             } => "invalid-transition",
             Self::Conflict { .. } => "conflict",
             Self::EnvelopeExceeded(_) => "envelope-exceeded",
+            Self::IndicatorCodeTaken(_) => "indicator-code-taken",
+            Self::IndicatorInUse(_) => "indicator-in-use",
             Self::PreconditionFailed => "precondition-failed",
             Self::WriteConflict => "concurrent-update",
             Self::RequestInProgress(_) => "request-in-progress",
@@ -276,6 +288,24 @@ impl ApiError {
                 current_state.clone(),
                 allowed_actions.clone(),
             ),
+            Self::IndicatorCodeTaken(_) => (
+                Some(fields(&[FieldError::new(
+                    "code",
+                    "unique",
+                    "another indicator of the programme has this code",
+                )])),
+                None,
+                None,
+            ),
+            Self::IndicatorInUse(changed) => {
+                let errors: Vec<FieldError> = changed
+                    .iter()
+                    .map(|f| {
+                        FieldError::new(*f, "in_use", "cannot change while a grant carries it")
+                    })
+                    .collect();
+                (Some(fields(&errors)), None, None)
+            }
             _ => (None, None, None),
         };
         let mut problem = Problem {
@@ -332,6 +362,8 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. }
             | Self::EnvelopeExceeded(_)
+            | Self::IndicatorCodeTaken(_)
+            | Self::IndicatorInUse(_)
             | Self::WriteConflict
             | Self::RequestInProgress(_)
             | Self::AnswerLost => StatusCode::CONFLICT,

@@ -69,6 +69,11 @@ problem_response!(
     }
 );
 problem_response!(
+    IndicatorCodeTaken,
+    "The programme's catalogue already has an indicator with this code (`indicator-code-taken`, `errors` names `code`), or the write collided with concurrent writes each time it was tried (`concurrent-update`: nothing was stored; send it again).",
+    ApiError::IndicatorCodeTaken("OUT-1.1".to_owned())
+);
+problem_response!(
     InvalidTransition,
     "The action is not allowed in the object's current state; `current_state` and `allowed_actions` say what is.",
     ApiError::from(seriktes_domain::DomainError::InvalidTransition {
@@ -210,7 +215,7 @@ Sign in with `POST /api/v1/auth/login`, then use **Authorize** with the `access_
     components(
         schemas(Problem, ProblemField),
         responses(
-            BadRequest, Unauthorized, Forbidden, NotFound, Conflict, InvalidTransition, PreconditionFailed, PayloadTooLarge,
+            BadRequest, Unauthorized, Forbidden, NotFound, Conflict, IndicatorCodeTaken, InvalidTransition, PreconditionFailed, PayloadTooLarge,
             UnsupportedMediaType, Unprocessable, TooManyRequests, ServiceUnavailable
         )
     ),
@@ -225,6 +230,7 @@ Sign in with `POST /api/v1/auth/login`, then use **Authorize** with the `access_
         (name = "applications", description = "NGOs' proposals to calls: draft, submit, withdraw."),
         (name = "reviews", description = "Expert review: assignments, scores, conflicts of interest, ranking."),
         (name = "grants", description = "Awards, grants, amendments and tranches."),
+        (name = "indicators", description = "A programme's indicator catalogue and the indicators each grant carries."),
         (name = "public", description = "Published data, no sign-in: awarded grants."),
         (name = "audit", description = "Who changed what, when (admins)."),
         (name = "health", description = "Liveness and readiness probes.")

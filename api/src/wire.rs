@@ -88,6 +88,75 @@ wire_enum!(
     DisbursementStatus <=> seriktes_domain::grant::DisbursementStatus { Planned, Approved, Paid, Cancelled }
 );
 
+wire_enum!(
+    /// What an indicator counts.
+    IndicatorUnit <=> seriktes_domain::indicator::Unit {
+        People, Organisations, Events, Documents, Sessions, Hours, Percent, Other
+    }
+);
+
+wire_enum!(
+    /// How an indicator is measured: `count` (a whole number; baseline and target 0 to
+    /// 1,000,000,000,000), `percentage` (reported with numerator and denominator; baseline and
+    /// target in whole percent, 0 to 100), `qualitative` (a text; no baseline or target).
+    IndicatorKind <=> seriktes_domain::indicator::IndicatorKind { Count, Percentage, Qualitative }
+);
+
+wire_enum!(
+    /// How an indicator's values add up across periods and grants: `sum`, `latest` (the most
+    /// recent value), `max`.
+    Aggregation <=> seriktes_domain::indicator::Aggregation { Sum, Latest, Max }
+);
+
+wire_enum!(
+    /// A disaggregation dimension and its categories: `sex` (`female`, `male`, `other`,
+    /// `not_stated`), `age_band` (`0-17`, `18-29`, `30-64`, `65+`), `disability` (`with`,
+    /// `without`, `not_stated`), `region` (the programme's ISO 3166-2 regions; only for a
+    /// programme that has regions).
+    Dimension <=> seriktes_domain::indicator::Dimension { Sex, AgeBand, Disability, Region }
+);
+
+/// One indicator a grant is to carry, with the grant's own baseline and target.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"indicator_id": "0193a0c4-d000-7000-8000-000000000001", "baseline": 0, "target": 200}))]
+pub struct GrantIndicatorInput {
+    /// An indicator of the grant's programme's catalogue.
+    #[schema(format = Uuid)]
+    pub indicator_id: uuid::Uuid,
+    /// The grant's baseline, within the indicator's kind; omit or `null` to keep the
+    /// catalogue's.
+    pub baseline: Option<i64>,
+    /// The grant's target, within the indicator's kind; omit or `null` to keep the catalogue's.
+    pub target: Option<i64>,
+}
+
+impl GrantIndicatorInput {
+    /// The indicators of a request's `field` (`indicators`): at most
+    /// [`MAX_GRANT_INDICATORS`](seriktes_domain::indicator::MAX_GRANT_INDICATORS) (the rest of
+    /// the rules need the catalogue: `seriktes_domain::indicator::check_grant_indicators`).
+    pub fn parse_all(
+        field: &str,
+        items: &[Self],
+    ) -> Result<Vec<seriktes_domain::indicator::GrantIndicatorInput>, DomainError> {
+        let mut v = seriktes_domain::Validator::new();
+        v.max_items(
+            field,
+            items.len(),
+            seriktes_domain::indicator::MAX_GRANT_INDICATORS,
+        );
+        v.finish()?;
+        Ok(items
+            .iter()
+            .map(|i| seriktes_domain::indicator::GrantIndicatorInput {
+                indicator: seriktes_domain::ids::IndicatorId::from_uuid(i.indicator_id),
+                baseline: i.baseline,
+                target: i.target,
+            })
+            .collect())
+    }
+}
+
 // Every date and time a request brings (bodies and query strings) has one of the two types
 // below, so the range of `seriktes_domain::calendar` is checked once, on the way in, and a
 // value outside it is a 422 naming the field. (Not named `Date`: utoipa inlines any type of
@@ -245,6 +314,9 @@ localized_text! {
     "An application's summary in one or more languages, keyed by BCP 47 language tag; at least one."
     ApplicationSummary, max = seriktes_domain::application::MAX_SUMMARY,
         example = {"en": "Mobile legal clinics in three districts."};
+    "An indicator's name in one or more languages, keyed by BCP 47 language tag; at least one."
+    IndicatorName, max = seriktes_domain::indicator::MAX_NAME_CHARS,
+        example = {"en": "People reached", "ru": "Охват людей"};
     "A name or title in one or more languages (an organisation's name, a programme's or call's title), keyed by BCP 47 language tag."
     LocalizedText, max = longer(organization::MAX_NAME, longer(programme::MAX_TITLE, call::MAX_TITLE)),
         example = {"kk": "Жастар бастамалары орталығы", "ru": "Центр молодёжных инициатив", "en": "Youth Initiatives Centre"};

@@ -90,6 +90,10 @@ typed_id!(
     BudgetLineId
 );
 typed_id!(
+    /// An indicator of a programme's catalogue.
+    IndicatorId
+);
+typed_id!(
     /// An outbox entry: a change waiting for the change feed and webhooks.
     OutboxId
 );

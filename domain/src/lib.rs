@@ -17,6 +17,7 @@ pub mod geo;
 pub mod grant;
 pub mod idempotency;
 pub mod ids;
+pub mod indicator;
 pub mod membership;
 pub mod money;
 pub mod organization;

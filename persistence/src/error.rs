@@ -43,7 +43,9 @@ pub enum StoreError {
 }
 
 /// The column a unique-violation message names. SQLite says `UNIQUE constraint failed:
-/// users.email`; PostgreSQL names the constraint, which our migrations call `<table>_<column>_key`.
+/// users.email`; PostgreSQL names the constraint, which our migrations call `<table>_<column>_key`
+/// (for a key over several columns, the column a client chooses: `indicators_code_key` on
+/// `(programme_id, code)` is `code`, the last column SQLite names).
 fn duplicate_field(info: &dyn diesel::result::DatabaseErrorInformation) -> String {
     if let Some(rest) = info.constraint_name().and_then(|c| c.strip_suffix("_key")) {
         let tables = [
@@ -51,6 +53,7 @@ fn duplicate_field(info: &dyn diesel::result::DatabaseErrorInformation) -> Strin
             "organizations_",
             "refresh_tokens_",
             "memberships_",
+            "indicators_",
         ];
         let column = tables
             .iter()

@@ -72,6 +72,7 @@ pub mod events;
 pub mod files;
 pub mod grants;
 pub mod idempotency;
+pub mod indicators;
 pub mod memberships;
 pub mod organizations;
 pub mod page;

@@ -240,6 +240,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    indicators (id) {
+        id -> Text,
+        programme_id -> Text,
+        code -> Text,
+        name -> Text,
+        unit -> Text,
+        kind -> Text,
+        aggregation -> Text,
+        baseline -> Nullable<BigInt>,
+        target -> Nullable<BigInt>,
+        dimensions -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grant_indicators (grant_id, indicator_id) {
+        grant_id -> Text,
+        indicator_id -> Text,
+        position -> Integer,
+        baseline -> Nullable<BigInt>,
+        target -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(grant_amendments -> grants (grant_id));
 diesel::joinable!(disbursements -> grants (grant_id));
 diesel::joinable!(grant_budget_lines -> grants (grant_id));
@@ -254,6 +282,9 @@ diesel::joinable!(calls -> programmes (programme_id));
 diesel::joinable!(call_criteria -> calls (call_id));
 diesel::joinable!(call_committee -> calls (call_id));
 diesel::joinable!(programme_funders -> organizations (organization_id));
+diesel::joinable!(indicators -> programmes (programme_id));
+diesel::joinable!(grant_indicators -> grants (grant_id));
+diesel::joinable!(grant_indicators -> indicators (indicator_id));
 
 diesel::table! {
     outbox (id) {
@@ -295,6 +326,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     grant_amendments,
     grant_budget_lines,
     disbursements,
+    indicators,
+    grant_indicators,
     outbox,
     outbox_audience,
 );

@@ -249,7 +249,7 @@ both_backends! {
 /// A closed call (envelope `envelope`) of an active programme, its applications under review:
 /// the scene NGO's first (two budget lines, 3,846 in all), then `others` more of 3,846 each.
 /// Returns the scene, the application ids and their owners' tokens.
-async fn closed_call(
+pub(crate) async fn closed_call(
     app: &TestApp,
     envelope: &str,
     others: usize,
@@ -318,7 +318,7 @@ async fn closed_call(
     (s, apps, owners)
 }
 
-async fn award(app: &TestApp, s: &Scene, application: &str, body: &Value) -> String {
+pub(crate) async fn award(app: &TestApp, s: &Scene, application: &str, body: &Value) -> String {
     let g = app
         .post(
             &format!("/api/v1/applications/{application}/award"),
@@ -365,7 +365,23 @@ both_backends! {
         assert_eq!(checkouts, 1, "award");
         assert_eq!(r.body["budget_lines"].as_array().unwrap().len(), 2);
         let g = r.body["id"].as_str().unwrap().to_owned();
-        for a in &apps[1..] {
+        // Indicators named at award cost two statements more, however many: one checks them
+        // against the catalogue, one stores them.
+        let mut named = Vec::new();
+        for code in ["OUT-1", "OUT-2", "OUT-3"] {
+            let i = app.post(&format!("/api/v1/programmes/{}/indicators", s.programme), Some(&s.c.manager), &json!({
+                "code": code, "name": {"en": "People reached"}, "unit": "people", "kind": "count", "aggregation": "sum"
+            })).await.expect(201);
+            named.push(json!({"indicator_id": i.body["id"], "target": 10}));
+        }
+        let with = json!({"starts_on": "2026-04-01", "indicators": named});
+        let (r, with_indicators, checkouts) = app
+            .counting(app.post(&format!("/api/v1/applications/{}/award", apps[1]), Some(&s.c.manager), &with))
+            .await;
+        r.expect(201);
+        assert!(with_indicators <= statements + 2, "award with indicators: {with_indicators} statements, {statements} without");
+        assert_eq!(checkouts, 1, "award with indicators");
+        for a in &apps[2..] {
             award(&app, &s, a, &body).await;
         }
         app.post(&format!("/api/v1/grants/{g}/disbursements"), Some(&s.c.manager), &json!({"amount": money("1923.00"), "planned_on": "2026-04-15"})).await.expect(201);

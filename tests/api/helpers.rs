@@ -602,6 +602,24 @@ impl TestApp {
         read(req.send_json(body).await.expect("request sent")).await
     }
 
+    /// PUT with an optional `If-Match`.
+    pub async fn put_if_match(
+        &self,
+        path: &str,
+        token: &str,
+        etag: Option<&str>,
+        body: &Value,
+    ) -> Resp {
+        let mut req = self
+            .client
+            .request(Method::PUT, format!("{}{path}", self.address))
+            .insert_header(("Authorization", format!("Bearer {token}")));
+        if let Some(tag) = etag {
+            req = req.insert_header(("If-Match", tag));
+        }
+        read(req.send_json(body).await.expect("request sent")).await
+    }
+
     /// Runs `f` on a connection of its own to the app's database (off the async runtime).
     pub async fn with_db<R: Send + 'static>(
         &self,

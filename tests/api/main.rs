@@ -30,6 +30,8 @@ mod grants;
 #[cfg(test)]
 mod idempotency;
 #[cfg(test)]
+mod indicators;
+#[cfg(test)]
 mod members;
 #[cfg(test)]
 mod organizations;

@@ -120,4 +120,29 @@ both_backends! {
             app.patch(&path, Some(&admin), &json!({"bin": null, "iati_identifier": null})).await.expect(200);
         }
     }
+
+    async fn an_indicator_changing_kind_as_a_grant_takes_it_up_does_not_do_both(app) {
+        // Each alone succeeds; together, whichever comes second is refused: a grant never
+        // carries an indicator whose kind changed under it, nor a target set for another kind.
+        let (s, apps, _) = crate::grants::closed_call(&app, "65382.00", 0).await;
+        let g = crate::grants::award(&app, &s, &apps[0], &json!({"starts_on": "2026-04-01"})).await;
+        let m = &s.c.manager;
+        for round in 0..8 {
+            let i = app.post(&format!("/api/v1/programmes/{}/indicators", s.programme), Some(m), &json!({
+                "code": format!("OUT-{round}"), "name": {"en": "People reached"}, "unit": "people", "kind": "count", "aggregation": "sum"
+            })).await.expect(201);
+            let i = i.body["id"].as_str().unwrap().to_owned();
+            let take_up = json!({"indicators": [{"indicator_id": i, "target": 500}]});
+            let (put, patch) = futures_util::future::join(
+                app.put_if_match(&format!("/api/v1/grants/{g}/indicators"), m, None, &take_up),
+                app.patch(&format!("/api/v1/indicators/{i}"), Some(m), &json!({"kind": "percentage"})),
+            )
+            .await;
+            match (put.status, patch.status) {
+                (200, 409) => assert_eq!(patch.body["type"], "urn:seriktes:problem:indicator-in-use"),
+                (422, 200) => assert_eq!(put.field_errors()[0].0, "indicators.0.target"),
+                other => panic!("round {round}: {other:?}: {} / {}", put.body, patch.body),
+            }
+        }
+    }
 }

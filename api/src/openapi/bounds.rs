@@ -18,8 +18,8 @@ use seriktes_domain::geo::{CountryCode, MAX_REGIONS, RegionCode};
 use seriktes_domain::money::{Currency, MAX_AMOUNT_CHARS};
 use seriktes_domain::user::NewPassword;
 use seriktes_domain::{
-    application, audit, budget, calendar, call, grant, ids, membership, organization, programme,
-    review, user, workflow,
+    application, audit, budget, calendar, call, grant, ids, indicator, membership, organization,
+    programme, review, user, workflow,
 };
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::schema::{
@@ -119,6 +119,15 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
         ("committee_user_ids", Items(call::MAX_COMMITTEE)),
     ];
     let programme_fields = [("funders", Items(programme::MAX_FUNDERS))];
+    // A count's range holds a percentage's (0 to 100, stated in the descriptions).
+    let value = Range(0, indicator::MAX_COUNT);
+    let dimensions = Items(indicator::Dimension::ALL.len());
+    let indicator_fields = [
+        ("baseline", value),
+        ("target", value),
+        ("disaggregation", dimensions),
+    ];
+    let grant_indicators = Items(indicator::MAX_GRANT_INDICATORS);
     let line = [
         ("category", Chars(budget::MAX_CATEGORY_CHARS)),
         ("description", Chars(budget::MAX_DESCRIPTION_CHARS)),
@@ -140,6 +149,34 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
         out.extend(fields.iter().map(|(f, b)| (schema, *f, *b)));
     };
     add("AddMemberRequest", &[("email", Chars(Email::MAX_LEN))]);
+    for schema in [
+        "IndicatorResponse",
+        "GrantIndicatorResponse",
+        "CreateIndicatorRequest",
+        "UpdateIndicatorRequest",
+    ] {
+        add(schema, &indicator_fields);
+    }
+    for schema in ["IndicatorResponse", "GrantIndicatorResponse"] {
+        add(schema, &[("code", Chars(indicator::MAX_CODE_CHARS))]);
+    }
+    for schema in ["CreateIndicatorRequest", "UpdateIndicatorRequest"] {
+        add(
+            schema,
+            &[("code", CharsBetween(1, indicator::MAX_CODE_CHARS))],
+        );
+    }
+    add(
+        "GrantIndicatorInput",
+        &[("baseline", value), ("target", value)],
+    );
+    for schema in [
+        "AwardRequest",
+        "GrantIndicatorsResponse",
+        "SetGrantIndicatorsRequest",
+    ] {
+        add(schema, &[("indicators", grant_indicators)]);
+    }
     add(
         "AmendGrantRequest",
         &[

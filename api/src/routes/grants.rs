@@ -37,7 +37,10 @@ pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfi
 /// Award an application under review (the programme's managers): creates its grant, with a
 /// copy of the application's budget lines, in the same transaction. The call must be closed
 /// and not decided; the call's awards may not exceed its envelope (409
-/// `urn:seriktes:problem:envelope-exceeded` with `envelope`, `awarded` and `requested`).
+/// `urn:seriktes:problem:envelope-exceeded` with `envelope`, `awarded` and `requested`). The
+/// grant carries the `indicators` named: each of the programme's catalogue and named once
+/// (422 naming `indicators.<i>.indicator_id` otherwise), with a baseline and target within the
+/// indicator's kind.
 #[utoipa::path(
     tag = "grants",
     security(("bearer" = [])),
@@ -68,18 +71,7 @@ pub async fn award_application(
     body: Json<AwardRequest>,
 ) -> Result<Tagged<GrantResponse>, ApiError> {
     let id = ApplicationId::from_uuid(id.into_inner());
-    let r = body.0;
-    let amount = r
-        .amount
-        .as_ref()
-        .map(crate::wire::Money::parse)
-        .transpose()
-        .map_err(|e| ApiError::from(e).under("amount"))?;
-    let input = uc::Award {
-        amount,
-        starts_on: r.starts_on.get(),
-        mentor: r.mentor_organization_id.map(OrganizationId::from_uuid),
-    };
+    let input = uc::Award::try_from(body.0)?;
     let seen = state
         .write_as(&caller, move |tx, actor, now| {
             uc::award(tx, actor, id, input.clone(), now)

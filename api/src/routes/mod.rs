@@ -7,6 +7,7 @@ pub mod calls;
 pub mod disbursements;
 pub mod grants;
 pub mod health;
+pub mod indicators;
 pub mod me;
 pub mod members;
 pub mod organizations;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(reviews::configure)
             .configure(grants::configure)
             .configure(disbursements::configure)
+            .configure(indicators::configure)
             .service(grants::list_public_grants)
             .configure(audit_events::configure),
     );

@@ -2,6 +2,7 @@
 
 use crate::error::ApiError;
 use crate::service::events::{self, Event};
+use crate::service::indicators;
 use crate::service::transition::Machine;
 use chrono::{NaiveDate, NaiveDateTime};
 use seriktes_domain::DomainError;
@@ -15,6 +16,7 @@ use seriktes_domain::grant::{
 use seriktes_domain::ids::{
     AmendmentId, ApplicationId, BudgetLineId, GrantId, OrganizationId, ProgrammeId,
 };
+use seriktes_domain::indicator::GrantIndicatorInput;
 use seriktes_domain::money::Money;
 use seriktes_domain::programme::ProgrammeFunder;
 use seriktes_persistence::DbConn;
@@ -48,13 +50,17 @@ pub struct Award {
     pub starts_on: NaiveDate,
     /// Mentor organisation.
     pub mentor: Option<OrganizationId>,
+    /// The indicators the grant carries, with its own baselines and targets.
+    pub indicators: Vec<GrantIndicatorInput>,
 }
 
 fn new_line_id() -> BudgetLineId {
     BudgetLineId::from_uuid(uuid::Uuid::now_v7())
 }
 
-/// Awards an application: creates its grant with a copy of the application's budget lines.
+/// Awards an application: creates its grant with a copy of the application's budget lines and
+/// the indicators named (checked against the programme's catalogue in one statement, stored in
+/// one).
 pub fn award(
     tx: &mut Tx<'_>,
     actor: &Actor,
@@ -87,6 +93,7 @@ pub fn award(
         AwardRefusal::Rule(e) => ApiError::from(e),
         AwardRefusal::Envelope(e) => ApiError::EnvelopeExceeded(e),
     })?;
+    indicators::check_for_grant(tx, src.programme, "indicators", &input.indicators)?;
     grants::set_application_status(tx, id, src.application_version, plan.application, now)?;
     let grant = grants::Grant {
         id: GrantId::from_uuid(uuid::Uuid::now_v7()),
@@ -116,6 +123,7 @@ pub fn award(
         updated_at: now,
     };
     grants::insert(tx, &grant)?;
+    seriktes_persistence::indicators::insert_for_grant(tx, grant.id, &input.indicators)?;
     let loaded = Loaded {
         committed: Money::zero(plan.amount.currency()),
         paid: Money::zero(plan.amount.currency()),
@@ -134,9 +142,11 @@ pub fn award(
     )
     .seen_by(audience(&loaded))
     .in_programme(loaded.grant.programme)
-    .with_payload(
-        serde_json::json!({"application_id": id.to_string(), "amount_minor": plan.amount.minor()}),
-    );
+    .with_payload(serde_json::json!({
+        "application_id": id.to_string(),
+        "amount_minor": plan.amount.minor(),
+        "indicator_ids": input.indicators.iter().map(|i| i.indicator.to_string()).collect::<Vec<_>>(),
+    }));
     events::record(tx, Some(actor), now, event)?;
     Ok(Seen {
         loaded,

@@ -15,6 +15,7 @@ pub mod disbursements;
 pub mod events;
 pub mod grants;
 pub mod idempotency;
+pub mod indicators;
 pub mod members;
 pub mod organizations;
 pub mod programmes;

@@ -14,6 +14,7 @@
 pub mod application;
 pub mod call;
 pub mod grant;
+pub mod indicator;
 pub mod organization;
 pub mod programme;
 pub mod review;

@@ -2,10 +2,11 @@
 
 use crate::error::ApiError;
 use crate::response::utc;
-use crate::service::grants::{Public, Seen};
+use crate::service::grants::{Award, Public, Seen};
 use crate::wire::ser::{self, MoneyOut};
 use crate::wire::{
-    ApplicationSummary, ApplicationTitle, GrantStatus as WireStatus, LocalizedText, Money,
+    ApplicationSummary, ApplicationTitle, GrantIndicatorInput, GrantStatus as WireStatus,
+    LocalizedText, Money,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,7 @@ use seriktes_domain::budget::{
     BudgetLine as DomainLine, LineInput, MAX_CATEGORY_CHARS, MAX_DESCRIPTION_CHARS, MAX_LINES,
 };
 use seriktes_domain::grant::{AmendmentChanges, AmendmentInput, Change, MAX_REASON_CHARS};
-use seriktes_domain::ids::BudgetLineId;
+use seriktes_domain::ids::{BudgetLineId, OrganizationId};
 use seriktes_domain::user::parse_line;
 use seriktes_persistence::grants::{Amendment, Named};
 use utoipa::{IntoParams, ToSchema};
@@ -41,7 +42,8 @@ pub struct GrantBudgetLine {
 /// An award decision's details.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"starts_on": "2026-04-01", "mentor_organization_id": "0193a0c4-8000-7000-8000-0000000000a1"}))]
+#[schema(example = json!({"starts_on": "2026-04-01", "mentor_organization_id": "0193a0c4-8000-7000-8000-0000000000a1",
+    "indicators": [{"indicator_id": "0193a0c4-d000-7000-8000-000000000001", "target": 200}]}))]
 pub struct AwardRequest {
     /// The amount awarded (default: the amount requested; never more).
     pub amount: Option<Money>,
@@ -49,6 +51,30 @@ pub struct AwardRequest {
     pub starts_on: crate::wire::CalendarDate,
     /// The organisation that mentors the grantee.
     pub mentor_organization_id: Option<Uuid>,
+    /// The indicators of the programme's catalogue the grant carries, each once, with the
+    /// grant's own baseline and target (default: the catalogue's); the managers can replace
+    /// them later (`PUT /grants/{id}/indicators`).
+    pub indicators: Option<Vec<GrantIndicatorInput>>,
+}
+
+impl TryFrom<AwardRequest> for Award {
+    type Error = ApiError;
+    fn try_from(r: AwardRequest) -> Result<Self, ApiError> {
+        let amount = r
+            .amount
+            .as_ref()
+            .map(Money::parse)
+            .transpose()
+            .map_err(|e| ApiError::from(e).under("amount"))?;
+        let indicators =
+            GrantIndicatorInput::parse_all("indicators", &r.indicators.unwrap_or_default())?;
+        Ok(Self {
+            amount,
+            starts_on: r.starts_on.get(),
+            mentor: r.mentor_organization_id.map(OrganizationId::from_uuid),
+            indicators,
+        })
+    }
 }
 
 /// A grant.

@@ -1,0 +1,2 @@
+DROP TABLE grant_indicators;
+DROP TABLE indicators;
