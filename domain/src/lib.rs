@@ -22,6 +22,7 @@ pub mod membership;
 pub mod money;
 pub mod organization;
 pub mod programme;
+pub mod report;
 pub mod review;
 pub mod text;
 pub mod throttle;

@@ -17,6 +17,7 @@ pub mod grant;
 pub mod indicator;
 pub mod organization;
 pub mod programme;
+pub mod report;
 pub mod review;
 pub mod user;
 
