@@ -20,6 +20,7 @@ pub mod membership;
 pub mod money;
 pub mod organization;
 pub mod programme;
+pub mod reporting;
 pub mod review;
 pub mod text;
 pub mod throttle;

@@ -16,6 +16,7 @@ pub mod call;
 pub mod grant;
 pub mod organization;
 pub mod programme;
+pub mod requirement;
 pub mod review;
 pub mod user;
 
