@@ -76,6 +76,7 @@ pub mod organizations;
 pub mod page;
 pub mod programmes;
 pub mod refresh_tokens;
+pub mod requirements;
 pub mod reviews;
 pub mod schema;
 pub mod stored;

@@ -11,6 +11,7 @@ pub mod me;
 pub mod members;
 pub mod organizations;
 pub mod programmes;
+pub mod requirements;
 pub mod reviews;
 pub mod users;
 
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(reviews::configure)
             .configure(grants::configure)
             .configure(disbursements::configure)
+            .configure(requirements::configure)
             .service(grants::list_public_grants)
             .configure(audit_events::configure),
     );

@@ -2,6 +2,7 @@
 
 use crate::error::ApiError;
 use crate::service::events::{self, Event};
+use crate::service::requirements;
 use crate::service::transition::Machine;
 use chrono::{NaiveDate, NaiveDateTime};
 use seriktes_domain::DomainError;
@@ -17,6 +18,7 @@ use seriktes_domain::ids::{
 };
 use seriktes_domain::money::Money;
 use seriktes_domain::programme::ProgrammeFunder;
+use seriktes_domain::reporting;
 use seriktes_persistence::DbConn;
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::grants::{self, GrantChanges, GrantFilter, Loaded};
@@ -54,7 +56,8 @@ fn new_line_id() -> BudgetLineId {
     BudgetLineId::from_uuid(uuid::Uuid::now_v7())
 }
 
-/// Awards an application: creates its grant with a copy of the application's budget lines.
+/// Awards an application: creates its grant with a copy of the application's budget lines and
+/// its reporting requirements, planned from the call's schedule or else the programme's.
 pub fn award(
     tx: &mut Tx<'_>,
     actor: &Actor,
@@ -116,6 +119,13 @@ pub fn award(
         updated_at: now,
     };
     grants::insert(tx, &grant)?;
+    let schedule = src.call_reporting.unwrap_or(src.programme_reporting);
+    let planned = reporting::plan_requirements(grant.starts_on, grant.ends_on, &schedule)?;
+    let due: Vec<_> = planned
+        .iter()
+        .map(|p| requirements::generated(grant.id, p, now))
+        .collect();
+    seriktes_persistence::requirements::insert(tx, &due)?;
     let loaded = Loaded {
         committed: Money::zero(plan.amount.currency()),
         paid: Money::zero(plan.amount.currency()),
@@ -130,13 +140,19 @@ pub fn award(
         "grant.award",
         "grant",
         loaded.grant.id,
-        format!("awarded {} to application {id}", plan.amount),
+        format!(
+            "awarded {} to application {id}; {} reporting requirements generated",
+            plan.amount,
+            due.len()
+        ),
     )
     .seen_by(audience(&loaded))
     .in_programme(loaded.grant.programme)
-    .with_payload(
-        serde_json::json!({"application_id": id.to_string(), "amount_minor": plan.amount.minor()}),
-    );
+    .with_payload(serde_json::json!({
+        "application_id": id.to_string(),
+        "amount_minor": plan.amount.minor(),
+        "reporting_requirements": due.len(),
+    }));
     events::record(tx, Some(actor), now, event)?;
     Ok(Seen {
         loaded,
@@ -225,7 +241,8 @@ pub fn set_mentor(
     Ok(seen)
 }
 
-/// Amends a grant; returns the amendment kept as history.
+/// Amends a grant; returns the amendment kept as history. A new period plans the grant's
+/// generated reporting requirements again (`requirements::regenerate`).
 pub fn amend(
     tx: &mut Tx<'_>,
     actor: &Actor,
@@ -258,9 +275,19 @@ pub fn amend(
         grants::replace_lines(tx, id, lines)?;
     }
     grants::insert_amendment(tx, &amendment)?;
-    let event = Event::new("grant.amend", "grant", id, amendment.reason.clone())
+    let mut event = Event::new("grant.amend", "grant", id, amendment.reason.clone())
         .seen_by(audience(&seen.loaded))
         .in_programme(seen.loaded.grant.programme);
+    if (plan.starts_on, plan.ends_on) != (g.starts_on, g.ends_on) {
+        let r = requirements::regenerate(tx, id, plan.starts_on, plan.ends_on, now)?;
+        event.summary = format!(
+            "{}; reporting requirements: {} kept, {} removed, {} added",
+            event.summary, r.kept, r.removed, r.added
+        );
+        event = event.with_payload(serde_json::json!({
+            "reporting_requirements": {"kept": r.kept, "removed": r.removed, "added": r.added}
+        }));
+    }
     events::record(tx, Some(actor), now, event)?;
     Ok(amendment)
 }

@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod members;
 pub mod organizations;
 pub mod programmes;
+pub mod requirements;
 pub mod reviews;
 pub mod transition;
 pub mod users;
