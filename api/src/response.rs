@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, Responder, ResponseError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
+use seriktes_domain::calendar::MAX_DATE_CHARS;
 use seriktes_domain::ids::ID_CHARS;
 use seriktes_persistence::{Page, PageRequest};
 use std::borrow::Cow;
@@ -98,8 +99,13 @@ pub const DEFAULT_LIMIT: i64 = 50;
 /// The largest page size.
 pub const MAX_LIMIT: i64 = 200;
 const CURSOR_PREFIX: &str = "v1:";
-/// Characters in a cursor: `v1:` and an id, in unpadded base64url.
-pub const MAX_CURSOR_CHARS: usize = ((CURSOR_PREFIX.len() + ID_CHARS) * 4).div_ceil(3);
+/// Longest key a list continues after: most lists are ordered by id, and their key is the id;
+/// a list ordered by a date, then id (a grant's reporting requirements) has both,
+/// `YYYY-MM-DD/<id>`.
+pub const MAX_KEY_CHARS: usize = MAX_DATE_CHARS + 1 + ID_CHARS;
+/// Most characters in a cursor: `v1:` and the longest key, in unpadded base64url (a cursor
+/// after an id has 52).
+pub const MAX_CURSOR_CHARS: usize = ((CURSOR_PREFIX.len() + MAX_KEY_CHARS) * 4).div_ceil(3);
 
 impl PageParams {
     /// Checks the limit and decodes the cursor.
@@ -245,9 +251,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_cursor_after_an_id_has_its_stated_length() {
-        let c = encode_cursor(&uuid::Uuid::max().to_string());
-        assert_eq!(c.len(), MAX_CURSOR_CHARS);
+    fn the_longest_cursor_has_its_stated_length() {
+        let id = uuid::Uuid::max();
+        assert_eq!(encode_cursor(&id.to_string()).len(), 52, "after an id");
+        let c = encode_cursor(&format!("9999-12-31/{id}"));
+        assert_eq!(c.len(), MAX_CURSOR_CHARS, "after a date and an id");
         let over = PageParams {
             limit: None,
             cursor: Some(format!("{c}A")),

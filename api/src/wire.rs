@@ -89,6 +89,59 @@ wire_enum!(
 );
 
 wire_enum!(
+    /// How often a grant's periodic reports are due: every 3, 6 or 12 months from its first
+    /// day, or `none` (a final report only, if any).
+    ReportingFrequency <=> seriktes_domain::reporting::ReportingFrequency { Quarterly, Semiannual, Annual, None }
+);
+
+wire_enum!(
+    /// What a reporting requirement asks for: one `periodic` period of the schedule, the
+    /// `final` report on the whole grant, or an `ad_hoc` report the programme's managers added.
+    RequirementKind <=> seriktes_domain::reporting::RequirementKind { Periodic, Final, AdHoc }
+);
+
+wire_enum!(
+    /// A reporting requirement's status: `open`, or `waived` by the programme's managers.
+    RequirementStatus <=> seriktes_domain::reporting::RequirementStatus { Open, Waived }
+);
+
+/// A reporting schedule: how often periodic reports are due, whether a final report covering
+/// the whole grant is due, and how many days after a period's end a report is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"frequency": "quarterly", "final_report": true, "due_days": 30}))]
+pub struct ReportingSchedule {
+    /// How often periodic reports are due.
+    pub frequency: ReportingFrequency,
+    /// Whether a final report covering the whole grant is due.
+    pub final_report: bool,
+    /// Days after a period's end (for the final report: the grant's end) that its report is
+    /// due, 0–180.
+    pub due_days: i32,
+}
+
+impl ReportingSchedule {
+    /// The domain value; errors name `due_days`.
+    pub fn parse(self) -> Result<seriktes_domain::reporting::ReportingSchedule, DomainError> {
+        seriktes_domain::reporting::ReportingSchedule::parse(
+            self.frequency.into(),
+            self.final_report,
+            self.due_days,
+        )
+    }
+}
+
+impl From<seriktes_domain::reporting::ReportingSchedule> for ReportingSchedule {
+    fn from(s: seriktes_domain::reporting::ReportingSchedule) -> Self {
+        Self {
+            frequency: s.frequency().into(),
+            final_report: s.final_report(),
+            due_days: s.due_days(),
+        }
+    }
+}
+
+wire_enum!(
     /// What an indicator counts.
     IndicatorUnit <=> seriktes_domain::indicator::Unit {
         People, Organisations, Events, Documents, Sessions, Hours, Percent, Other
@@ -314,6 +367,9 @@ localized_text! {
     "An application's summary in one or more languages, keyed by BCP 47 language tag; at least one."
     ApplicationSummary, max = seriktes_domain::application::MAX_SUMMARY,
         example = {"en": "Mobile legal clinics in three districts."};
+    "A reporting requirement's title in one or more languages, keyed by BCP 47 language tag; at least one."
+    RequirementTitle, max = seriktes_domain::reporting::MAX_TITLE,
+        example = {"en": "Report on the public hearing in Shymkent"};
     "An indicator's name in one or more languages, keyed by BCP 47 language tag; at least one."
     IndicatorName, max = seriktes_domain::indicator::MAX_NAME_CHARS,
         example = {"en": "People reached", "ru": "Охват людей"};

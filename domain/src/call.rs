@@ -23,6 +23,7 @@ use crate::error::{DomainError, FieldError};
 use crate::ids::{CallId, ProgrammeId};
 use crate::money::{Currency, Money};
 use crate::organization::OrganizationKind;
+use crate::reporting::ReportingSchedule;
 use crate::text::LocalizedText;
 use chrono::NaiveDateTime;
 
@@ -85,6 +86,8 @@ pub struct CallInput<T, U> {
     pub criteria: Vec<CriterionInput>,
     /// Committee members, without repeats.
     pub committee: Vec<U>,
+    /// The reporting schedule of its grants; `None`: the programme's.
+    pub reporting: Option<ReportingSchedule>,
 }
 
 /// What a call's rules need to know about its programme.
@@ -296,6 +299,8 @@ pub struct Call {
     pub created_at: NaiveDateTime,
     /// When last changed (UTC).
     pub updated_at: NaiveDateTime,
+    /// The reporting schedule of its grants; `None`: the programme's.
+    pub reporting: Option<ReportingSchedule>,
 }
 
 impl Call {
@@ -340,6 +345,7 @@ mod tests {
                 max_score: 10,
             }],
             committee: vec![],
+            reporting: None,
         }
     }
 

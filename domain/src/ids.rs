@@ -101,3 +101,11 @@ typed_id!(
     /// A refresh-token family: every token rotated from one login.
     TokenFamilyId
 );
+typed_id!(
+    /// A reporting requirement of a grant: a report due on a date for a period.
+    RequirementId
+);
+typed_id!(
+    /// A move of a reporting requirement's due date, kept as history.
+    RequirementMoveId
+);

@@ -23,6 +23,7 @@ pub mod money;
 pub mod organization;
 pub mod programme;
 pub mod report;
+pub mod reporting;
 pub mod review;
 pub mod text;
 pub mod throttle;

@@ -12,6 +12,7 @@ use crate::access::programme::{Circle, ProgrammeFacts};
 use crate::error::{DomainError, FieldError};
 use crate::ids::{OrganizationId, ProgrammeId};
 use crate::money::{Currency, Money};
+use crate::reporting::ReportingSchedule;
 use crate::text::LocalizedText;
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -50,6 +51,8 @@ pub struct ProgrammeInput<D> {
     pub themes: Vec<String>,
     /// Funders in the order given.
     pub funders: Vec<Funder>,
+    /// The reporting schedule of its grants (a call may state its own).
+    pub reporting: ReportingSchedule,
 }
 
 /// Checks the rules across a programme's fields and names every one broken: the period ends
@@ -202,6 +205,8 @@ pub struct Programme {
     pub funders: Vec<ProgrammeFunder>,
     /// The organisations around it (managing and funders).
     pub circle: Circle,
+    /// The reporting schedule of its grants, unless their call states its own.
+    pub reporting: ReportingSchedule,
 }
 
 impl Programme {
@@ -242,6 +247,7 @@ impl Programme {
                     committed: Money::from_minor(f.committed_minor, currency),
                 })
                 .collect(),
+            reporting: self.reporting,
         }
     }
 }
@@ -267,6 +273,7 @@ mod tests {
                 organization: OrganizationId::from_uuid(uuid::Uuid::from_u128(1)),
                 committed: eur(6_000),
             }],
+            reporting: ReportingSchedule::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 use crate::db::DbConn;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
+use crate::requirements;
 use crate::schema::{call_committee, call_criteria, calls};
 use crate::stored;
 use crate::visibility;
@@ -50,6 +51,12 @@ struct CallRow {
     created_at: NaiveDateTime,
     /// When last changed (UTC).
     updated_at: NaiveDateTime,
+    /// The reporting schedule's frequency; NULL with the other two: the programme's schedule.
+    reporting_frequency: Option<String>,
+    /// Whether a final report is due.
+    reporting_final_report: Option<bool>,
+    /// Days after a period's end that a report is due.
+    reporting_due_days: Option<i32>,
 }
 
 /// The editable fields of a call.
@@ -76,6 +83,12 @@ struct CallFields {
     min_duration_months: i32,
     /// Longest project, months.
     max_duration_months: i32,
+    /// The reporting schedule's frequency (NULL: the programme's schedule).
+    reporting_frequency: Option<String>,
+    /// Whether a final report is due.
+    reporting_final_report: Option<bool>,
+    /// Days after a period's end that a report is due.
+    reporting_due_days: Option<i32>,
 }
 
 /// A call to insert.
@@ -126,6 +139,9 @@ struct CallChanges {
     eligible_regions: Option<String>,
     min_duration_months: Option<i32>,
     max_duration_months: Option<i32>,
+    reporting_frequency: Option<Option<String>>,
+    reporting_final_report: Option<Option<bool>>,
+    reporting_due_days: Option<Option<i32>>,
 }
 
 impl CallChanges {
@@ -144,6 +160,12 @@ impl CallChanges {
             eligible_regions: changed(&current.eligible_regions, &fields.eligible_regions),
             min_duration_months: changed(&current.min_duration_months, &fields.min_duration_months),
             max_duration_months: changed(&current.max_duration_months, &fields.max_duration_months),
+            reporting_frequency: changed(&current.reporting_frequency, &fields.reporting_frequency),
+            reporting_final_report: changed(
+                &current.reporting_final_report,
+                &fields.reporting_final_report,
+            ),
+            reporting_due_days: changed(&current.reporting_due_days, &fields.reporting_due_days),
         }
     }
 }
@@ -160,6 +182,7 @@ fn check_version(current: &Call, expected: Option<i64>) -> Result<(), StoreError
 /// The stored fields of a call's input.
 fn fields(d: &CallInput<NaiveDateTime, UserId>) -> CallFields {
     let kinds: Vec<&str> = d.eligible_kinds.iter().map(|k| k.as_str()).collect();
+    let (reporting_frequency, reporting_final_report, reporting_due_days) = reporting(d.reporting);
     CallFields {
         title: stored::to_json(d.title.translations()),
         description: d
@@ -174,12 +197,26 @@ fn fields(d: &CallInput<NaiveDateTime, UserId>) -> CallFields {
         eligible_regions: stored::to_json(&d.eligible_regions),
         min_duration_months: d.min_duration_months,
         max_duration_months: d.max_duration_months,
+        reporting_frequency,
+        reporting_final_report,
+        reporting_due_days,
+    }
+}
+
+/// The three stored columns of a call's schedule, all NULL for none.
+fn reporting(
+    schedule: Option<seriktes_domain::reporting::ReportingSchedule>,
+) -> (Option<String>, Option<bool>, Option<i32>) {
+    match schedule.as_ref().map(requirements::schedule_columns) {
+        Some((f, r, d)) => (Some(f), Some(r), Some(d)),
+        None => (None, None, None),
     }
 }
 
 /// The stored fields of a call as read (to write only what changed).
 fn fields_of(c: &Call) -> CallFields {
     let kinds: Vec<&str> = c.eligible_kinds.iter().map(|k| k.as_str()).collect();
+    let (reporting_frequency, reporting_final_report, reporting_due_days) = reporting(c.reporting);
     CallFields {
         title: stored::to_json(c.title.translations()),
         description: c
@@ -194,6 +231,9 @@ fn fields_of(c: &Call) -> CallFields {
         eligible_regions: stored::to_json(&c.eligible_regions),
         min_duration_months: c.min_duration_months,
         max_duration_months: c.max_duration_months,
+        reporting_frequency,
+        reporting_final_report,
+        reporting_due_days,
     }
 }
 
@@ -224,6 +264,11 @@ fn call(row: CallRow) -> Result<Call, StoreError> {
         version: row.version,
         created_at: row.created_at,
         updated_at: row.updated_at,
+        reporting: requirements::call_schedule_from(
+            row.reporting_frequency.as_deref(),
+            row.reporting_final_report,
+            row.reporting_due_days,
+        )?,
     })
 }
 

@@ -18,7 +18,7 @@ use crate::schema::{
 use crate::stored;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text};
 use seriktes_domain::access::Actor;
 use seriktes_domain::access::grant::GrantFacts;
 use seriktes_domain::access::programme::Circle;
@@ -31,6 +31,7 @@ use seriktes_domain::ids::{
     ProgrammeId, UserId,
 };
 use seriktes_domain::money::{Currency, Money};
+use seriktes_domain::reporting::ReportingSchedule;
 use seriktes_domain::text::LocalizedText;
 
 /// A grant as the domain sees it.
@@ -329,6 +330,10 @@ pub struct AwardSource {
     pub circle: Circle,
     /// Whether the named mentor exists (`true` when none was named).
     pub mentor_exists: bool,
+    /// The call's reporting schedule, if it states one.
+    pub call_reporting: Option<ReportingSchedule>,
+    /// The programme's reporting schedule.
+    pub programme_reporting: ReportingSchedule,
 }
 
 #[derive(QueryableByName)]
@@ -365,10 +370,22 @@ struct AwardRow {
     awarded: i64,
     #[diesel(sql_type = BigInt)]
     mentors: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    call_frequency: Option<String>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    call_final_report: Option<bool>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    call_due_days: Option<i32>,
+    #[diesel(sql_type = Text)]
+    programme_frequency: String,
+    #[diesel(sql_type = Bool)]
+    programme_final_report: bool,
+    #[diesel(sql_type = Integer)]
+    programme_due_days: i32,
 }
 
-/// The application, its call and programme, the call's awards so far and whether `mentor`
-/// exists, in one statement. On PostgreSQL the same statement locks the call's row
+/// The application, its call and programme (with their reporting schedules), the call's awards
+/// so far and whether `mentor` exists, in one statement. On PostgreSQL the same statement locks the call's row
 /// (`FOR UPDATE OF c`), so concurrent awards in one call are checked against the envelope one
 /// after the other (SQLite's `BEGIN IMMEDIATE` already serialises writers).
 pub fn award_source(
@@ -387,7 +404,11 @@ pub fn award_source(
          p.managing_organization_id AS managing, p.funder_ids AS funders, \
          (SELECT CAST(COALESCE(SUM(g.amount_minor), 0) AS BIGINT) FROM grants g \
           WHERE g.call_id = c.id) AS awarded, \
-         (SELECT CAST(COUNT(*) AS BIGINT) FROM organizations o WHERE o.id = $1) AS mentors \
+         (SELECT CAST(COUNT(*) AS BIGINT) FROM organizations o WHERE o.id = $1) AS mentors, \
+         c.reporting_frequency AS call_frequency, c.reporting_final_report AS call_final_report, \
+         c.reporting_due_days AS call_due_days, p.reporting_frequency AS programme_frequency, \
+         p.reporting_final_report AS programme_final_report, \
+         p.reporting_due_days AS programme_due_days \
          FROM applications a JOIN calls c ON c.id = a.call_id \
          JOIN programmes p ON p.id = c.programme_id \
          WHERE a.id = $2 AND a.status <> 'draft'{lock}"
@@ -437,6 +458,17 @@ pub fn award_source(
             funders: crate::programmes::funders_from_ids(r.funders.as_deref())?,
         },
         mentor_exists: mentor.is_none() || r.mentors > 0,
+        call_reporting: crate::requirements::call_schedule_from(
+            r.call_frequency.as_deref(),
+            r.call_final_report,
+            r.call_due_days,
+        )?,
+        programme_reporting: crate::requirements::schedule_from(
+            "programmes.reporting_frequency",
+            &r.programme_frequency,
+            r.programme_final_report,
+            r.programme_due_days,
+        )?,
     })
 }
 

@@ -78,6 +78,7 @@ pub mod organizations;
 pub mod page;
 pub mod programmes;
 pub mod refresh_tokens;
+pub mod requirements;
 pub mod reviews;
 pub mod schema;
 pub mod stored;

@@ -3,6 +3,7 @@
 use crate::db::DbConn;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
+use crate::requirements;
 use crate::schema::{organizations, programme_funders, programmes};
 use crate::stored;
 use crate::visibility;
@@ -53,6 +54,12 @@ struct ProgrammeRow {
         reason = "read by RETURNING all_columns; grant loads select it themselves"
     )]
     funder_ids: Option<String>,
+    /// The reporting schedule's frequency (migration 000015).
+    reporting_frequency: String,
+    /// Whether a final report is due.
+    reporting_final_report: bool,
+    /// Days after a period's end that a report is due.
+    reporting_due_days: i32,
 }
 
 /// The editable fields of a programme, as stored.
@@ -77,6 +84,12 @@ struct ProgrammeFields {
     regions: String,
     /// JSON array of themes.
     themes: String,
+    /// The reporting schedule's frequency.
+    reporting_frequency: String,
+    /// Whether a final report is due.
+    reporting_final_report: bool,
+    /// Days after a period's end that a report is due.
+    reporting_due_days: i32,
 }
 
 /// A programme to insert.
@@ -118,6 +131,9 @@ struct ProgrammeChanges {
     ends_on: Option<NaiveDate>,
     regions: Option<String>,
     themes: Option<String>,
+    reporting_frequency: Option<String>,
+    reporting_final_report: Option<bool>,
+    reporting_due_days: Option<i32>,
 }
 
 impl ProgrammeChanges {
@@ -138,12 +154,20 @@ impl ProgrammeChanges {
             ends_on: changed(&current.ends_on, &fields.ends_on),
             regions: changed(&current.regions, &fields.regions),
             themes: changed(&current.themes, &fields.themes),
+            reporting_frequency: changed(&current.reporting_frequency, &fields.reporting_frequency),
+            reporting_final_report: changed(
+                &current.reporting_final_report,
+                &fields.reporting_final_report,
+            ),
+            reporting_due_days: changed(&current.reporting_due_days, &fields.reporting_due_days),
         }
     }
 }
 
 /// The stored fields of a programme's input.
 fn fields(managing: OrganizationId, input: &ProgrammeInput<NaiveDate>) -> ProgrammeFields {
+    let (reporting_frequency, reporting_final_report, reporting_due_days) =
+        requirements::schedule_columns(&input.reporting);
     ProgrammeFields {
         title: stored::to_json(input.title.translations()),
         description: input
@@ -157,6 +181,9 @@ fn fields(managing: OrganizationId, input: &ProgrammeInput<NaiveDate>) -> Progra
         ends_on: input.ends_on,
         regions: stored::to_json(&input.regions),
         themes: stored::to_json(&input.themes),
+        reporting_frequency,
+        reporting_final_report,
+        reporting_due_days,
     }
 }
 
@@ -208,6 +235,12 @@ fn programme(
         created_at: row.created_at,
         updated_at: row.updated_at,
         funders,
+        reporting: requirements::schedule_from(
+            "programmes.reporting_frequency",
+            &row.reporting_frequency,
+            row.reporting_final_report,
+            row.reporting_due_days,
+        )?,
     })
 }
 

@@ -89,6 +89,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         funder_ids -> Nullable<Text>,
+        reporting_frequency -> Text,
+        reporting_final_report -> Bool,
+        reporting_due_days -> Integer,
     }
 }
 
@@ -118,6 +121,9 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        reporting_frequency -> Nullable<Text>,
+        reporting_final_report -> Nullable<Bool>,
+        reporting_due_days -> Nullable<Integer>,
     }
 }
 
@@ -307,6 +313,38 @@ diesel::table! {
 
 diesel::joinable!(outbox_audience -> outbox (outbox_id));
 
+diesel::table! {
+    reporting_requirements (id) {
+        id -> Text,
+        grant_id -> Text,
+        kind -> Text,
+        title -> Nullable<Text>,
+        period_start -> Date,
+        period_end -> Date,
+        due_on -> Date,
+        status -> Text,
+        waived_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reporting_requirement_moves (id) {
+        id -> Text,
+        requirement_id -> Text,
+        from_due_on -> Date,
+        to_due_on -> Date,
+        reason -> Text,
+        actor_id -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::joinable!(reporting_requirements -> grants (grant_id));
+diesel::joinable!(reporting_requirement_moves -> reporting_requirements (requirement_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     idempotency_keys,
@@ -330,6 +368,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     grant_indicators,
     outbox,
     outbox_audience,
+    reporting_requirements,
+    reporting_requirement_moves,
 );
 
 diesel::table! {

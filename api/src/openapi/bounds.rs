@@ -19,7 +19,7 @@ use seriktes_domain::money::{Currency, MAX_AMOUNT_CHARS};
 use seriktes_domain::user::NewPassword;
 use seriktes_domain::{
     application, audit, budget, calendar, call, grant, ids, indicator, membership, organization,
-    programme, review, user, workflow,
+    programme, reporting, review, user, workflow,
 };
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::schema::{
@@ -338,6 +338,28 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
         ],
     );
     add("PublicGrant", &[("funders", Items(programme::MAX_FUNDERS))]);
+    add(
+        "ReportingSchedule",
+        &[("due_days", Range(0, i64::from(reporting::MAX_DUE_DAYS)))],
+    );
+    add("RequirementResponse", &actions);
+    add(
+        "RequirementResponse",
+        &[
+            ("waived_reason", Chars(reporting::MAX_REASON_CHARS)),
+            ("moves", Items(reporting::MAX_MOVES)),
+        ],
+    );
+    add(
+        "RequirementMoveResponse",
+        &[("reason", Chars(reporting::MAX_REASON_CHARS))],
+    );
+    for schema in ["RescheduleRequest", "WaiveRequest"] {
+        add(
+            schema,
+            &[("reason", CharsBetween(1, reporting::MAX_REASON_CHARS))],
+        );
+    }
     add(
         "RankingEntry",
         &[

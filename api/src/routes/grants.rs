@@ -35,7 +35,9 @@ pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfi
 }
 
 /// Award an application under review (the programme's managers): creates its grant, with a
-/// copy of the application's budget lines, in the same transaction. The call must be closed
+/// copy of the application's budget lines and its reporting requirements (planned from the
+/// call's `reporting` schedule, or else the programme's: one per period and a final report),
+/// in the same transaction. The call must be closed
 /// and not decided; the call's awards may not exceed its envelope (409
 /// `urn:seriktes:problem:envelope-exceeded` with `envelope`, `awarded` and `requested`). The
 /// grant carries the `indicators` named: each of the programme's catalogue and named once
@@ -250,6 +252,9 @@ grant_action!(
 /// Amend a grant's amount, period or budget (the programme's managers); the change and its
 /// reason are kept as history. Budget lines naming an `id` keep it (an unknown id is 422);
 /// new lines get new ids. An amount below the tranches already committed is refused (409).
+/// A new period plans the grant's periodic and final reporting requirements again: those whose
+/// period is unchanged stay (with moved due dates and waivers), the others are replaced;
+/// ad-hoc requirements stay. A period with more than 200 reporting periods is refused (422).
 #[utoipa::path(
     tag = "grants",
     security(("bearer" = [])),

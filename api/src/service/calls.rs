@@ -18,6 +18,7 @@ use seriktes_domain::ids::{CallId, ProgrammeId, UserId};
 use seriktes_domain::money::{Currency, Money};
 use seriktes_domain::organization::OrganizationKind;
 use seriktes_domain::programme::ProgrammeStatus;
+use seriktes_domain::reporting::ReportingSchedule;
 use seriktes_domain::text::LocalizedText;
 use seriktes_domain::{DomainError, FieldError};
 use seriktes_persistence::calls::{self as store, CallFilter, Decision};
@@ -94,6 +95,8 @@ pub struct CallPatch {
     pub criteria: Option<Vec<CriterionInput>>,
     /// New committee.
     pub committee: Option<Vec<UserId>>,
+    /// New reporting schedule (`Some(None)`: the programme's).
+    pub reporting: Option<Option<ReportingSchedule>>,
 }
 
 /// Filters of the call list.
@@ -347,6 +350,7 @@ fn merge(c: &Call, p: CallPatch) -> CallDraft {
                 .collect()
         }),
         committee: p.committee.unwrap_or_else(|| c.committee.clone()),
+        reporting: p.reporting.unwrap_or(s.reporting),
     }
 }
 

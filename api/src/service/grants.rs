@@ -3,6 +3,7 @@
 use crate::error::ApiError;
 use crate::service::events::{self, Event};
 use crate::service::indicators;
+use crate::service::requirements;
 use crate::service::transition::Machine;
 use chrono::{NaiveDate, NaiveDateTime};
 use seriktes_domain::DomainError;
@@ -19,6 +20,7 @@ use seriktes_domain::ids::{
 use seriktes_domain::indicator::GrantIndicatorInput;
 use seriktes_domain::money::Money;
 use seriktes_domain::programme::ProgrammeFunder;
+use seriktes_domain::reporting;
 use seriktes_persistence::DbConn;
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::grants::{self, GrantChanges, GrantFilter, Loaded};
@@ -58,9 +60,10 @@ fn new_line_id() -> BudgetLineId {
     BudgetLineId::from_uuid(uuid::Uuid::now_v7())
 }
 
-/// Awards an application: creates its grant with a copy of the application's budget lines and
-/// the indicators named (checked against the programme's catalogue in one statement, stored in
-/// one).
+/// Awards an application: creates its grant with a copy of the application's budget lines, the
+/// indicators named (checked against the programme's catalogue in one statement, stored in
+/// one) and its reporting requirements, planned from the call's schedule or else the
+/// programme's.
 pub fn award(
     tx: &mut Tx<'_>,
     actor: &Actor,
@@ -124,6 +127,13 @@ pub fn award(
     };
     grants::insert(tx, &grant)?;
     seriktes_persistence::indicators::insert_for_grant(tx, grant.id, &input.indicators)?;
+    let schedule = src.call_reporting.unwrap_or(src.programme_reporting);
+    let planned = reporting::plan_requirements(grant.starts_on, grant.ends_on, &schedule)?;
+    let due: Vec<_> = planned
+        .iter()
+        .map(|p| requirements::generated(grant.id, p, now))
+        .collect();
+    seriktes_persistence::requirements::insert(tx, &due)?;
     let loaded = Loaded {
         committed: Money::zero(plan.amount.currency()),
         paid: Money::zero(plan.amount.currency()),
@@ -138,7 +148,11 @@ pub fn award(
         "grant.award",
         "grant",
         loaded.grant.id,
-        format!("awarded {} to application {id}", plan.amount),
+        format!(
+            "awarded {} to application {id}; {} reporting requirements generated",
+            plan.amount,
+            due.len()
+        ),
     )
     .seen_by(audience(&loaded))
     .in_programme(loaded.grant.programme)
@@ -146,6 +160,7 @@ pub fn award(
         "application_id": id.to_string(),
         "amount_minor": plan.amount.minor(),
         "indicator_ids": input.indicators.iter().map(|i| i.indicator.to_string()).collect::<Vec<_>>(),
+        "reporting_requirements": due.len(),
     }));
     events::record(tx, Some(actor), now, event)?;
     Ok(Seen {
@@ -235,7 +250,8 @@ pub fn set_mentor(
     Ok(seen)
 }
 
-/// Amends a grant; returns the amendment kept as history.
+/// Amends a grant; returns the amendment kept as history. A new period plans the grant's
+/// generated reporting requirements again (`requirements::regenerate`).
 pub fn amend(
     tx: &mut Tx<'_>,
     actor: &Actor,
@@ -268,9 +284,19 @@ pub fn amend(
         grants::replace_lines(tx, id, lines)?;
     }
     grants::insert_amendment(tx, &amendment)?;
-    let event = Event::new("grant.amend", "grant", id, amendment.reason.clone())
+    let mut event = Event::new("grant.amend", "grant", id, amendment.reason.clone())
         .seen_by(audience(&seen.loaded))
         .in_programme(seen.loaded.grant.programme);
+    if (plan.starts_on, plan.ends_on) != (g.starts_on, g.ends_on) {
+        let r = requirements::regenerate(tx, id, plan.starts_on, plan.ends_on, now)?;
+        event.summary = format!(
+            "{}; reporting requirements: {} kept, {} removed, {} added",
+            event.summary, r.kept, r.removed, r.added
+        );
+        event = event.with_payload(serde_json::json!({
+            "reporting_requirements": {"kept": r.kept, "removed": r.removed, "added": r.added}
+        }));
+    }
     events::record(tx, Some(actor), now, event)?;
     Ok(amendment)
 }

@@ -12,6 +12,7 @@ use seriktes_domain::money::Money;
 use seriktes_domain::programme::{
     Funder, ProgrammeAction, ProgrammeInput, ProgrammeStatus, check_editable, check_programme,
 };
+use seriktes_domain::reporting::ReportingSchedule;
 use seriktes_domain::text::LocalizedText;
 use seriktes_domain::{DomainError, FieldError};
 use seriktes_persistence::db::Tx;
@@ -49,6 +50,8 @@ pub struct ProgrammePatch {
     pub themes: Option<Vec<String>>,
     /// New funders.
     pub funders: Option<Vec<Funder>>,
+    /// New reporting schedule.
+    pub reporting: Option<ReportingSchedule>,
 }
 
 /// Filters of the programme list.
@@ -200,6 +203,7 @@ fn merge(current: &Programme, patch: ProgrammePatch) -> ProgrammeInput<NaiveDate
         regions: patch.regions.unwrap_or(base.regions),
         themes: patch.themes.unwrap_or(base.themes),
         funders: patch.funders.unwrap_or(base.funders),
+        reporting: patch.reporting.unwrap_or(base.reporting),
     }
 }
 

@@ -18,6 +18,7 @@ pub mod indicator;
 pub mod organization;
 pub mod programme;
 pub mod report;
+pub mod requirement;
 pub mod review;
 pub mod user;
 

@@ -3,6 +3,7 @@
 use crate::service::calls::{Call, CallDraft, CallPatch, CallQuery};
 use crate::wire::{
     CallDescription, CallStatus as WireStatus, CallTitle, CriterionName, Money, OrganizationKind,
+    ReportingSchedule,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -54,6 +55,7 @@ pub struct CriterionResponse {
     "min_duration_months": 12, "max_duration_months": 12,
     "criteria": [{"id": "0193a0c4-b100-7000-8000-000000000001", "name": {"en": "Relevance"}, "weight": 3, "max_score": 10}],
     "committee_user_ids": ["0193a0c4-7c1e-7d4a-9a51-3f7e2b8c9d10"],
+    "reporting": {"frequency": "semiannual", "final_report": true, "due_days": 45},
     "status": "open", "allowed_actions": ["close"],
     "created_at": "2026-01-20T09:00:00Z", "updated_at": "2026-02-01T00:00:00Z"
 }))]
@@ -90,6 +92,8 @@ pub struct CallResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<String>>)]
     pub committee_user_ids: Option<Vec<String>>,
+    /// The reporting schedule of its grants; `null`: the programme's.
+    pub reporting: Option<ReportingSchedule>,
     /// Status now (an open call is `closed` from `closes_at`).
     pub status: WireStatus,
     /// Actions the caller may take now (empty unless they manage the programme).
@@ -110,7 +114,8 @@ pub struct CallResponse {
     "eligible_kinds": ["ngo"], "eligible_regions": ["KZ-61", "KZ-31", "KZ-43", "KZ-79"],
     "min_duration_months": 12, "max_duration_months": 12,
     "criteria": [{"name": {"en": "Relevance"}, "weight": 3, "max_score": 10}, {"name": {"en": "Feasibility"}, "weight": 2, "max_score": 10}],
-    "committee_user_ids": ["0193a0c4-7c1e-7d4a-9a51-3f7e2b8c9d10"]
+    "committee_user_ids": ["0193a0c4-7c1e-7d4a-9a51-3f7e2b8c9d10"],
+    "reporting": {"frequency": "semiannual", "final_report": true, "due_days": 45}
 }))]
 pub struct CreateCallRequest {
     /// Title.
@@ -137,6 +142,8 @@ pub struct CreateCallRequest {
     pub criteria: Vec<CriterionInput>,
     /// Users on the expert committee.
     pub committee_user_ids: Option<Vec<Uuid>>,
+    /// The reporting schedule of its grants; absent or `null`: the programme's.
+    pub reporting: Option<ReportingSchedule>,
 }
 
 /// Changes to a draft call; absent fields stay, lists are replaced.
@@ -170,6 +177,10 @@ pub struct UpdateCallRequest {
     pub criteria: Option<Vec<CriterionInput>>,
     /// New committee.
     pub committee_user_ids: Option<Vec<Uuid>>,
+    /// New reporting schedule, or `null` for the programme's.
+    #[serde(default, deserialize_with = "crate::wire::double_option")]
+    #[schema(value_type = Option<ReportingSchedule>)]
+    pub reporting: Option<Option<ReportingSchedule>>,
 }
 
 /// Filters of the call list.
@@ -280,6 +291,7 @@ impl TryFrom<CreateCallRequest> for CallDraft {
             r.committee_user_ids.as_ref(),
         );
         let criteria = criteria(&mut v, r.criteria);
+        let reporting = v.check_opt("reporting", r.reporting, ReportingSchedule::parse);
         let input = (|| {
             Some(CallInput {
                 title: title?,
@@ -294,6 +306,7 @@ impl TryFrom<CreateCallRequest> for CallDraft {
                 max_duration_months: r.max_duration_months,
                 criteria,
                 committee: committee(r.committee_user_ids.unwrap_or_default()),
+                reporting: reporting?,
             })
         })();
         v.finish_with(input)
@@ -318,6 +331,9 @@ impl TryFrom<UpdateCallRequest> for CallPatch {
             r.committee_user_ids.as_ref(),
         );
         let criteria = r.criteria.map(|c| criteria(&mut v, c));
+        let reporting = r
+            .reporting
+            .map(|s| v.check_opt("reporting", s, ReportingSchedule::parse));
         v.finish()?;
         Ok(Self {
             title: title.flatten(),
@@ -332,6 +348,7 @@ impl TryFrom<UpdateCallRequest> for CallPatch {
             max_duration_months: r.max_duration_months,
             criteria,
             committee: r.committee_user_ids.map(committee),
+            reporting: reporting.flatten(),
         })
     }
 }
@@ -376,6 +393,7 @@ impl From<Call> for CallResponse {
             eligible_regions: row.eligible_regions,
             min_duration_months: row.min_duration_months,
             max_duration_months: row.max_duration_months,
+            reporting: row.reporting.map(Into::into),
             status: c.status.into(),
             allowed_actions: if manages {
                 c.status

@@ -3,6 +3,7 @@
 use crate::service::programmes::{NewProgramme, Programme, ProgrammePatch, ProgrammeQuery};
 use crate::wire::{
     Money, OrganizationName, ProgrammeDescription, ProgrammeStatus as WireStatus, ProgrammeTitle,
+    ReportingSchedule,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -51,6 +52,7 @@ pub struct FunderResponse {
     "regions": ["KZ-61", "KZ-31", "KZ-43", "KZ-79"], "themes": ["human_rights"],
     "funders": [{"organization_id": "0193a0c4-8000-7000-8000-0000000000e1", "organization_name": {"en": "EU Delegation"},
         "committed": {"amount": "60000.00", "currency": "EUR"}}],
+    "reporting": {"frequency": "quarterly", "final_report": true, "due_days": 30},
     "status": "active", "allowed_actions": ["close"],
     "created_at": "2026-11-23T09:00:00Z", "updated_at": "2026-11-23T09:00:00Z"
 }))]
@@ -77,6 +79,8 @@ pub struct ProgrammeResponse {
     pub themes: Vec<String>,
     /// Funders and their commitments.
     pub funders: Vec<FunderResponse>,
+    /// The reporting schedule of its grants, unless their call states its own.
+    pub reporting: ReportingSchedule,
     /// `draft`, `active` or `closed`.
     pub status: WireStatus,
     /// Actions allowed now (`activate`, `close`).
@@ -96,7 +100,8 @@ pub struct ProgrammeResponse {
     "budget": {"amount": "65382.00", "currency": "EUR"},
     "starts_on": "2026-01-01", "ends_on": "2027-12-31",
     "regions": ["KZ-61", "KZ-31", "KZ-43", "KZ-79"], "themes": ["human_rights"],
-    "funders": [{"organization_id": "0193a0c4-8000-7000-8000-0000000000e1", "committed": {"amount": "60000.00", "currency": "EUR"}}]
+    "funders": [{"organization_id": "0193a0c4-8000-7000-8000-0000000000e1", "committed": {"amount": "60000.00", "currency": "EUR"}}],
+    "reporting": {"frequency": "quarterly", "final_report": true, "due_days": 30}
 }))]
 pub struct CreateProgrammeRequest {
     /// Title in one or more languages.
@@ -117,6 +122,9 @@ pub struct CreateProgrammeRequest {
     pub themes: Option<Vec<String>>,
     /// Funders; their commitments may not exceed the budget.
     pub funders: Option<Vec<FunderInput>>,
+    /// The reporting schedule of its grants (a call may state its own); default: quarterly,
+    /// a final report, due 30 days after a period's end.
+    pub reporting: Option<ReportingSchedule>,
 }
 
 /// Changes to a programme; absent fields stay, lists are replaced. Closed programmes are final.
@@ -142,6 +150,9 @@ pub struct UpdateProgrammeRequest {
     pub themes: Option<Vec<String>>,
     /// New funders.
     pub funders: Option<Vec<FunderInput>>,
+    /// New reporting schedule, for grants awarded from now on (and amendments of their
+    /// period).
+    pub reporting: Option<ReportingSchedule>,
 }
 
 /// Filters of the programme list.
@@ -198,6 +209,7 @@ impl TryFrom<CreateProgrammeRequest> for NewProgramme {
         let regions = regions(&mut v, &r.regions.unwrap_or_default());
         let themes = v.check("themes", parse_themes(&r.themes.unwrap_or_default()));
         let funders = funders(&mut v, &r.funders.unwrap_or_default());
+        let reporting = v.check_opt("reporting", r.reporting, ReportingSchedule::parse);
         if let Some(budget) = &budget
             && let Err(DomainError::Invalid(broken)) =
                 check_programme_parts(budget, &r.starts_on.get(), &r.ends_on.get(), &funders)
@@ -214,6 +226,7 @@ impl TryFrom<CreateProgrammeRequest> for NewProgramme {
                 regions,
                 themes: themes?,
                 funders,
+                reporting: reporting?.unwrap_or_default(),
             })
         })();
         Ok(Self {
@@ -236,6 +249,9 @@ impl TryFrom<UpdateProgrammeRequest> for ProgrammePatch {
         let regions = r.regions.map(|x| regions(&mut v, &x));
         let themes = r.themes.map(|t| v.check("themes", parse_themes(&t)));
         let funders = r.funders.map(|f| funders(&mut v, &f));
+        let reporting = v
+            .check_opt("reporting", r.reporting, ReportingSchedule::parse)
+            .flatten();
         v.finish()?;
         Ok(Self {
             title: title.flatten(),
@@ -246,6 +262,7 @@ impl TryFrom<UpdateProgrammeRequest> for ProgrammePatch {
             regions,
             themes: themes.flatten(),
             funders,
+            reporting,
         })
     }
 }
@@ -281,6 +298,7 @@ impl From<Programme> for ProgrammeResponse {
                     committed: Money::from_minor(f.committed_minor, currency),
                 })
                 .collect(),
+            reporting: p.reporting.into(),
             allowed_actions: p
                 .status
                 .allowed_actions()
