@@ -94,8 +94,8 @@ typed_id!(
     IndicatorId
 );
 typed_id!(
-    /// An outbox entry: a change waiting for the change feed and webhooks.
-    OutboxId
+    /// A change in the event log (the audit log and the change feed's outbox).
+    EventId
 );
 typed_id!(
     /// A refresh-token family: every token rotated from one login.

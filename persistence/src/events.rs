@@ -1,19 +1,20 @@
-//! Events: the audit row and the outbox row of one change, written in the change's own
-//! transaction (STYLE §5). The audit log answers "who changed what when"; the outbox feeds the
+//! Events: the one row of one change in the event log, written in the change's own
+//! transaction (STYLE §5), with the organisations that may see it. The log answers "who changed
+//! what when" (the audit endpoint) and is the outbox that feeds the
 //! change feed and webhooks, which read it afterwards (no network inside a transaction).
 
 use crate::db::Tx;
 use crate::error::StoreError;
-use crate::schema::{audit_events, outbox, outbox_audience};
+use crate::schema::{audit_events, event_audience};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use seriktes_domain::ids::{OrganizationId, OutboxId, ProgrammeId, UserId};
+use seriktes_domain::ids::{EventId, OrganizationId, ProgrammeId, UserId};
 
 /// One change to record.
 #[derive(Debug, Clone)]
 pub struct NewEvent {
-    /// Id of both rows (UUIDv7, so in order of recording).
-    pub id: OutboxId,
+    /// Id (UUIDv7, so in order of recording).
+    pub id: EventId,
     /// When (UTC).
     pub at: NaiveDateTime,
     /// Who; `None` for the command line and the system.
@@ -36,7 +37,7 @@ pub struct NewEvent {
 
 #[derive(Insertable)]
 #[diesel(table_name = audit_events)]
-struct AuditInsert<'a> {
+struct EventInsert<'a> {
     id: &'a str,
     at: NaiveDateTime,
     actor_id: Option<String>,
@@ -44,25 +45,15 @@ struct AuditInsert<'a> {
     entity_type: &'a str,
     entity_id: &'a str,
     summary: &'a str,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = outbox)]
-struct OutboxInsert<'a> {
-    id: &'a str,
-    at: NaiveDateTime,
-    kind: &'a str,
-    entity_type: &'a str,
-    entity_id: &'a str,
     programme_id: Option<String>,
     payload: String,
 }
 
-/// Writes the audit row, the outbox row and its audience: three statements at most.
+/// Writes the event and its audience: two statements at most.
 pub fn insert(tx: &mut Tx<'_>, event: &NewEvent) -> Result<(), StoreError> {
     let id = event.id.to_string();
     diesel::insert_into(audit_events::table)
-        .values(&AuditInsert {
+        .values(&EventInsert {
             id: &id,
             at: event.at,
             actor_id: event.actor.map(|a| a.to_string()),
@@ -70,15 +61,6 @@ pub fn insert(tx: &mut Tx<'_>, event: &NewEvent) -> Result<(), StoreError> {
             entity_type: event.entity_type,
             entity_id: &event.entity_id,
             summary: &event.summary,
-        })
-        .execute(&mut **tx)?;
-    diesel::insert_into(outbox::table)
-        .values(&OutboxInsert {
-            id: &id,
-            at: event.at,
-            kind: &event.kind,
-            entity_type: event.entity_type,
-            entity_id: &event.entity_id,
             programme_id: event.programme.map(|p| p.to_string()),
             payload: event.payload.to_string(),
         })
@@ -90,11 +72,11 @@ pub fn insert(tx: &mut Tx<'_>, event: &NewEvent) -> Result<(), StoreError> {
         .into_iter()
         .map(|organization_id| {
             (
-                outbox_audience::outbox_id.eq(id.clone()),
-                outbox_audience::organization_id.eq(organization_id),
+                event_audience::event_id.eq(id.clone()),
+                event_audience::organization_id.eq(organization_id),
             )
         })
         .collect();
-    crate::insert_many!(tx, outbox_audience::table, rows);
+    crate::insert_many!(tx, event_audience::table, rows);
     Ok(())
 }

@@ -65,6 +65,8 @@ diesel::table! {
         entity_type -> Text,
         entity_id -> Text,
         summary -> Text,
+        programme_id -> Nullable<Text>,
+        payload -> Text,
     }
 }
 
@@ -243,6 +245,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        requirement_id -> Nullable<Text>,
     }
 }
 
@@ -293,25 +296,13 @@ diesel::joinable!(grant_indicators -> grants (grant_id));
 diesel::joinable!(grant_indicators -> indicators (indicator_id));
 
 diesel::table! {
-    outbox (id) {
-        id -> Text,
-        at -> Timestamp,
-        kind -> Text,
-        entity_type -> Text,
-        entity_id -> Text,
-        programme_id -> Nullable<Text>,
-        payload -> Text,
-    }
-}
-
-diesel::table! {
-    outbox_audience (outbox_id, organization_id) {
-        outbox_id -> Text,
+    event_audience (event_id, organization_id) {
+        event_id -> Text,
         organization_id -> Text,
     }
 }
 
-diesel::joinable!(outbox_audience -> outbox (outbox_id));
+diesel::joinable!(event_audience -> audit_events (event_id));
 
 diesel::table! {
     reporting_requirements (id) {
@@ -345,6 +336,96 @@ diesel::table! {
 diesel::joinable!(reporting_requirements -> grants (grant_id));
 diesel::joinable!(reporting_requirement_moves -> reporting_requirements (requirement_id));
 
+diesel::table! {
+    reports (id) {
+        id -> Text,
+        grant_id -> Text,
+        status -> Text,
+        narrative -> Text,
+        submissions -> Integer,
+        submitted_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_values (report_id, indicator_id) {
+        report_id -> Text,
+        indicator_id -> Text,
+        value -> Nullable<BigInt>,
+        denominator -> Nullable<BigInt>,
+        text_value -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    report_value_parts (report_id, indicator_id, dimension, category) {
+        report_id -> Text,
+        indicator_id -> Text,
+        dimension -> Text,
+        category -> Text,
+        count -> BigInt,
+    }
+}
+
+diesel::table! {
+    report_expenditures (report_id, budget_line_id) {
+        report_id -> Text,
+        budget_line_id -> Text,
+        amount_minor -> BigInt,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    report_versions (report_id, number) {
+        report_id -> Text,
+        number -> Integer,
+        form -> Text,
+        submitted_by -> Nullable<Text>,
+        submitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_comments (id) {
+        id -> Text,
+        report_id -> Text,
+        author_id -> Nullable<Text>,
+        kind -> Text,
+        section -> Text,
+        text -> Text,
+        submission -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_attachments (id) {
+        id -> Text,
+        report_id -> Text,
+        name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(reports -> grants (grant_id));
+diesel::joinable!(reports -> reporting_requirements (id));
+diesel::joinable!(report_values -> reports (report_id));
+diesel::joinable!(report_values -> indicators (indicator_id));
+diesel::joinable!(report_expenditures -> reports (report_id));
+diesel::joinable!(report_versions -> reports (report_id));
+diesel::joinable!(report_comments -> reports (report_id));
+diesel::joinable!(report_attachments -> reports (report_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     idempotency_keys,
@@ -366,10 +447,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     disbursements,
     indicators,
     grant_indicators,
-    outbox,
-    outbox_audience,
+    event_audience,
     reporting_requirements,
     reporting_requirement_moves,
+    reports,
+    report_values,
+    report_value_parts,
+    report_expenditures,
+    report_versions,
+    report_comments,
+    report_attachments,
 );
 
 diesel::table! {

@@ -363,9 +363,9 @@ both_backends! {
         let r = r.expect(201);
         // The actor; BEGIN; the facts (application, call, programme, schedules, awards so far);
         // the application's status; the grant; its budget lines; its reporting requirements;
-        // the audit row, the outbox row and its audience; COMMIT. Each table written costs one
-        // statement on SQLite, whatever the number of rows.
-        assert!(statements <= 11, "award: {statements} statements");
+        // the event and its audience; COMMIT. Each table written costs one statement on
+        // SQLite, whatever the number of rows.
+        assert!(statements <= 10, "award: {statements} statements");
         assert_eq!(checkouts, 1, "award");
         assert_eq!(r.body["budget_lines"].as_array().unwrap().len(), 2);
         let g = r.body["id"].as_str().unwrap().to_owned();

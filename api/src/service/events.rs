@@ -1,10 +1,10 @@
-//! Recording what changed: [`record`] writes the audit row and the outbox row in the
-//! transaction of the change (STYLE §5). Summaries never hold secrets.
+//! Recording what changed: [`record`] writes the change's row of the event log (the audit log,
+//! which is also the outbox of the change feed) in the transaction of the change (STYLE §5). Summaries never hold secrets.
 
 use crate::error::ApiError;
 use chrono::NaiveDateTime;
 use seriktes_domain::access::Actor;
-use seriktes_domain::ids::{OrganizationId, OutboxId, ProgrammeId};
+use seriktes_domain::ids::{EventId, OrganizationId, ProgrammeId};
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::events::{self, NewEvent};
 
@@ -69,7 +69,7 @@ impl Event {
     }
 }
 
-/// Writes the audit row and the outbox row of `event`, done by `actor` (`None`: the command
+/// Writes the event-log row of `event` and its audience, done by `actor` (`None`: the command
 /// line or the system) at `now`.
 pub fn record(
     tx: &mut Tx<'_>,
@@ -80,7 +80,7 @@ pub fn record(
     events::insert(
         tx,
         &NewEvent {
-            id: OutboxId::from_uuid(uuid::Uuid::now_v7()),
+            id: EventId::from_uuid(uuid::Uuid::now_v7()),
             at: now,
             actor: actor.map(Actor::user_id),
             kind: event.kind,
