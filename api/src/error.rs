@@ -81,6 +81,12 @@ pub struct Problem {
     /// For `envelope-exceeded` (409): the amount of the refused award.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requested: Option<crate::wire::Money>,
+    /// For `report-not-accepted` (409): the requirement whose report the tranche waits for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requirement_id: Option<uuid::Uuid>,
+    /// For `report-not-accepted` (409): that report's status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report_status: Option<String>,
 }
 
 /// Every error a handler can answer with.
@@ -118,6 +124,10 @@ pub enum ApiError {
     /// members of the problem).
     #[error("{0}")]
     EnvelopeExceeded(seriktes_domain::grant::EnvelopeExceeded),
+    /// 409: a tranche tied to a report cannot be approved or paid before that report is
+    /// accepted (the requirement and the report's status are extension members).
+    #[error("{0}")]
+    ReportNotAccepted(seriktes_domain::report::ReportNotAccepted),
     /// 409: the programme's catalogue already has an indicator with this code.
     #[error("The programme already has an indicator with the code {0}.")]
     IndicatorCodeTaken(String),
@@ -221,6 +231,7 @@ impl ApiError {
             } => "invalid-transition",
             Self::Conflict { .. } => "conflict",
             Self::EnvelopeExceeded(_) => "envelope-exceeded",
+            Self::ReportNotAccepted(_) => "report-not-accepted",
             Self::IndicatorCodeTaken(_) => "indicator-code-taken",
             Self::IndicatorInUse(_) => "indicator-in-use",
             Self::PreconditionFailed => "precondition-failed",
@@ -319,7 +330,13 @@ impl ApiError {
             envelope: None,
             awarded: None,
             requested: None,
+            requirement_id: None,
+            report_status: None,
         };
+        if let Self::ReportNotAccepted(e) = self {
+            problem.requirement_id = Some(e.requirement.uuid());
+            problem.report_status = Some(e.status.as_str().to_owned());
+        }
         if let Self::EnvelopeExceeded(e) = self {
             let wire = |m: &seriktes_domain::money::Money| {
                 crate::wire::Money::from_minor(m.minor(), m.currency())
@@ -362,6 +379,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. }
             | Self::EnvelopeExceeded(_)
+            | Self::ReportNotAccepted(_)
             | Self::IndicatorCodeTaken(_)
             | Self::IndicatorInUse(_)
             | Self::WriteConflict

@@ -5,7 +5,7 @@ use crate::budget::{self, BudgetLine, LineInput};
 use crate::call::CallStatus;
 use crate::ids::{
     AmendmentId, ApplicationId, BudgetLineId, CallId, DisbursementId, GrantId, OrganizationId,
-    ProgrammeId, UserId,
+    ProgrammeId, RequirementId, UserId,
 };
 use crate::money::Money;
 use crate::{DomainError, FieldError};
@@ -96,6 +96,9 @@ pub struct Disbursement<D, T> {
     pub planned_on: D,
     /// Condition for payment, e.g. "interim report accepted".
     pub condition: Option<String>,
+    /// The reporting requirement whose report must be accepted before the tranche is approved
+    /// or paid.
+    pub requirement: Option<RequirementId>,
     /// Status.
     pub status: DisbursementStatus,
     /// Date paid.

@@ -7,7 +7,7 @@
 //! lines, the programme's template and regions, the expenditures of earlier reports) and ask.
 
 use crate::budget::BudgetLine;
-use crate::ids::{BudgetLineId, IndicatorId};
+use crate::ids::{BudgetLineId, IndicatorId, RequirementId};
 use crate::indicator::{Dimension, IndicatorKind, MAX_COUNT};
 use crate::money::{Currency, Money};
 use crate::text::LocalizedText;
@@ -649,6 +649,45 @@ pub fn summarize(
         .collect()
 }
 
+/// A tranche tied to a report that is not accepted yet (DESIGN: a tranche may wait for a
+/// report; 409 `report-not-accepted` naming the requirement and the report's status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportNotAccepted {
+    /// The requirement whose report the tranche waits for.
+    pub requirement: RequirementId,
+    /// That report's status (`due` while nobody has saved it).
+    pub status: ReportStatus,
+}
+
+impl std::fmt::Display for ReportNotAccepted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "The tranche waits for the report of requirement {}, which is {}, not accepted.",
+            self.requirement,
+            self.status.as_str()
+        )
+    }
+}
+
+/// Whether a tranche may be approved or paid: one tied to a requirement only once that
+/// requirement's report is accepted (`report` is `None` while no report exists: `due`).
+pub fn check_tranche_report(
+    requirement: Option<RequirementId>,
+    report: Option<ReportStatus>,
+) -> Result<(), ReportNotAccepted> {
+    let Some(requirement) = requirement else {
+        return Ok(());
+    };
+    match report.unwrap_or(ReportStatus::Due) {
+        ReportStatus::Accepted => Ok(()),
+        status => Err(ReportNotAccepted {
+            requirement,
+            status,
+        }),
+    }
+}
+
 /// Hundredths of a percent as a decimal string with two places: `-2500` → `-25.00`.
 pub fn percent_string(basis_points: i64) -> String {
     let sign = if basis_points < 0 { "-" } else { "" };
@@ -1005,5 +1044,31 @@ mod tests {
             vec![("comments".to_owned(), "length")]
         );
         assert!(check_comments(&[], &t, false).is_ok());
+    }
+
+    #[test]
+    fn a_tranche_tied_to_a_report_waits_for_its_acceptance() {
+        let r = RequirementId::from_uuid(Uuid::from_u128(7));
+        assert_eq!(check_tranche_report(None, None), Ok(()));
+        assert_eq!(
+            check_tranche_report(Some(r), None),
+            Err(ReportNotAccepted {
+                requirement: r,
+                status: ReportStatus::Due
+            })
+        );
+        for s in [
+            ReportStatus::Draft,
+            ReportStatus::Submitted,
+            ReportStatus::RevisionRequested,
+        ] {
+            let e = check_tranche_report(Some(r), Some(s)).unwrap_err();
+            assert_eq!(e.status, s);
+            assert!(e.to_string().contains(s.as_str()));
+        }
+        assert_eq!(
+            check_tranche_report(Some(r), Some(ReportStatus::Accepted)),
+            Ok(())
+        );
     }
 }

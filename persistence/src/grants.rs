@@ -28,7 +28,7 @@ use seriktes_domain::call::CallStatus;
 use seriktes_domain::grant::{AmendmentChanges, Change, DisbursementStatus, GrantStatus};
 use seriktes_domain::ids::{
     AmendmentId, ApplicationId, BudgetLineId, CallId, DisbursementId, GrantId, OrganizationId,
-    ProgrammeId, UserId,
+    ProgrammeId, RequirementId, UserId,
 };
 use seriktes_domain::money::{Currency, Money};
 use seriktes_domain::reporting::ReportingSchedule;
@@ -845,6 +845,7 @@ struct DisbursementRow {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    requirement_id: Option<String>,
 }
 
 impl DisbursementRow {
@@ -861,6 +862,7 @@ impl DisbursementRow {
             version: d.version,
             created_at: d.created_at,
             updated_at: d.updated_at,
+            requirement_id: d.requirement.map(|r| r.to_string()),
         }
     }
 
@@ -871,6 +873,16 @@ impl DisbursementRow {
             amount: Money::from_minor(self.amount_minor, cur),
             planned_on: self.planned_on,
             condition: self.condition,
+            requirement: self
+                .requirement_id
+                .map(|r| {
+                    stored::id(
+                        "disbursements.requirement_id",
+                        &r,
+                        RequirementId::parse,
+                    )
+                })
+                .transpose()?,
             status: stored::value(
                 "disbursements.status",
                 &self.status,

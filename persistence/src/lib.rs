@@ -79,6 +79,7 @@ pub mod page;
 pub mod programmes;
 pub mod refresh_tokens;
 pub mod requirements;
+pub mod reports;
 pub mod reviews;
 pub mod schema;
 pub mod stored;

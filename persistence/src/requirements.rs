@@ -10,12 +10,13 @@ use crate::db::DbConn;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest};
 use crate::schema::{
-    calls, grants, programmes, reporting_requirement_moves, reporting_requirements,
+    calls, grants, programmes, reporting_requirement_moves, reporting_requirements, reports,
 };
 use crate::stored;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use seriktes_domain::ids::{GrantId, RequirementId, RequirementMoveId, UserId};
+use seriktes_domain::report::ReportStatus;
 use seriktes_domain::reporting::{
     ReportingFrequency, ReportingSchedule, RequirementKind, RequirementStatus,
 };
@@ -227,11 +228,14 @@ pub fn list(
     if let Some(s) = filter.status {
         q = q.filter(t::status.eq(s.as_str()));
     }
-    // `is_overdue` in SQL: open and due before today. (The reports slice adds: and no report
-    // submitted or accepted.)
+    // `is_overdue` in SQL: open, due before today, and no report submitted or accepted.
+    let delivered = reports::table
+        .filter(reports::id.eq(t::id))
+        .filter(reports::status.eq_any(delivered_statuses()));
     let overdue = t::status
         .eq(RequirementStatus::Open.as_str())
-        .and(t::due_on.lt(filter.today));
+        .and(t::due_on.lt(filter.today))
+        .and(diesel::dsl::not(diesel::dsl::exists(delivered)));
     match filter.overdue {
         Some(true) => q = q.filter(overdue),
         Some(false) => q = q.filter(diesel::dsl::not(overdue)),
@@ -277,6 +281,14 @@ pub fn generated_of(
         .collect()
 }
 
+fn delivered_statuses() -> Vec<&'static str> {
+    ReportStatus::ALL
+        .iter()
+        .filter(|s| s.delivered())
+        .map(|s| s.as_str())
+        .collect()
+}
+
 fn generated_kinds() -> Vec<&'static str> {
     RequirementKind::ALL
         .iter()
@@ -289,8 +301,7 @@ fn generated_kinds() -> Vec<&'static str> {
 /// replaces; ad-hoc ones are never removed. Returns how many were removed (one statement, none
 /// when `ids` is empty).
 ///
-/// Only requirements without a report may be replaced: reports do not exist yet, so none has
-/// one; the reports slice adds `AND NOT EXISTS (<a report of the requirement>)` here.
+/// Only requirements without a report are replaced: one that has a report is kept as it is.
 pub fn remove(conn: &mut DbConn, ids: &[RequirementId]) -> Result<usize, StoreError> {
     use reporting_requirements as t;
     if ids.is_empty() {
@@ -300,7 +311,10 @@ pub fn remove(conn: &mut DbConn, ids: &[RequirementId]) -> Result<usize, StoreEr
     Ok(diesel::delete(
         t::table
             .filter(t::id.eq_any(ids))
-            .filter(t::kind.eq_any(generated_kinds())),
+            .filter(t::kind.eq_any(generated_kinds()))
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                reports::table.filter(reports::id.eq(t::id)),
+            ))),
     )
     .execute(conn)?)
 }

@@ -327,6 +327,7 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
             ("current_state", Chars(workflow::MAX_NAME_CHARS)),
             ("allowed_actions", Items(workflow::MAX_ACTIONS)),
             ("allowed_actions[]", Chars(workflow::MAX_NAME_CHARS)),
+            ("report_status", Chars(workflow::MAX_NAME_CHARS)),
         ],
     );
     add(

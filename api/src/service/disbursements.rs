@@ -5,14 +5,16 @@ use crate::service::events::{self, Event};
 use crate::service::grants::audience;
 use crate::service::transition::{Machine, transition};
 use chrono::{NaiveDate, NaiveDateTime};
-use seriktes_domain::DomainError;
+use seriktes_domain::report::{self, ReportStatus};
+use seriktes_domain::{DomainError, FieldError};
 use seriktes_domain::access::grant::{GrantFacts, GrantRight, GrantRole, grant as policy};
 use seriktes_domain::access::{Actor, authorize};
 use seriktes_domain::grant::{self, DisbursementAction, DisbursementStatus};
-use seriktes_domain::ids::{DisbursementId, GrantId};
+use seriktes_domain::ids::{DisbursementId, GrantId, RequirementId};
 use seriktes_domain::money::Money;
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::grants::{self, Disbursement, Loaded};
+use seriktes_persistence::reports;
 use seriktes_persistence::page::{Page, PageRequest};
 use seriktes_persistence::{DbConn, StoreError};
 
@@ -51,6 +53,8 @@ pub struct NewTranche {
     pub planned_on: NaiveDate,
     /// Condition for payment.
     pub condition: Option<String>,
+    /// The requirement whose report must be accepted first.
+    pub requirement: Option<RequirementId>,
 }
 
 /// Plans a tranche of an active grant; tranches never add up to more than the grant.
@@ -65,12 +69,28 @@ pub fn plan(
     let g = load_grant(tx, id)?;
     let role = authorize(policy(actor, &g.facts), GrantRight::Manage)?;
     grant::check_tranche(g.grant.status, g.grant.amount, g.committed, input.amount)?;
+    if let Some(r) = input.requirement {
+        let of_grant = match reports::requirement_report(tx, r) {
+            Ok((grant, _)) => grant == id,
+            Err(StoreError::NotFound) => false,
+            Err(e) => return Err(e.into()),
+        };
+        if !of_grant {
+            return Err(DomainError::from(FieldError::new(
+                "requirement_id",
+                "not_found",
+                "not a reporting requirement of this grant",
+            ))
+            .into());
+        }
+    }
     let d = Disbursement {
         id: DisbursementId::from_uuid(uuid::Uuid::now_v7()),
         grant: id,
         amount: input.amount,
         planned_on: input.planned_on,
         condition: input.condition,
+        requirement: input.requirement,
         status: DisbursementStatus::Planned,
         paid_on: None,
         payment_reference: None,
@@ -123,6 +143,8 @@ pub struct WithGrant {
     disbursement: Disbursement,
     grant: Loaded,
     role: Option<GrantRole>,
+    /// The status of the report the tranche waits for (`None`: none saved yet).
+    report: Option<ReportStatus>,
 }
 
 impl Machine for DisbursementMachine {
@@ -142,10 +164,15 @@ impl Machine for DisbursementMachine {
             other => other?,
         };
         let grant = load_grant(tx, disbursement.grant)?;
+        let report = match disbursement.requirement {
+            Some(r) => reports::requirement_report(tx, r)?.1,
+            None => None,
+        };
         Ok(WithGrant {
             disbursement,
             grant,
             role: None,
+            report,
         })
     }
 
@@ -189,7 +216,12 @@ impl Machine for DisbursementMachine {
             disbursement: mut d,
             grant,
             role,
+            report,
         } = loaded;
+        if matches!(to, DisbursementStatus::Approved | DisbursementStatus::Paid) {
+            report::check_tranche_report(d.requirement, report)
+                .map_err(ApiError::ReportNotAccepted)?;
+        }
         let paid = payment.clone();
         d.version = grants::set_disbursement_status(tx, &d, if_match, to, payment, now)?;
         if let Some((paid_on, reference)) = paid {

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use seriktes_domain::access::grant::GrantRole;
 use seriktes_domain::grant::{MAX_CONDITION_CHARS, MAX_REFERENCE_CHARS};
+use seriktes_domain::ids::RequirementId;
 use seriktes_domain::user::parse_line;
 use seriktes_domain::{DomainError, Validator};
 use utoipa::{IntoParams, ToSchema};
@@ -16,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 #[schema(example = json!({
     "id": "0193a0c4-f000-7000-8000-000000000001", "grant_id": "0193a0c4-e000-7000-8000-000000000001",
     "amount": {"amount": "1923.00", "currency": "EUR"}, "planned_on": "2026-04-15",
-    "condition": null, "status": "paid", "paid_on": "2026-04-16", "payment_reference": "KZ-2026-0416-17",
+    "condition": null, "requirement_id": null, "status": "paid", "paid_on": "2026-04-16", "payment_reference": "KZ-2026-0416-17",
     "allowed_actions": [], "created_at": "2026-03-20T09:00:00Z", "updated_at": "2026-04-16T10:00:00Z"
 }))]
 pub struct DisbursementResponse {
@@ -32,6 +33,10 @@ pub struct DisbursementResponse {
     pub planned_on: NaiveDate,
     /// Condition for payment, e.g. "interim report accepted".
     pub condition: Option<String>,
+    /// The reporting requirement whose report must be accepted before the tranche is
+    /// approved or paid.
+    #[schema(format = Uuid)]
+    pub requirement_id: Option<String>,
     /// Status.
     pub status: WireStatus,
     /// Date paid.
@@ -49,7 +54,7 @@ pub struct DisbursementResponse {
 /// A new tranche.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"amount": {"amount": "1923.00", "currency": "EUR"}, "planned_on": "2026-10-01", "condition": "Interim report accepted"}))]
+#[schema(example = json!({"amount": {"amount": "1923.00", "currency": "EUR"}, "planned_on": "2026-10-01", "condition": "Interim report accepted", "requirement_id": "0193a0c4-f100-7000-8000-000000000001"}))]
 pub struct CreateDisbursementRequest {
     /// Amount in the grant's currency.
     pub amount: Money,
@@ -57,6 +62,9 @@ pub struct CreateDisbursementRequest {
     pub planned_on: crate::wire::CalendarDate,
     /// Condition for payment.
     pub condition: Option<String>,
+    /// A reporting requirement of the grant: the tranche is approved and paid only once its
+    /// report is accepted.
+    pub requirement_id: Option<uuid::Uuid>,
 }
 
 /// A payment record.
@@ -100,6 +108,7 @@ impl From<Tranche> for DisbursementResponse {
             grant_id: d.grant.to_string(),
             planned_on: d.planned_on,
             condition: d.condition,
+            requirement_id: d.requirement.map(|r| r.to_string()),
             paid_on: d.paid_on,
             payment_reference: d.payment_reference,
         }
@@ -124,6 +133,7 @@ impl TryFrom<CreateDisbursementRequest> for NewTranche {
             amount,
             planned_on: r.planned_on.get(),
             condition,
+            requirement: r.requirement_id.map(RequirementId::from_uuid),
         })
     }
 }
