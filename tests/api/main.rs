@@ -44,6 +44,8 @@ mod programmes;
 #[cfg(test)]
 mod races;
 #[cfg(test)]
+mod reports;
+#[cfg(test)]
 mod requirements;
 #[cfg(test)]
 mod reviews;
