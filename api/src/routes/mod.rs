@@ -12,6 +12,7 @@ pub mod me;
 pub mod members;
 pub mod organizations;
 pub mod programmes;
+pub mod reports;
 pub mod requirements;
 pub mod reviews;
 pub mod users;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(disbursements::configure)
             .configure(indicators::configure)
             .configure(requirements::configure)
+            .configure(reports::configure)
             .service(grants::list_public_grants)
             .configure(audit_events::configure),
     );

@@ -19,6 +19,7 @@ pub mod indicators;
 pub mod members;
 pub mod organizations;
 pub mod programmes;
+pub mod reports;
 pub mod requirements;
 pub mod reviews;
 pub mod transition;

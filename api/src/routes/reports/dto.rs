@@ -1,0 +1,349 @@
+//! Wire types of reports.
+
+use crate::response::utc;
+use crate::service::reports::{FormChanges, Seen};
+use crate::wire::Money;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use seriktes_domain::ids::{BudgetLineId, IndicatorId};
+use seriktes_domain::indicator::Dimension;
+use seriktes_domain::report::{
+    self, Comment, Expenditure, IndicatorValue, MAX_SECTION_CHARS, Part, Value,
+};
+use seriktes_domain::text::LocalizedText;
+use seriktes_domain::{DomainError, FieldError, Validator};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// One disaggregated part of a value.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartDto {
+    /// The dimension (`sex`, `age_band`, `disability`, `region`).
+    pub dimension: String,
+    /// Its category (`female`, `18-29`, `KZ-79`).
+    pub category: String,
+    /// How many.
+    pub count: i64,
+}
+
+/// The value of one indicator: `value` is a count or a numerator (with `denominator`), `text` a
+/// qualitative value.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"indicator_id": "0193a0c4-d000-7000-8000-000000000001", "value": 120, "denominator": null, "text": null, "note": null, "parts": [{"dimension": "sex", "category": "female", "count": 70}, {"dimension": "sex", "category": "male", "count": 50}]}))]
+pub struct IndicatorValueDto {
+    /// The indicator.
+    pub indicator_id: uuid::Uuid,
+    /// A count, or the numerator of a percentage.
+    pub value: Option<i64>,
+    /// The denominator of a percentage.
+    pub denominator: Option<i64>,
+    /// A qualitative value.
+    pub text: Option<String>,
+    /// A note.
+    pub note: Option<String>,
+    /// The breakdown: per dimension, the parts add up to the value.
+    #[serde(default)]
+    pub parts: Vec<PartDto>,
+}
+
+/// What the period spent on one budget line.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpenditureDto {
+    /// The grant's budget line.
+    pub budget_line_id: uuid::Uuid,
+    /// How much, in the grant's currency.
+    pub amount: Money,
+    /// A note.
+    pub note: Option<String>,
+}
+
+/// One budget line's money as the report shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BudgetLineSummary {
+    /// The line.
+    pub budget_line_id: uuid::Uuid,
+    /// Its category.
+    pub category: String,
+    /// Its budget.
+    pub budget: Money,
+    /// Spent in this report's period.
+    pub this_period: Money,
+    /// Spent up to and including this period (this report and the grant's other accepted
+    /// reports due on or before it).
+    pub to_date: Money,
+    /// Budget left.
+    pub remaining: Money,
+    /// `(to_date − budget) / budget` in percent, two decimals (`-25.00`); null for a line
+    /// budgeted at zero.
+    pub variance_percent: Option<String>,
+}
+
+/// A report: its requirement's facts, the form, the money summary.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a0c4-f100-7000-8000-000000000001", "grant_id": "0193a0c4-e000-7000-8000-000000000001",
+    "kind": "periodic", "period_start": "2026-04-01", "period_end": "2026-06-30", "due_on": "2026-07-30",
+    "overdue": false, "status": "draft", "allowed_actions": ["edit", "submit"],
+    "narrative": {"activities": {"en": "Three trainings held."}},
+    "indicator_values": [], "expenditures": [], "budget": [], "submissions": 0,
+    "submitted_at": null, "decided_at": null, "updated_at": "2026-07-01T09:00:00Z"
+}))]
+pub struct ReportResponse {
+    /// Id (its requirement's).
+    pub id: uuid::Uuid,
+    /// The grant.
+    pub grant_id: uuid::Uuid,
+    /// The requirement's kind.
+    pub kind: String,
+    /// First day of the period.
+    pub period_start: NaiveDate,
+    /// Last day of the period.
+    pub period_end: NaiveDate,
+    /// Due date.
+    pub due_on: NaiveDate,
+    /// Past its due date and not handed in.
+    pub overdue: bool,
+    /// Status: `due` until first saved.
+    pub status: String,
+    /// Actions the caller may take now.
+    pub allowed_actions: Vec<String>,
+    /// Narrative texts by section, by language.
+    pub narrative: BTreeMap<String, BTreeMap<String, String>>,
+    /// Indicator values.
+    pub indicator_values: Vec<IndicatorValueDto>,
+    /// Expenditures.
+    pub expenditures: Vec<ExpenditureDto>,
+    /// Money per budget line.
+    pub budget: Vec<BudgetLineSummary>,
+    /// How many times it was submitted.
+    pub submissions: i32,
+    /// When last submitted.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// When last accepted or sent back.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// When last changed (null while due).
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// Changes to a report: each part given replaces the whole of that part.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"narrative": {"activities": {"en": "Three trainings held."}}, "expenditures": [{"budget_line_id": "0193a0c4-e100-7000-8000-000000000001", "amount": {"amount": "1200.00", "currency": "KZT"}, "note": null}]}))]
+pub struct PatchReportRequest {
+    /// Narrative texts by section, by language.
+    pub narrative: Option<BTreeMap<String, BTreeMap<String, String>>>,
+    /// Indicator values.
+    pub indicator_values: Option<Vec<IndicatorValueDto>>,
+    /// Expenditures.
+    pub expenditures: Option<Vec<ExpenditureDto>>,
+}
+
+/// A review comment.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentDto {
+    /// A narrative section, `indicator_values`, `expenditures` or `general`.
+    pub section: String,
+    /// The comment.
+    pub text: String,
+}
+
+/// What to revise.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"comments": [{"section": "results", "text": "Give the number of participants."}]}))]
+pub struct RevisionRequest {
+    /// 1 to 50 comments.
+    pub comments: Vec<CommentDto>,
+}
+
+impl RevisionRequest {
+    /// The comments.
+    pub fn comments(self) -> Vec<Comment> {
+        self.comments
+            .into_iter()
+            .map(|c| Comment {
+                section: c.section,
+                text: c.text,
+            })
+            .collect()
+    }
+}
+
+fn value_dto(v: &IndicatorValue) -> IndicatorValueDto {
+    let (value, denominator, text) = match &v.value {
+        Value::Count(n) => (Some(*n), None, None),
+        Value::Percentage {
+            numerator,
+            denominator,
+        } => (Some(*numerator), Some(*denominator), None),
+        Value::Qualitative(t) => (None, None, Some(t.clone())),
+    };
+    IndicatorValueDto {
+        indicator_id: v.indicator.uuid(),
+        value,
+        denominator,
+        text,
+        note: v.note.clone(),
+        parts: v
+            .parts
+            .iter()
+            .map(|p| PartDto {
+                dimension: p.dimension.as_str().to_owned(),
+                category: p.category.clone(),
+                count: p.count,
+            })
+            .collect(),
+    }
+}
+
+impl From<Seen> for ReportResponse {
+    fn from(s: Seen) -> Self {
+        let allowed_actions = s
+            .allowed_actions()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let status = s.status().as_str().to_owned();
+        let r = s.report.as_ref();
+        let budget = s
+            .budget
+            .iter()
+            .map(|l| BudgetLineSummary {
+                budget_line_id: l.line.uuid(),
+                category: s
+                    .categories
+                    .iter()
+                    .find(|(id, _)| *id == l.line)
+                    .map(|(_, c)| c.clone())
+                    .unwrap_or_default(),
+                budget: l.budget.into(),
+                this_period: l.this_period.into(),
+                to_date: l.to_date.into(),
+                remaining: l.remaining.into(),
+                variance_percent: l.variance_basis_points.map(report::percent_string),
+            })
+            .collect();
+        Self {
+            id: s.requirement.id.uuid(),
+            grant_id: s.requirement.grant.uuid(),
+            kind: s.requirement.kind.as_str().to_owned(),
+            period_start: s.requirement.period_start,
+            period_end: s.requirement.period_end,
+            due_on: s.requirement.due_on,
+            overdue: s.overdue,
+            status,
+            allowed_actions,
+            narrative: s
+                .form
+                .narrative
+                .iter()
+                .map(|(k, t)| (k.clone(), t.translations().clone()))
+                .collect(),
+            indicator_values: s.form.values.iter().map(value_dto).collect(),
+            expenditures: s
+                .form
+                .expenditures
+                .iter()
+                .map(|e| ExpenditureDto {
+                    budget_line_id: e.line.uuid(),
+                    amount: e.amount.into(),
+                    note: e.note.clone(),
+                })
+                .collect(),
+            budget,
+            submissions: r.map_or(0, |r| r.submissions),
+            submitted_at: r.and_then(|r| r.submitted_at).map(utc),
+            decided_at: r.and_then(|r| r.decided_at).map(utc),
+            updated_at: r.map(|r| utc(r.updated_at)),
+        }
+    }
+}
+
+fn parse_value(i: usize, d: IndicatorValueDto, v: &mut Validator) -> Option<IndicatorValue> {
+    let at = format!("indicator_values.{i}");
+    let value = match (d.text, d.value, d.denominator) {
+        (Some(t), None, None) => Value::Qualitative(t),
+        (None, Some(n), None) => Value::Count(n),
+        (None, Some(numerator), Some(denominator)) => Value::Percentage {
+            numerator,
+            denominator,
+        },
+        _ => {
+            v.push(FieldError::new(
+                format!("{at}.value"),
+                "required",
+                "give value (a count), value and denominator (a percentage), or text",
+            ));
+            return None;
+        }
+    };
+    let mut parts = Vec::with_capacity(d.parts.len());
+    for (j, p) in d.parts.into_iter().enumerate() {
+        match Dimension::parse(&p.dimension) {
+            Ok(dimension) => parts.push(Part {
+                dimension,
+                category: p.category,
+                count: p.count,
+            }),
+            Err(_) => v.push(FieldError::new(
+                format!("{at}.parts.{j}.dimension"),
+                "one_of",
+                "sex, age_band, disability or region",
+            )),
+        }
+    }
+    Some(IndicatorValue {
+        indicator: IndicatorId::from_uuid(d.indicator_id),
+        value,
+        parts,
+        note: d.note,
+    })
+}
+
+impl TryFrom<PatchReportRequest> for FormChanges {
+    type Error = DomainError;
+    fn try_from(r: PatchReportRequest) -> Result<Self, DomainError> {
+        if r.narrative.is_none() && r.indicator_values.is_none() && r.expenditures.is_none() {
+            return Err(crate::service::reports::nothing_to_save());
+        }
+        let mut v = Validator::new();
+        let narrative = r.narrative.map(|n| {
+            n.into_iter()
+                .filter_map(|(k, t)| {
+                    let field = format!("narrative.{k}");
+                    v.check(&field, LocalizedText::parse(t, MAX_SECTION_CHARS))
+                        .map(|t| (k, t))
+                })
+                .collect()
+        });
+        let values = r.indicator_values.map(|vals| {
+            vals.into_iter()
+                .enumerate()
+                .filter_map(|(i, d)| parse_value(i, d, &mut v))
+                .collect()
+        });
+        let expenditures = r.expenditures.map(|es| {
+            es.into_iter()
+                .enumerate()
+                .filter_map(|(i, e)| {
+                    let amount = v.check(&format!("expenditures.{i}.amount"), e.amount.parse())?;
+                    Some(Expenditure {
+                        line: BudgetLineId::from_uuid(e.budget_line_id),
+                        amount,
+                        note: e.note,
+                    })
+                })
+                .collect()
+        });
+        v.finish()?;
+        Ok(Self {
+            narrative,
+            values,
+            expenditures,
+        })
+    }
+}
