@@ -875,13 +875,7 @@ impl DisbursementRow {
             condition: self.condition,
             requirement: self
                 .requirement_id
-                .map(|r| {
-                    stored::id(
-                        "disbursements.requirement_id",
-                        &r,
-                        RequirementId::parse,
-                    )
-                })
+                .map(|r| stored::id("disbursements.requirement_id", &r, RequirementId::parse))
                 .transpose()?,
             status: stored::value(
                 "disbursements.status",

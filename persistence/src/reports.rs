@@ -13,9 +13,7 @@ use diesel::prelude::*;
 use seriktes_domain::ids::{BudgetLineId, GrantId, IndicatorId, RequirementId, UserId};
 use seriktes_domain::indicator::Dimension;
 use seriktes_domain::money::{Currency, Money};
-use seriktes_domain::report::{
-    Comment, Expenditure, IndicatorValue, Part, ReportStatus, Value,
-};
+use seriktes_domain::report::{Comment, Expenditure, IndicatorValue, Part, ReportStatus, Value};
 
 /// A requirement's grant and its report's status (`None`: no report saved yet), in one
 /// statement; `NotFound` when there is no such requirement.
@@ -281,8 +279,7 @@ pub fn replace_values(
     let key = id.to_string();
     diesel::delete(report_value_parts::table.filter(report_value_parts::report_id.eq(&key)))
         .execute(conn)?;
-    diesel::delete(report_values::table.filter(report_values::report_id.eq(&key)))
-        .execute(conn)?;
+    diesel::delete(report_values::table.filter(report_values::report_id.eq(&key))).execute(conn)?;
     let rows: Vec<_> = values
         .iter()
         .map(|v| {

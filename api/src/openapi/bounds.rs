@@ -19,7 +19,7 @@ use seriktes_domain::money::{Currency, MAX_AMOUNT_CHARS};
 use seriktes_domain::user::NewPassword;
 use seriktes_domain::{
     application, audit, budget, calendar, call, grant, ids, indicator, membership, organization,
-    programme, reporting, review, user, workflow,
+    programme, report, reporting, review, user, workflow,
 };
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::schema::{
@@ -342,6 +342,59 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
     add(
         "ReportingSchedule",
         &[("due_days", Range(0, i64::from(reporting::MAX_DUE_DAYS)))],
+    );
+    add("ReportResponse", &actions);
+    let form = [
+        ("indicator_values", Items(indicator::MAX_GRANT_INDICATORS)),
+        ("expenditures", Items(budget::MAX_LINES)),
+    ];
+    add("ReportResponse", &form);
+    add("PatchReportRequest", &form);
+    add(
+        "ReportResponse",
+        &[
+            ("kind", Chars(workflow::MAX_NAME_CHARS)),
+            ("status", Chars(workflow::MAX_NAME_CHARS)),
+            ("budget", Items(budget::MAX_LINES)),
+            ("submissions", Range(0, i64::from(i32::MAX))),
+        ],
+    );
+    add(
+        "IndicatorValueDto",
+        &[
+            ("value", Range(0, indicator::MAX_COUNT)),
+            ("denominator", Range(1, indicator::MAX_COUNT)),
+            ("text", Chars(report::MAX_TEXT_CHARS)),
+            ("note", Chars(report::MAX_TEXT_CHARS)),
+            ("parts", Items(report::MAX_PARTS)),
+        ],
+    );
+    add(
+        "PartDto",
+        &[
+            ("dimension", Chars(workflow::MAX_NAME_CHARS)),
+            ("category", Chars(report::MAX_SECTION_KEY_CHARS)),
+            ("count", Range(0, indicator::MAX_COUNT)),
+        ],
+    );
+    add("ExpenditureDto", &[("note", Chars(report::MAX_TEXT_CHARS))]);
+    add(
+        "BudgetLineSummary",
+        &[
+            ("category", Chars(budget::MAX_CATEGORY_CHARS)),
+            ("variance_percent", Chars(MAX_AMOUNT_CHARS)),
+        ],
+    );
+    add(
+        "CommentDto",
+        &[
+            ("section", Chars(report::MAX_SECTION_KEY_CHARS)),
+            ("text", Chars(report::MAX_COMMENT_CHARS)),
+        ],
+    );
+    add(
+        "RevisionRequest",
+        &[("comments", Items(report::MAX_COMMENTS))],
     );
     add("RequirementResponse", &actions);
     add(

@@ -50,7 +50,9 @@ pub async fn get_report(
 ) -> Result<Tagged<ReportResponse>, ApiError> {
     let id = RequirementId::from_uuid(id.into_inner());
     let s = state
-        .read_as(&caller, move |conn, actor, now| uc::read(conn, actor, id, now))
+        .read_as(&caller, move |conn, actor, now| {
+            uc::read(conn, actor, id, now)
+        })
         .await?;
     Ok(tagged(s))
 }

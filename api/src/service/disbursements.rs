@@ -5,17 +5,17 @@ use crate::service::events::{self, Event};
 use crate::service::grants::audience;
 use crate::service::transition::{Machine, transition};
 use chrono::{NaiveDate, NaiveDateTime};
-use seriktes_domain::report::{self, ReportStatus};
-use seriktes_domain::{DomainError, FieldError};
 use seriktes_domain::access::grant::{GrantFacts, GrantRight, GrantRole, grant as policy};
 use seriktes_domain::access::{Actor, authorize};
 use seriktes_domain::grant::{self, DisbursementAction, DisbursementStatus};
 use seriktes_domain::ids::{DisbursementId, GrantId, RequirementId};
 use seriktes_domain::money::Money;
+use seriktes_domain::report::{self, ReportStatus};
+use seriktes_domain::{DomainError, FieldError};
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::grants::{self, Disbursement, Loaded};
-use seriktes_persistence::reports;
 use seriktes_persistence::page::{Page, PageRequest};
+use seriktes_persistence::reports;
 use seriktes_persistence::{DbConn, StoreError};
 
 /// A tranche as a caller sees it.

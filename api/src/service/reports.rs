@@ -221,9 +221,14 @@ fn form_facts_check(
 }
 
 fn event(f: &Facts, kind: &str, summary: String) -> Event {
-    Event::new(format!("report.{kind}"), "report", f.requirement.id, summary)
-        .seen_by(audience(&f.grant))
-        .in_programme(f.grant.grant.programme)
+    Event::new(
+        format!("report.{kind}"),
+        "report",
+        f.requirement.id,
+        summary,
+    )
+    .seen_by(audience(&f.grant))
+    .in_programme(f.grant.grant.programme)
 }
 
 /// Saves the form: authors write everything, accountants the expenditures only; the first

@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 /// One disaggregated part of a value.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"dimension": "sex", "category": "female", "count": 70}))]
 pub struct PartDto {
     /// The dimension (`sex`, `age_band`, `disability`, `region`).
     pub dimension: String,
@@ -51,6 +52,7 @@ pub struct IndicatorValueDto {
 /// What the period spent on one budget line.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"budget_line_id": "0193a0c4-e100-7000-8000-000000000001", "amount": {"amount": "1200.00", "currency": "KZT"}, "note": "Trainer's fee"}))]
 pub struct ExpenditureDto {
     /// The grant's budget line.
     pub budget_line_id: uuid::Uuid,
@@ -62,6 +64,7 @@ pub struct ExpenditureDto {
 
 /// One budget line's money as the report shows it.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"budget_line_id": "0193a0c4-e100-7000-8000-000000000001", "category": "staff", "budget": {"amount": "3846.00", "currency": "EUR"}, "this_period": {"amount": "500.50", "currency": "EUR"}, "to_date": {"amount": "1500.50", "currency": "EUR"}, "remaining": {"amount": "2345.50", "currency": "EUR"}, "variance_percent": "-60.98"}))]
 pub struct BudgetLineSummary {
     /// The line.
     pub budget_line_id: uuid::Uuid,
@@ -144,6 +147,7 @@ pub struct PatchReportRequest {
 /// A review comment.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"section": "results", "text": "Give the number of participants."}))]
 pub struct CommentDto {
     /// A narrative section, `indicator_values`, `expenditures` or `general`.
     pub section: String,
@@ -202,11 +206,7 @@ fn value_dto(v: &IndicatorValue) -> IndicatorValueDto {
 
 impl From<Seen> for ReportResponse {
     fn from(s: Seen) -> Self {
-        let allowed_actions = s
-            .allowed_actions()
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+        let allowed_actions = s.allowed_actions().into_iter().map(str::to_owned).collect();
         let status = s.status().as_str().to_owned();
         let r = s.report.as_ref();
         let budget = s
