@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 /// An active programme whose reporting schedule is `programme` (the default when `None`), and
 /// a call of it stating `call` as its own (none when `None`), closed with the scene NGO's
 /// application and `others` more under review. Returns the scene and the application ids.
-async fn closed_call(
+pub(crate) async fn closed_call(
     app: &TestApp,
     programme: Option<Value>,
     call: Option<Value>,
@@ -97,7 +97,7 @@ async fn closed_call(
 }
 
 /// Awards `application` from `starts_on` (12 months); returns the grant's id.
-async fn award(app: &TestApp, s: &Scene, application: &str, starts_on: &str) -> String {
+pub(crate) async fn award(app: &TestApp, s: &Scene, application: &str, starts_on: &str) -> String {
     let g = app
         .post(
             &format!("/api/v1/applications/{application}/award"),
@@ -110,7 +110,7 @@ async fn award(app: &TestApp, s: &Scene, application: &str, starts_on: &str) -> 
 }
 
 /// Every requirement of a grant the list shows with `query` (one page of 200).
-async fn listed(app: &TestApp, token: &str, grant: &str, query: &str) -> Vec<Value> {
+pub(crate) async fn listed(app: &TestApp, token: &str, grant: &str, query: &str) -> Vec<Value> {
     let path = format!("/api/v1/grants/{grant}/reporting-requirements?limit=200{query}");
     let page = app.get(&path, Some(token)).await.expect(200);
     assert_eq!(page.body["next_cursor"], Value::Null);
