@@ -84,9 +84,11 @@ pub async fn attach(
             record(tx, actor, row.clone(), now)
         })
         .await;
-    if stored.is_err() {
-        // The row was not written: nobody can reach the bytes; a failure here leaves an orphan.
-        let _ = state.files.delete(id.uuid()).await;
+    if stored.is_err()
+        && let Err(e) = state.files.delete(id.uuid()).await
+    {
+        // The row was not written, so nobody reaches the bytes; they are only left over.
+        log::warn!("attachment {id}: its bytes could not be deleted after a failed write: {e}");
     }
     stored
 }
@@ -170,11 +172,15 @@ fn remove(
     events::record(tx, Some(actor), now, event)
 }
 
-/// Removes an attachment from an editable report: the row, then the bytes.
+/// Removes an attachment from an editable report: the row, then the bytes. Once the row is
+/// gone the file is removed for every caller; bytes the store fails to delete are only left
+/// over (logged), so the answer is still 204.
 pub async fn detach(state: &AppState, caller: &Caller, id: AttachmentId) -> Result<(), ApiError> {
     state
         .write_as(caller, move |tx, actor, now| remove(tx, actor, id, now))
         .await?;
-    state.files.delete(id.uuid()).await?;
+    if let Err(e) = state.files.delete(id.uuid()).await {
+        log::warn!("attachment {id}: its bytes could not be deleted after its row: {e}");
+    }
     Ok(())
 }
