@@ -88,6 +88,8 @@ pub struct Settings {
 
 /// The default size limit of an uploaded file: 20 MB.
 pub const DEFAULT_FILES_MAX_BYTES: usize = 20 * 1024 * 1024;
+/// The largest `SERIKTES_FILES_MAX_BYTES` accepted (1 GiB).
+pub const MAX_FILES_MAX_BYTES: usize = 1024 * 1024 * 1024;
 /// The folder of uploaded files when `SERIKTES_FILES_URL` is unset.
 pub const DEFAULT_FILES_DIR: &str = "./data/files";
 
@@ -240,7 +242,7 @@ impl Settings {
             lookup,
             "SERIKTES_FILES_MAX_BYTES",
             DEFAULT_FILES_MAX_BYTES,
-            |n| (1024..=1024 * 1024 * 1024).contains(n),
+            |n| (1024..=MAX_FILES_MAX_BYTES).contains(n),
         )?;
         Ok(Self {
             database_url,

@@ -2,12 +2,49 @@
 //! accept, decided by their content and never by the name or the type a client declares, and
 //! the file name as shown back, which is never used as a path (DESIGN "Files").
 
+use crate::report::ReportStatus;
 use crate::{DomainError, FieldError};
 
 /// Longest file name kept (in characters).
 pub const MAX_NAME_CHARS: usize = 255;
 /// Longest media type we name.
 pub const MAX_MEDIA_TYPE_CHARS: usize = 80;
+
+/// Most files attached to one report.
+pub const MAX_ATTACHMENTS: usize = 50;
+
+/// Whether files may be added to or removed from a report in `status` (`None`: due, no form
+/// saved yet): only while it is a draft or sent back for revision. A due report is a conflict
+/// (save it first); a submitted or accepted one refuses the action naming what it allows.
+pub fn check_attachable(
+    status: Option<ReportStatus>,
+    action: &'static str,
+) -> Result<(), DomainError> {
+    match status {
+        None => Err(DomainError::Conflict(
+            "the report has not been saved yet: save the report first, then attach files".into(),
+        )),
+        Some(ReportStatus::Draft | ReportStatus::RevisionRequested) => Ok(()),
+        Some(s) => Err(DomainError::InvalidTransition {
+            entity: "report",
+            action,
+            from: s.as_str(),
+            allowed: s.allowed_actions(),
+        }),
+    }
+}
+
+/// Plans adding a file to a report in `status` that has `existing` files already: refused
+/// when the report is not editable ([`check_attachable`]) or already has [`MAX_ATTACHMENTS`].
+pub fn plan_attach(status: Option<ReportStatus>, existing: usize) -> Result<(), DomainError> {
+    check_attachable(status, "attach")?;
+    if existing >= MAX_ATTACHMENTS {
+        return Err(DomainError::Conflict(format!(
+            "a report has at most {MAX_ATTACHMENTS} attachments; remove one first"
+        )));
+    }
+    Ok(())
+}
 
 /// A kind of file on the allow-list. Office documents are ZIP or OLE containers; their kind is
 /// read from the container's contents, not from the name.
@@ -223,5 +260,26 @@ mod tests {
         assert!(check_size(10, 10).is_ok());
         assert!(check_size(0, 10).is_err());
         assert!(check_size(11, 10).is_err());
+    }
+
+    #[test]
+    fn files_are_attached_only_to_editable_reports() {
+        use crate::report::ReportStatus::{Accepted, Draft, RevisionRequested, Submitted};
+        assert!(plan_attach(Some(Draft), 0).is_ok());
+        assert!(plan_attach(Some(RevisionRequested), MAX_ATTACHMENTS - 1).is_ok());
+        assert!(
+            matches!(plan_attach(None, 0), Err(DomainError::Conflict(m)) if m.contains("save the report first"))
+        );
+        assert!(matches!(
+            plan_attach(Some(Draft), MAX_ATTACHMENTS),
+            Err(DomainError::Conflict(_))
+        ));
+        for s in [Submitted, Accepted] {
+            let e = plan_attach(Some(s), 0).unwrap_err();
+            assert!(
+                matches!(e, DomainError::InvalidTransition { action: "attach", from, .. } if from == s.as_str())
+            );
+            assert!(check_attachable(Some(s), "detach").is_err());
+        }
     }
 }

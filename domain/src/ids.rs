@@ -109,3 +109,7 @@ typed_id!(
     /// A move of a reporting requirement's due date, kept as history.
     RequirementMoveId
 );
+typed_id!(
+    /// A file attached to a report.
+    AttachmentId
+);

@@ -64,6 +64,7 @@ macro_rules! insert_many {
 
 pub mod actors;
 pub mod applications;
+pub mod attachments;
 pub mod audit;
 pub mod calls;
 pub mod db;

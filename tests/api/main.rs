@@ -12,6 +12,8 @@ mod helpers;
 #[cfg(test)]
 mod applications;
 #[cfg(test)]
+mod attachments;
+#[cfg(test)]
 mod audit;
 #[cfg(test)]
 mod auth;
@@ -43,6 +45,8 @@ mod platform;
 mod programmes;
 #[cfg(test)]
 mod races;
+#[cfg(test)]
+mod reporting_fixtures;
 #[cfg(test)]
 mod reports;
 #[cfg(test)]

@@ -18,8 +18,8 @@ use seriktes_domain::geo::{CountryCode, MAX_REGIONS, RegionCode};
 use seriktes_domain::money::{Currency, MAX_AMOUNT_CHARS};
 use seriktes_domain::user::NewPassword;
 use seriktes_domain::{
-    application, audit, budget, calendar, call, grant, ids, indicator, membership, organization,
-    programme, report, reporting, review, user, workflow,
+    application, audit, budget, calendar, call, file, grant, ids, indicator, membership,
+    organization, programme, report, reporting, review, user, workflow,
 };
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::schema::{
@@ -149,6 +149,18 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
         out.extend(fields.iter().map(|(f, b)| (schema, *f, *b)));
     };
     add("AddMemberRequest", &[("email", Chars(Email::MAX_LEN))]);
+    add(
+        "AttachmentResponse",
+        &[
+            ("name", Chars(file::MAX_NAME_CHARS)),
+            ("media_type", Chars(file::MAX_MEDIA_TYPE_CHARS)),
+            ("sha256", CharsBetween(64, 64)),
+            (
+                "size_bytes",
+                Range(1, count(crate::settings::MAX_FILES_MAX_BYTES)),
+            ),
+        ],
+    );
     for schema in [
         "IndicatorResponse",
         "GrantIndicatorResponse",

@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource, mounted by [`configure`].
 
 pub mod applications;
+pub mod attachments;
 pub mod audit_events;
 pub mod auth;
 pub mod calls;
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(indicators::configure)
             .configure(requirements::configure)
             .configure(reports::configure)
+            .configure(attachments::configure)
             .service(grants::list_public_grants)
             .configure(audit_events::configure),
     );

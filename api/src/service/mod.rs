@@ -8,6 +8,7 @@
 //! call the same functions the routes do.
 
 pub mod applications;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod calls;
