@@ -268,7 +268,7 @@ const LANGUAGE_TAG_PATTERN: &str = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$";
 
 /// The schema of a multilingual text whose translations have at most `max_chars` characters:
 /// the bounds `seriktes_domain::text::LocalizedText::parse` checks, from its constants.
-fn localized_schema(
+pub(crate) fn localized_schema(
     description: &str,
     max_chars: usize,
     example: serde_json::Value,

@@ -23,7 +23,7 @@ use seriktes_domain::{
 };
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::schema::{
-    AdditionalProperties, ArrayItems, KnownFormat, Schema, SchemaFormat,
+    AdditionalProperties, ArrayItems, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
 };
 use utoipa::openapi::{OpenApi, RefOr};
 
@@ -529,8 +529,63 @@ pub fn apply(api: &mut OpenApi) -> Vec<String> {
             missed.push((*name).to_owned());
         }
     }
+    bound_special(api, &mut missed);
     bound_formats(api);
     missed
+}
+
+/// Bounds that are not one property's: a report's narrative (a map of section keys to
+/// multilingual texts) and the bytes of a file, as uploaded and as served.
+fn bound_special(api: &mut OpenApi, missed: &mut Vec<String>) {
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    for schema in ["PatchReportRequest", "ReportResponse"] {
+        let done = components
+            .schemas
+            .get_mut(schema)
+            .and_then(|s| property(s, "narrative"))
+            .is_some_and(|n| match n {
+                Schema::Object(o) => {
+                    o.property_names = Some(Box::new(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .max_length(Some(report::MAX_SECTION_KEY_CHARS))
+                            .pattern(Some("^[a-z][a-z0-9_]*$"))
+                            .into(),
+                    ));
+                    o.additional_properties = Some(Box::new(AdditionalProperties::RefOr(
+                        crate::wire::localized_schema(
+                            "The section's text in one or more languages.",
+                            report::MAX_SECTION_CHARS,
+                            serde_json::json!({"en": "Three trainings held."}),
+                        ),
+                    )));
+                    o.max_properties = Some(report::MAX_SECTIONS);
+                    true
+                }
+                _ => false,
+            });
+        if !done {
+            missed.push(format!("{schema}.narrative"));
+        }
+    }
+    let bytes = Bound::Chars(crate::settings::MAX_FILES_MAX_BYTES);
+    let content = components
+        .schemas
+        .get_mut("AttachmentContent")
+        .is_some_and(|s| match s {
+            RefOr::T(s) => set(s, bytes),
+            RefOr::Ref(_) => false,
+        });
+    let upload = components
+        .schemas
+        .get_mut("AttachmentUpload")
+        .and_then(|s| property(s, "file"))
+        .is_some_and(|s| set(s, bytes));
+    if !(content && upload) {
+        missed.push("AttachmentContent, AttachmentUpload.file".to_owned());
+    }
 }
 
 /// The operations of a path.
