@@ -141,6 +141,45 @@ impl From<seriktes_domain::reporting::ReportingSchedule> for ReportingSchedule {
     }
 }
 
+/// A narrative section of a programme's report template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"key": "activities", "required": true}))]
+pub struct ReportSection {
+    /// Its key in a report's `narrative`: 1 to 40 of `a-z`, `0-9` and `_`, starting with a
+    /// letter.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,39}$", max_length = 40)]
+    pub key: String,
+    /// Whether a report must fill it in to be submitted.
+    pub required: bool,
+}
+
+/// Parses a report template: 1 to 20 sections, each key once.
+pub fn report_template(
+    sections: Vec<ReportSection>,
+) -> Result<seriktes_domain::report::Template, DomainError> {
+    seriktes_domain::report::Template::parse(
+        sections
+            .into_iter()
+            .map(|s| seriktes_domain::report::Section {
+                key: s.key,
+                required: s.required,
+            })
+            .collect(),
+    )
+}
+
+/// A template's sections on the wire.
+pub fn report_sections(t: &seriktes_domain::report::Template) -> Vec<ReportSection> {
+    t.sections()
+        .iter()
+        .map(|s| ReportSection {
+            key: s.key.clone(),
+            required: s.required,
+        })
+        .collect()
+}
+
 wire_enum!(
     /// What an indicator counts.
     IndicatorUnit <=> seriktes_domain::indicator::Unit {

@@ -12,6 +12,7 @@ use crate::access::programme::{Circle, ProgrammeFacts};
 use crate::error::{DomainError, FieldError};
 use crate::ids::{OrganizationId, ProgrammeId};
 use crate::money::{Currency, Money};
+use crate::report::Template;
 use crate::reporting::ReportingSchedule;
 use crate::text::LocalizedText;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -53,6 +54,8 @@ pub struct ProgrammeInput<D> {
     pub funders: Vec<Funder>,
     /// The reporting schedule of its grants (a call may state its own).
     pub reporting: ReportingSchedule,
+    /// The narrative sections of its grants' reports.
+    pub report_template: Template,
 }
 
 /// Checks the rules across a programme's fields and names every one broken: the period ends
@@ -207,6 +210,8 @@ pub struct Programme {
     pub circle: Circle,
     /// The reporting schedule of its grants, unless their call states its own.
     pub reporting: ReportingSchedule,
+    /// The narrative sections of its grants' reports.
+    pub report_template: Template,
 }
 
 impl Programme {
@@ -248,6 +253,7 @@ impl Programme {
                 })
                 .collect(),
             reporting: self.reporting,
+            report_template: self.report_template.clone(),
         }
     }
 }
@@ -274,6 +280,7 @@ mod tests {
                 committed: eur(6_000),
             }],
             reporting: ReportingSchedule::default(),
+            report_template: Template::default(),
         }
     }
 

@@ -67,7 +67,7 @@ impl ReportStatus {
 }
 
 /// A narrative section of the programme's template.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Section {
     /// Its key (`activities`).
     pub key: String,
@@ -76,7 +76,8 @@ pub struct Section {
 }
 
 /// The narrative sections a programme's reports have.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
 pub struct Template(Vec<Section>);
 
 impl Default for Template {
@@ -138,6 +139,38 @@ impl Template {
     /// The sections, in order.
     pub fn sections(&self) -> &[Section] {
         &self.0
+    }
+
+    /// Checks a change of the template. Before any report of the programme is saved, anything
+    /// goes; after, reports already hold text under its sections and were checked against its
+    /// required ones, so a section may only be added, and only as optional: removing one, or
+    /// changing whether one is required, is refused with the sections named.
+    pub fn check_change(&self, next: &Self, reports_exist: bool) -> Result<(), DomainError> {
+        if !reports_exist {
+            return Ok(());
+        }
+        let mut changed: Vec<&str> = Vec::new();
+        for old in &self.0 {
+            match next.0.iter().find(|s| s.key == old.key) {
+                Some(s) if s.required == old.required => {}
+                _ => changed.push(&old.key),
+            }
+        }
+        for new in &next.0 {
+            if new.required && !self.0.iter().any(|s| s.key == new.key) {
+                changed.push(&new.key);
+            }
+        }
+        if changed.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Conflict(format!(
+                "The programme's reports use its template: sections may only be added as \
+                 optional ones, and {} would be removed, added as required or change whether \
+                 required.",
+                changed.join(", ")
+            )))
+        }
     }
 }
 
@@ -1044,6 +1077,32 @@ mod tests {
             vec![("comments".to_owned(), "length")]
         );
         assert!(check_comments(&[], &t, false).is_ok());
+    }
+
+    #[test]
+    fn a_template_in_use_only_gains_optional_sections() {
+        let s = |key: &str, required| Section {
+            key: key.into(),
+            required,
+        };
+        let t = Template::default();
+        let free = Template::parse(vec![s("story", true)]).unwrap();
+        assert_eq!(t.check_change(&free, false), Ok(()));
+        let mut more = t.sections().to_vec();
+        more.push(s("photos", false));
+        assert_eq!(
+            t.check_change(&Template::parse(more).unwrap(), true),
+            Ok(())
+        );
+        let mut broken = t.sections()[1..].to_vec();
+        broken[1].required = true;
+        broken.push(s("impact", true));
+        match t.check_change(&Template::parse(broken).unwrap(), true) {
+            Err(DomainError::Conflict(m)) => {
+                assert!(m.contains("activities, challenges, impact"), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ use seriktes_domain::access::programme::Circle;
 use seriktes_domain::ids::{OrganizationId, ProgrammeId};
 use seriktes_domain::money::{Currency, Money};
 use seriktes_domain::programme::{Programme, ProgrammeFunder, ProgrammeInput, ProgrammeStatus};
+use seriktes_domain::report::Template;
 
 /// A stored programme. `title`/`description` are JSON multilingual text, `regions`/`themes` JSON arrays.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -60,6 +61,8 @@ struct ProgrammeRow {
     reporting_final_report: bool,
     /// Days after a period's end that a report is due.
     reporting_due_days: i32,
+    /// JSON report template (migration 000018).
+    report_template: String,
 }
 
 /// The editable fields of a programme, as stored.
@@ -90,6 +93,8 @@ struct ProgrammeFields {
     reporting_final_report: bool,
     /// Days after a period's end that a report is due.
     reporting_due_days: i32,
+    /// JSON report template.
+    report_template: String,
 }
 
 /// A programme to insert.
@@ -134,6 +139,7 @@ struct ProgrammeChanges {
     reporting_frequency: Option<String>,
     reporting_final_report: Option<bool>,
     reporting_due_days: Option<i32>,
+    report_template: Option<String>,
 }
 
 impl ProgrammeChanges {
@@ -160,6 +166,7 @@ impl ProgrammeChanges {
                 &fields.reporting_final_report,
             ),
             reporting_due_days: changed(&current.reporting_due_days, &fields.reporting_due_days),
+            report_template: changed(&current.report_template, &fields.report_template),
         }
     }
 }
@@ -184,6 +191,7 @@ fn fields(managing: OrganizationId, input: &ProgrammeInput<NaiveDate>) -> Progra
         reporting_frequency,
         reporting_final_report,
         reporting_due_days,
+        report_template: stored::to_json(&input.report_template),
     }
 }
 
@@ -241,6 +249,7 @@ fn programme(
             row.reporting_final_report,
             row.reporting_due_days,
         )?,
+        report_template: stored::template("programmes.report_template", &row.report_template)?,
     })
 }
 
@@ -288,6 +297,41 @@ pub fn find(conn: &mut DbConn, id: ProgrammeId) -> Result<Programme, StoreError>
         .first(conn)?;
     let funders = funders_of(conn, &[id])?;
     programme(id, row, funders)
+}
+
+/// Whether any report of the programme's grants has been saved (one statement): its report
+/// template is then in use.
+pub fn has_reports(conn: &mut DbConn, id: ProgrammeId) -> Result<bool, StoreError> {
+    use crate::schema::{grants, reports};
+    let used = diesel::select(diesel::dsl::exists(
+        reports::table
+            .inner_join(grants::table)
+            .filter(grants::programme_id.eq(id.to_string())),
+    ))
+    .get_result(conn)?;
+    Ok(used)
+}
+
+/// What a programme's report forms are checked against: the template of narrative sections
+/// and the regions (the categories of the region dimension).
+#[derive(Debug, Clone)]
+pub struct ReportForm {
+    /// The narrative sections.
+    pub template: Template,
+    /// ISO 3166-2 regions.
+    pub regions: Vec<String>,
+}
+
+/// The programme's [`ReportForm`] (one statement).
+pub fn report_form(conn: &mut DbConn, id: ProgrammeId) -> Result<ReportForm, StoreError> {
+    let (template, regions): (String, String) = programmes::table
+        .find(id.to_string())
+        .select((programmes::report_template, programmes::regions))
+        .first(conn)?;
+    Ok(ReportForm {
+        template: stored::template("programmes.report_template", &template)?,
+        regions: stored::json("programmes.regions", &regions)?,
+    })
 }
 
 /// A programme's currency (one statement).

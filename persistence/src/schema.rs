@@ -94,6 +94,7 @@ diesel::table! {
         reporting_frequency -> Text,
         reporting_final_report -> Bool,
         reporting_due_days -> Integer,
+        report_template -> Text,
     }
 }
 

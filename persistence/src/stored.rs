@@ -96,3 +96,14 @@ impl FromSql<Text, MultiBackend> for Uuid {
         value.from_sql::<Self, Text>()
     }
 }
+
+/// Parses a stored report template (a JSON array of sections), checked like a new one.
+pub fn template(
+    column: &'static str,
+    raw: &str,
+) -> Result<seriktes_domain::report::Template, StoreError> {
+    let sections: Vec<seriktes_domain::report::Section> = json(column, raw)?;
+    value(column, raw, |_| {
+        seriktes_domain::report::Template::parse(sections)
+    })
+}

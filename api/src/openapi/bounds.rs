@@ -118,7 +118,10 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
         ("eligible_kinds", Items(call::MAX_ELIGIBLE_KINDS)),
         ("committee_user_ids", Items(call::MAX_COMMITTEE)),
     ];
-    let programme_fields = [("funders", Items(programme::MAX_FUNDERS))];
+    let programme_fields = [
+        ("funders", Items(programme::MAX_FUNDERS)),
+        ("report_template", Items(report::MAX_SECTIONS)),
+    ];
     // A count's range holds a percentage's (0 to 100, stated in the descriptions).
     let value = Range(0, indicator::MAX_COUNT);
     let dimensions = Items(indicator::Dimension::ALL.len());

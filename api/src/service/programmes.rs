@@ -12,6 +12,7 @@ use seriktes_domain::money::Money;
 use seriktes_domain::programme::{
     Funder, ProgrammeAction, ProgrammeInput, ProgrammeStatus, check_editable, check_programme,
 };
+use seriktes_domain::report::Template;
 use seriktes_domain::reporting::ReportingSchedule;
 use seriktes_domain::text::LocalizedText;
 use seriktes_domain::{DomainError, FieldError};
@@ -52,6 +53,8 @@ pub struct ProgrammePatch {
     pub funders: Option<Vec<Funder>>,
     /// New reporting schedule.
     pub reporting: Option<ReportingSchedule>,
+    /// New report template.
+    pub report_template: Option<Template>,
 }
 
 /// Filters of the programme list.
@@ -180,6 +183,12 @@ pub fn update(
     check_editable(current.status)?;
     let input = merge(&current, patch);
     check_programme(&input)?;
+    if input.report_template != current.report_template {
+        let used = store::has_reports(tx, id)?;
+        current
+            .report_template
+            .check_change(&input.report_template, used)?;
+    }
     check_organizations(tx, current.circle.managing, &input.funders)?;
     let p = store::update(tx, &current, if_match, &input, now)?;
     events::record(
@@ -204,6 +213,7 @@ fn merge(current: &Programme, patch: ProgrammePatch) -> ProgrammeInput<NaiveDate
         themes: patch.themes.unwrap_or(base.themes),
         funders: patch.funders.unwrap_or(base.funders),
         reporting: patch.reporting.unwrap_or(base.reporting),
+        report_template: patch.report_template.unwrap_or(base.report_template),
     }
 }
 

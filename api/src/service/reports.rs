@@ -2,7 +2,7 @@
 //! (submit, accept, request a revision). A report's id is its requirement's; the row exists
 //! once someone saves it (until then the report is `due`).
 //!
-//! Programmes have no stored template yet: every report uses `Template::default()`.
+//! The narrative's sections are the programme's report template.
 
 use crate::error::ApiError;
 use crate::service::events::{self, Event};
@@ -14,7 +14,7 @@ use seriktes_domain::grant::{self, GrantStatus};
 use seriktes_domain::ids::RequirementId;
 use seriktes_domain::report::{
     self, Comment, Expenditure, Form, FormFacts, IndicatorFacts, IndicatorValue, LineSummary,
-    ReportAction, ReportStatus, Template,
+    ReportAction, ReportStatus,
 };
 use seriktes_domain::reporting::{self, RequirementStatus};
 use seriktes_domain::workflow::Workflow;
@@ -23,7 +23,7 @@ use seriktes_persistence::db::Tx;
 use seriktes_persistence::grants::{self, Loaded};
 use seriktes_persistence::reports::{self, Narrative, Report};
 use seriktes_persistence::requirements::{self, Requirement};
-use seriktes_persistence::{DbConn, StoreError, indicators};
+use seriktes_persistence::{DbConn, StoreError, indicators, programmes};
 
 /// A report as a caller sees it.
 #[derive(Debug, Clone)]
@@ -194,7 +194,7 @@ fn form_facts_check(
     form: &Form,
     complete: bool,
 ) -> Result<(), ApiError> {
-    let template = Template::default();
+    let form_rules = programmes::report_form(conn, f.grant.grant.programme)?;
     let inds: Vec<IndicatorFacts> = indicators::of_grant(conn, f.grant.grant.id)?
         .into_iter()
         .map(|g| IndicatorFacts {
@@ -204,11 +204,10 @@ fn form_facts_check(
             dimensions: g.indicator.fields.disaggregation.clone(),
         })
         .collect();
-    let scope = indicators::scope(conn, f.grant.grant.programme)?;
     let facts = FormFacts {
-        template: &template,
+        template: &form_rules.template,
         indicators: &inds,
-        regions: &scope.regions,
+        regions: &form_rules.regions,
         lines: &f.grant.grant.budget_lines,
         currency: f.grant.grant.amount.currency(),
     };
@@ -345,7 +344,8 @@ pub fn act(
     match action {
         ReportAction::Submit => form_facts_check(tx, &f, &f.form, true)?,
         ReportAction::RequestRevision => {
-            report::check_comments(&comments, &Template::default(), true)?;
+            let template = programmes::report_form(tx, f.grant.grant.programme)?.template;
+            report::check_comments(&comments, &template, true)?;
         }
         _ => {}
     }

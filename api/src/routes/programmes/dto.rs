@@ -3,7 +3,7 @@
 use crate::service::programmes::{NewProgramme, Programme, ProgrammePatch, ProgrammeQuery};
 use crate::wire::{
     Money, OrganizationName, ProgrammeDescription, ProgrammeStatus as WireStatus, ProgrammeTitle,
-    ReportingSchedule,
+    ReportSection, ReportingSchedule, report_sections, report_template,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -81,6 +81,8 @@ pub struct ProgrammeResponse {
     pub funders: Vec<FunderResponse>,
     /// The reporting schedule of its grants, unless their call states its own.
     pub reporting: ReportingSchedule,
+    /// The narrative sections of its grants' reports, in order.
+    pub report_template: Vec<ReportSection>,
     /// `draft`, `active` or `closed`.
     pub status: WireStatus,
     /// Actions allowed now (`activate`, `close`).
@@ -125,6 +127,9 @@ pub struct CreateProgrammeRequest {
     /// The reporting schedule of its grants (a call may state its own); default: quarterly,
     /// a final report, due 30 days after a period's end.
     pub reporting: Option<ReportingSchedule>,
+    /// The narrative sections of its grants' reports (1 to 20, each key once); default:
+    /// `activities` and `results` (required), `challenges` and `next_steps`.
+    pub report_template: Option<Vec<ReportSection>>,
 }
 
 /// Changes to a programme; absent fields stay, lists are replaced. Closed programmes are final.
@@ -153,6 +158,9 @@ pub struct UpdateProgrammeRequest {
     /// New reporting schedule, for grants awarded from now on (and amendments of their
     /// period).
     pub reporting: Option<ReportingSchedule>,
+    /// New report template, replacing the sections. Once a report of the programme is saved,
+    /// sections may only be added, as optional ones (409 otherwise).
+    pub report_template: Option<Vec<ReportSection>>,
 }
 
 /// Filters of the programme list.
@@ -210,6 +218,7 @@ impl TryFrom<CreateProgrammeRequest> for NewProgramme {
         let themes = v.check("themes", parse_themes(&r.themes.unwrap_or_default()));
         let funders = funders(&mut v, &r.funders.unwrap_or_default());
         let reporting = v.check_opt("reporting", r.reporting, ReportingSchedule::parse);
+        let template = v.check_opt("report_template", r.report_template, report_template);
         if let Some(budget) = &budget
             && let Err(DomainError::Invalid(broken)) =
                 check_programme_parts(budget, &r.starts_on.get(), &r.ends_on.get(), &funders)
@@ -227,6 +236,7 @@ impl TryFrom<CreateProgrammeRequest> for NewProgramme {
                 themes: themes?,
                 funders,
                 reporting: reporting?.unwrap_or_default(),
+                report_template: template?.unwrap_or_default(),
             })
         })();
         Ok(Self {
@@ -252,6 +262,9 @@ impl TryFrom<UpdateProgrammeRequest> for ProgrammePatch {
         let reporting = v
             .check_opt("reporting", r.reporting, ReportingSchedule::parse)
             .flatten();
+        let report_template = v
+            .check_opt("report_template", r.report_template, report_template)
+            .flatten();
         v.finish()?;
         Ok(Self {
             title: title.flatten(),
@@ -263,6 +276,7 @@ impl TryFrom<UpdateProgrammeRequest> for ProgrammePatch {
             themes: themes.flatten(),
             funders,
             reporting,
+            report_template,
         })
     }
 }
@@ -299,6 +313,7 @@ impl From<Programme> for ProgrammeResponse {
                 })
                 .collect(),
             reporting: p.reporting.into(),
+            report_template: report_sections(&p.report_template),
             allowed_actions: p
                 .status
                 .allowed_actions()
