@@ -50,6 +50,8 @@ mod report_templates;
 #[cfg(test)]
 mod reporting_fixtures;
 #[cfg(test)]
+mod reporting_year;
+#[cfg(test)]
 mod reports;
 #[cfg(test)]
 mod requirements;

@@ -1,0 +1,201 @@
+//! The EFCA year, on both backends, through the HTTP API only: 17 grants of one call with
+//! quarterly requirements; each grantee's director writes the narrative and the results, its
+//! accountant the money; two reports come back for revision and are resubmitted; the tranche
+//! tied to the interim report is refused before its acceptance and paid after; a report goes
+//! overdue; a funder reads accepted reports only; the programme's results add up exactly.
+
+use crate::both_backends;
+use crate::grants::closed_call;
+use crate::helpers::TestApp;
+use crate::requirements::{clock_at, listed};
+use serde_json::{Value, json};
+
+fn eur(amount: &str) -> Value {
+    json!({"amount": amount, "currency": "EUR"})
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_owned()
+}
+
+/// One grantee: its grant, director and accountant (tokens) and its requirements' ids in due
+/// order (four quarters and the final report).
+struct Grantee {
+    grant: String,
+    director: String,
+    accountant: String,
+    line: String,
+    requirements: Vec<String>,
+}
+
+/// The values a grantee reports for a quarter: people reached by sex and age band, officials
+/// trained by region, member organisations.
+fn values(ind: &[String; 3], people: i64, officials: i64, members: i64) -> Value {
+    let (female, male) = (people * 3 / 5, people - people * 3 / 5);
+    let (young, elder) = (people / 10, people / 10);
+    json!([
+        {"indicator_id": ind[0], "value": people, "parts": [
+            {"dimension": "sex", "category": "female", "count": female},
+            {"dimension": "sex", "category": "male", "count": male},
+            {"dimension": "age_band", "category": "0-17", "count": young},
+            {"dimension": "age_band", "category": "18-29", "count": people - young - elder - people / 2},
+            {"dimension": "age_band", "category": "30-64", "count": people / 2},
+            {"dimension": "age_band", "category": "65+", "count": elder}
+        ]},
+        {"indicator_id": ind[1], "value": officials, "parts": [
+            {"dimension": "region", "category": "KZ-79", "count": officials - 2},
+            {"dimension": "region", "category": "KZ-61", "count": 2}
+        ]},
+        {"indicator_id": ind[2], "value": members, "parts": []}
+    ])
+}
+
+/// The director fills in the narrative and the values, the accountant the money, the director
+/// submits.
+async fn report(app: &TestApp, g: &Grantee, quarter: usize, form: &Value, spent: &str) {
+    let path = format!("/api/v1/reports/{}", g.requirements[quarter]);
+    let narrative = json!({"activities": {"en": format!("Quarter {} trainings.", quarter + 1)}, "results": {"en": "Officials trained."}});
+    app.patch(
+        &path,
+        Some(&g.director),
+        &json!({"narrative": narrative, "indicator_values": form}),
+    )
+    .await
+    .expect(200);
+    let money = json!({"expenditures": [{"budget_line_id": g.line, "amount": eur(spent), "note": "Trainers"}]});
+    app.patch(&path, Some(&g.accountant), &money)
+        .await
+        .expect(200);
+    let r = app
+        .post(&format!("{path}/submit"), Some(&g.director), &json!({}))
+        .await
+        .expect(200);
+    assert_eq!(r.body["status"], "submitted");
+}
+
+async fn indicator(app: &TestApp, token: &str, programme: &str, body: Value) -> String {
+    let r = app
+        .post(
+            &format!("/api/v1/programmes/{programme}/indicators"),
+            Some(token),
+            &body,
+        )
+        .await
+        .expect(201);
+    id(&r.body)
+}
+
+both_backends! {
+    async fn the_efca_year_is_reported_reviewed_paid_and_rolled_up(app) {
+        let (s, apps, _) = closed_call(&app, "65382.00", 16).await;
+        let m = s.c.manager.clone();
+        let ind = [
+            indicator(&app, &m, &s.programme, json!({"code": "PEOPLE", "name": {"en": "People reached"}, "unit": "people", "kind": "count", "aggregation": "sum", "baseline": 0, "target": 10000, "disaggregation": ["sex", "age_band"]})).await,
+            indicator(&app, &m, &s.programme, json!({"code": "OFFICIALS", "name": {"en": "Officials trained"}, "unit": "people", "kind": "count", "aggregation": "sum", "baseline": 0, "target": 150, "disaggregation": ["region"]})).await,
+            indicator(&app, &m, &s.programme, json!({"code": "MEMBERS", "name": {"en": "New member organisations"}, "unit": "organisations", "kind": "count", "aggregation": "max", "target": 100})).await,
+        ];
+        let carried: Vec<Value> = ind.iter().map(|i| json!({"indicator_id": i})).collect();
+
+        // Seventeen grants, each with an accountant beside its director.
+        let mut grantees = Vec::new();
+        for (i, a) in apps.iter().enumerate() {
+            let g = app.post(&format!("/api/v1/applications/{a}/award"), Some(&m), &json!({"starts_on": "2026-04-01", "indicators": carried})).await.expect(201);
+            let org = g.body["grantee_organization_id"].as_str().unwrap().to_owned();
+            let email = format!("books.{i:02}@ngo.kz");
+            let (uid, _) = app.user(&s.c.admin, &email).await;
+            app.add_member(&s.c.admin, &org, &uid, "accountant").await;
+            let director = if i == 0 { "director@legalaid.kz".to_owned() } else { format!("ngo.{:02}@ngo.kz", i - 1) };
+            grantees.push((id(&g.body), director, email, id(&g.body["budget_lines"][0])));
+        }
+        assert_eq!(grantees.len(), 17);
+
+        // Mid-November 2026: the first two quarters are due.
+        let m = clock_at(&app, "2026-11-15T09:00:00Z").await;
+        let admin = app.token("admin@example.org").await;
+        let mut gs = Vec::new();
+        for (grant, director, accountant, line) in grantees {
+            let reqs = listed(&app, &m, &grant, "").await;
+            assert_eq!(reqs.len(), 5);
+            assert_eq!(reqs[0]["period_start"], "2026-04-01");
+            assert_eq!(reqs[0]["due_on"], "2026-07-30");
+            assert_eq!(reqs[1]["due_on"], "2026-10-30");
+            gs.push(Grantee {
+                grant,
+                director: app.token(&director).await,
+                accountant: app.token(&accountant).await,
+                line,
+                requirements: reqs.iter().map(id).collect(),
+            });
+        }
+
+        // The second half of grant 0 waits for its interim (second-quarter) report.
+        let (fid, foundation_accountant) = app.user(&admin, "accountant@foundation.kz").await;
+        app.add_member(&admin, &s.c.foundation, &fid, "accountant").await;
+        let g0 = &gs[0];
+        let tranches = format!("/api/v1/grants/{}/disbursements", g0.grant);
+        app.post(&tranches, Some(&m), &json!({"amount": eur("1923.00"), "planned_on": "2026-04-15"})).await.expect(201);
+        let second = app.post(&tranches, Some(&m), &json!({"amount": eur("1923.00"), "planned_on": "2026-10-15", "requirement_id": g0.requirements[1]})).await.expect(201);
+        let second = id(&second.body);
+
+        // First quarter: everyone reports; two are sent back, corrected and resubmitted.
+        for (i, g) in gs.iter().enumerate() {
+            let people = if i == 3 || i == 7 { 999 } else { 100 + i64::try_from(i).unwrap() };
+            report(&app, g, 0, &values(&ind, people, 5, 2), "500.00").await;
+        }
+        for (i, g) in gs.iter().enumerate() {
+            let path = format!("/api/v1/reports/{}", g.requirements[0]);
+            if i == 3 || i == 7 {
+                let back = app.post(&format!("{path}/request-revision"), Some(&m), &json!({"comments": [{"section": "indicator_values", "text": "999 people in a quarter? Check the lists."}]})).await.expect(200);
+                assert_eq!(back.body["status"], "revision_requested");
+                app.post(&format!("{path}/accept"), Some(&m), &json!({})).await.expect_problem(409);
+                let people = 100 + i64::try_from(i).unwrap();
+                app.patch(&path, Some(&g.director), &json!({"indicator_values": values(&ind, people, 5, 2)})).await.expect(200);
+                let again = app.post(&format!("{path}/submit"), Some(&g.director), &json!({})).await.expect(200);
+                assert_eq!(again.body["submissions"], 2);
+            }
+            let accepted = app.post(&format!("{path}/accept"), Some(&m), &json!({})).await.expect(200);
+            assert_eq!(accepted.body["status"], "accepted");
+        }
+
+        // Second quarter: sixteen report; grant 15's waits for review, grant 16 never reports.
+        for (i, g) in gs.iter().enumerate().take(16) {
+            report(&app, g, 1, &values(&ind, 200, 2, 5), "700.00").await;
+            if i == 0 {
+                // Submitted is not accepted: the tied tranche is still refused.
+                let refused = app.post(&format!("/api/v1/disbursements/{second}/approve"), Some(&m), &json!({})).await.expect_problem(409);
+                assert_eq!(refused.body["type"], "urn:seriktes:problem:report-not-accepted");
+                assert_eq!(refused.body["report_status"], "submitted");
+            }
+            if i < 15 {
+                app.post(&format!("/api/v1/reports/{}/accept", g.requirements[1]), Some(&m), &json!({})).await.expect(200);
+            }
+        }
+
+        // Accepted: the second half is approved and paid.
+        app.post(&format!("/api/v1/disbursements/{second}/approve"), Some(&m), &json!({})).await.expect(200);
+        let paid = app.post(&format!("/api/v1/disbursements/{second}/pay"), Some(&foundation_accountant), &json!({"paid_on": "2026-11-16", "reference": "EFCA-INTERIM-00"})).await.expect(200);
+        assert_eq!(paid.body["status"], "paid");
+
+        // Grant 0's money to date: 500 + 700 of the first line's 3,000.
+        let interim = app.get(&format!("/api/v1/reports/{}", g0.requirements[1]), Some(&g0.accountant)).await.expect(200);
+        assert_eq!(interim.body["budget"][0]["this_period"], eur("700.00"));
+        assert_eq!(interim.body["budget"][0]["to_date"], eur("1200.00"));
+        assert_eq!(interim.body["budget"][0]["remaining"], eur("1800.00"));
+
+        // Grant 16's interim report is overdue; grant 0's is not, nor anyone's first quarter.
+        let late = listed(&app, &m, &gs[16].grant, "&overdue=true").await;
+        assert_eq!(late.iter().map(id).collect::<Vec<_>>(), vec![gs[16].requirements[1].clone()]);
+        assert!(listed(&app, &m, &g0.grant, "&overdue=true").await.is_empty());
+        let due = app.get(&format!("/api/v1/reports/{}", gs[16].requirements[1]), Some(&gs[16].director)).await.expect(200);
+        assert_eq!(due.body["status"], "due");
+        assert_eq!(due.body["overdue"], true);
+
+        // The EU reads accepted reports, not the one still under review.
+        let (eu_uid, eu) = app.user(&admin, "officer@eu.example").await;
+        app.add_member(&admin, &s.c.eu, &eu_uid, "member").await;
+        app.get(&format!("/api/v1/reports/{}", gs[0].requirements[1]), Some(&eu)).await.expect(200);
+        app.get(&format!("/api/v1/reports/{}", gs[15].requirements[1]), Some(&eu)).await.expect_problem(404);
+        let outsider = app.token("outsider@example.org").await;
+        app.get(&format!("/api/v1/reports/{}", gs[0].requirements[1]), Some(&outsider)).await.expect_problem(404);
+    }
+}
