@@ -5,10 +5,9 @@
 
 use crate::both_backends;
 use crate::helpers::{Backend, Resp, TestApp, s3_location, spawn_app_with};
-use crate::reporting_fixtures::set_report_status;
 use crate::requirements::{award, closed_call, listed};
 use awc::http::Method;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 const PDF_SHA256: &str = "a8ea9f63d81e0927b1935af65c5c4ae12be654d6d1d57907772491a65a562aa5";
@@ -55,6 +54,27 @@ async fn member(app: &TestApp, admin: &str, org: &str, email: &str, role: &str) 
     token
 }
 
+/// Moves the scene's report through the real endpoints: the director saves a complete draft
+/// (`draft`) and submits it (`submitted`), the programme's manager accepts it (`accepted`).
+async fn set_report_status(app: &TestApp, s: &crate::applications::Scene, report: &str, to: &str) {
+    let path = format!("/api/v1/reports/{report}");
+    let r = match to {
+        "draft" => {
+            let narrative = json!({"narrative": {"activities": {"en": "Trainings."}, "results": {"en": "Ten people."}}});
+            app.patch(&path, Some(&s.ngo_manager), &narrative).await
+        }
+        "submitted" => {
+            app.post(&format!("{path}/submit"), Some(&s.ngo_manager), &json!({}))
+                .await
+        }
+        _ => {
+            app.post(&format!("{path}/accept"), Some(&s.c.manager), &json!({}))
+                .await
+        }
+    };
+    assert_eq!(r.expect(200).body["status"], to);
+}
+
 fn id_of(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
@@ -62,7 +82,7 @@ fn id_of(v: &Value) -> String {
 /// Uploads a PDF and reads it back whole: metadata, list and bytes.
 async fn round_trip(app: &TestApp) {
     let sc = scene(app).await;
-    set_report_status(app, &sc.report, &sc.grant, "draft").await;
+    set_report_status(app, &sc.s, &sc.report, "draft").await;
     let a = upload(app, &sc.s.ngo_manager, &sc.report, "receipts.pdf", PDF)
         .await
         .expect(201);
@@ -98,7 +118,7 @@ both_backends! {
         // A report still due has no form to attach to.
         let r = upload(&app, &s.ngo_manager, report, "receipts.pdf", PDF).await.expect_problem(409);
         assert!(r.body["detail"].as_str().unwrap().contains("save the report first"), "{}", r.body);
-        set_report_status(&app, report, &sc.grant, "draft").await;
+        set_report_status(&app, s, report, "draft").await;
 
         let pdf = upload(&app, &s.ngo_manager, report, "receipts.pdf", PDF).await.expect(201);
         assert_eq!(pdf.header("etag"), Some("\"1\""));
@@ -170,11 +190,11 @@ both_backends! {
         assert_eq!(left.body["data"].as_array().unwrap().len(), 2);
 
         // Submitted: nothing is added or removed; accepted: the funder reads the files.
-        set_report_status(&app, report, &sc.grant, "submitted").await;
+        set_report_status(&app, s, report, "submitted").await;
         let r = upload(&app, &s.ngo_manager, report, "late.txt", b"late").await.expect_problem(409);
         assert_eq!(r.body["current_state"], "submitted");
         app.delete(&format!("/api/v1/attachments/{pdf_id}"), Some(&s.ngo_manager)).await.expect_problem(409);
-        set_report_status(&app, report, &sc.grant, "accepted").await;
+        set_report_status(&app, s, report, "accepted").await;
         let got = app.get(&format!("/api/v1/attachments/{pdf_id}/content"), Some(&funder)).await.expect(200);
         assert_eq!(got.raw, PDF);
         assert_eq!(got.header("content-type"), Some("application/pdf"));
@@ -197,7 +217,7 @@ async fn an_upload_over_the_configured_limit_is_413() {
         .await
         .expect("sqlite app");
     let sc = scene(&app).await;
-    set_report_status(&app, &sc.report, &sc.grant, "draft").await;
+    set_report_status(&app, &sc.s, &sc.report, "draft").await;
     let big = "a".repeat(1_001);
     upload(
         &app,

@@ -50,8 +50,6 @@ mod report_rules;
 #[cfg(test)]
 mod report_templates;
 #[cfg(test)]
-mod reporting_fixtures;
-#[cfg(test)]
 mod reporting_year;
 #[cfg(test)]
 mod reports;
