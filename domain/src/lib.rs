@@ -20,6 +20,7 @@ pub mod ids;
 pub mod indicator;
 pub mod membership;
 pub mod money;
+pub mod network;
 pub mod organization;
 pub mod programme;
 pub mod report;

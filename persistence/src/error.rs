@@ -54,6 +54,7 @@ fn duplicate_field(info: &dyn diesel::result::DatabaseErrorInformation) -> Strin
             "refresh_tokens_",
             "memberships_",
             "indicators_",
+            "network_memberships_",
         ];
         let column = tables
             .iter()

@@ -75,6 +75,7 @@ pub mod grants;
 pub mod idempotency;
 pub mod indicators;
 pub mod memberships;
+pub mod networks;
 pub mod organizations;
 pub mod page;
 pub mod programmes;

@@ -427,6 +427,21 @@ diesel::joinable!(report_versions -> reports (report_id));
 diesel::joinable!(report_comments -> reports (report_id));
 diesel::joinable!(report_attachments -> reports (report_id));
 
+diesel::table! {
+    network_memberships (id) {
+        id -> Text,
+        network_id -> Text,
+        member_organization_id -> Text,
+        joined_on -> Date,
+        left_on -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(network_memberships -> organizations (member_organization_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     idempotency_keys,
@@ -458,6 +473,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_versions,
     report_comments,
     report_attachments,
+    network_memberships,
 );
 
 diesel::table! {

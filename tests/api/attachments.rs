@@ -36,7 +36,6 @@ async fn upload(app: &TestApp, token: &str, report: &str, name: &str, bytes: &[u
 /// A grant awarded from 2026-04-01, its first report, and a user of `org` in `role`.
 struct Scene {
     s: crate::applications::Scene,
-    grant: String,
     report: String,
 }
 
@@ -45,7 +44,7 @@ async fn scene(app: &TestApp) -> Scene {
     let grant = award(app, &s, &apps[0], "2026-04-01").await;
     let reqs = listed(app, &s.c.manager, &grant, "").await;
     let report = reqs[0]["id"].as_str().unwrap().to_owned();
-    Scene { s, grant, report }
+    Scene { s, report }
 }
 
 async fn member(app: &TestApp, admin: &str, org: &str, email: &str, role: &str) -> String {

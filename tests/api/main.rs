@@ -36,6 +36,8 @@ mod indicators;
 #[cfg(test)]
 mod members;
 #[cfg(test)]
+mod networks;
+#[cfg(test)]
 mod organizations;
 #[cfg(test)]
 mod outages;

@@ -354,6 +354,16 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
         ],
     );
     add("PublicGrant", &[("funders", Items(programme::MAX_FUNDERS))]);
+    add("NetworkMembershipResponse", &actions);
+    let memberships = Range(0, i64::from(i32::MAX));
+    add(
+        "NetworkGrowthResponse",
+        &[
+            ("current_members", memberships),
+            ("joined", memberships),
+            ("left", memberships),
+        ],
+    );
     add(
         "ReportingSchedule",
         &[("due_days", Range(0, i64::from(reporting::MAX_DUE_DAYS)))],

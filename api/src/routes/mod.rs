@@ -11,6 +11,7 @@ pub mod health;
 pub mod indicators;
 pub mod me;
 pub mod members;
+pub mod networks;
 pub mod organizations;
 pub mod programmes;
 pub mod reports;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(indicators::configure)
             .configure(requirements::configure)
             .configure(reports::configure)
+            .configure(networks::configure)
             .configure(attachments::configure)
             .service(grants::list_public_grants)
             .configure(audit_events::configure),

@@ -18,6 +18,7 @@ pub mod grants;
 pub mod idempotency;
 pub mod indicators;
 pub mod members;
+pub mod networks;
 pub mod organizations;
 pub mod programmes;
 pub mod reports;
