@@ -113,3 +113,7 @@ typed_id!(
     /// A file attached to a report.
     AttachmentId
 );
+typed_id!(
+    /// A comment on a report (a review comment with a revision request, or a comment).
+    ReportCommentId
+);
