@@ -382,6 +382,7 @@ impl From<SavedReportStatus> for ReportStatus {
 pub struct ReportListParams {
     /// Only this status (a report still `due` is not saved: the grant's reporting requirements
     /// list it).
+    #[param(inline)]
     pub status: Option<SavedReportStatus>,
     /// Only reports changed at or after this time (RFC 3339).
     pub updated_since: Option<crate::wire::Timestamp>,
