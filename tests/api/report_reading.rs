@@ -218,7 +218,7 @@ both_backends! {
         app.get(&format!("/api/v1/reports/{}/versions", uuid::Uuid::now_v7()), Some(&s.c.manager)).await.expect_problem(404);
     }
 
-    async fn reviewers_mentors_and_authors_comment_and_readers_read_the_comments(app) {
+    async fn reviewers_and_authors_comment_and_readers_read_the_comments(app) {
         let (s, apps) = closed_call(&app, None, None, 1).await;
         let g = award(&app, &s, &apps[0], "2026-04-01").await;
         let grant = app.get(&format!("/api/v1/grants/{g}"), Some(&s.c.manager)).await.expect(200);
@@ -281,6 +281,20 @@ both_backends! {
         let events = app.get(&format!("/api/v1/audit-events?entity_type=report&entity_id={r1}"), Some(&s.c.admin)).await.expect(200);
         let commented = events.body["data"].as_array().unwrap().iter().filter(|e| e["action"] == "report.commented").count();
         assert_eq!(commented, 2);
+    }
+
+    async fn a_comment_is_about_a_section_of_the_programmes_own_template(app) {
+        let (s, apps) = closed_call(&app, None, None, 0).await;
+        let own = json!([{"key": "story", "required": true}]);
+        app.patch(&format!("/api/v1/programmes/{}", s.programme), Some(&s.c.manager), &json!({"report_template": own})).await.expect(200);
+        let g = award(&app, &s, &apps[0], "2026-04-01").await;
+        let r1 = listed(&app, &s.c.manager, &g, "").await[0]["id"].as_str().unwrap().to_owned();
+        app.patch(&format!("/api/v1/reports/{r1}"), Some(&s.ngo_manager), &json!({"narrative": {"story": {"en": "A year of trainings."}}})).await.expect(200);
+        let comments = format!("/api/v1/reports/{r1}/comments");
+        let c = app.post(&comments, Some(&s.c.manager), &json!({"section": "story", "text": "Name the towns."})).await.expect(201);
+        assert_eq!(c.body["section"], "story");
+        let r = app.post(&comments, Some(&s.c.manager), &json!({"section": "activities", "text": "x"})).await.expect_problem(422);
+        assert_eq!(r.field_errors(), pairs(&[("section", "unknown_section")]));
     }
 
     async fn a_requirement_shows_its_reports_status_and_is_not_overdue_once_delivered(app) {
