@@ -117,3 +117,7 @@ typed_id!(
     /// An organisation's membership of a network (a coalition).
     NetworkMembershipId
 );
+typed_id!(
+    /// A comment on a report (a review comment with a revision request, or a comment).
+    ReportCommentId
+);

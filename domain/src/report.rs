@@ -625,6 +625,107 @@ pub fn check_comments(
     result(errors)
 }
 
+/// What one comment posted on its own is about, checked: a section of the template or
+/// `general`, and 1 to [`MAX_COMMENT_CHARS`] characters of text (fields `section`, `text`).
+pub fn check_comment(comment: &Comment, template: &Template) -> Result<(), DomainError> {
+    let mut errors = Vec::new();
+    let known = comment.section == "general"
+        || template.sections().iter().any(|s| s.key == comment.section);
+    if !known {
+        errors.push(FieldError::new(
+            "section",
+            "unknown_section",
+            format!(
+                "a comment is about one of the programme's sections ({}) or general",
+                template
+                    .sections()
+                    .iter()
+                    .map(|s| s.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    let n = comment.text.trim().chars().count();
+    if n == 0 || n > MAX_COMMENT_CHARS {
+        errors.push(FieldError::new(
+            "text",
+            "length",
+            format!("a comment is 1 to {MAX_COMMENT_CHARS} characters"),
+        ));
+    }
+    result(errors)
+}
+
+/// Whether a report in `status` takes comments: in every status but `due` (nothing saved yet
+/// to comment on), which is a conflict naming the state.
+pub fn check_commentable(status: ReportStatus) -> Result<(), DomainError> {
+    if status == ReportStatus::Due {
+        return Err(DomainError::InvalidTransition {
+            entity: "report",
+            action: "comment",
+            from: status.as_str(),
+            allowed: status.allowed_actions(),
+        });
+    }
+    Ok(())
+}
+
+/// What differs between a submission and the one before it: the narrative sections, the
+/// indicators and the budget lines whose content changed (added, removed or edited), each
+/// sorted. Everything the form holds, for the first submission.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Changed {
+    /// Narrative section keys.
+    pub sections: Vec<String>,
+    /// Indicators whose value, parts or note differ.
+    pub indicators: Vec<IndicatorId>,
+    /// Budget lines whose expenditure (amount or note) differs.
+    pub lines: Vec<BudgetLineId>,
+}
+
+/// A value with its parts in a fixed order, so that the order parts were given in does not
+/// count as a change.
+fn normalized(v: &IndicatorValue) -> IndicatorValue {
+    let mut v = v.clone();
+    v.parts.sort_by(|a, b| {
+        (a.dimension.as_str(), &a.category).cmp(&(b.dimension.as_str(), &b.category))
+    });
+    v
+}
+
+/// The keys present in either map whose entries differ.
+fn differing<K: Ord + Clone, V: PartialEq>(a: &BTreeMap<K, V>, b: &BTreeMap<K, V>) -> Vec<K> {
+    let keys: std::collections::BTreeSet<&K> = a.keys().chain(b.keys()).collect();
+    keys.into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .cloned()
+        .collect()
+}
+
+/// What changed from `previous` (`None`: this is the first submission) to `current`.
+pub fn diff(previous: Option<&Form>, current: &Form) -> Changed {
+    let empty = Form::default();
+    let before = previous.unwrap_or(&empty);
+    let values = |f: &Form| -> BTreeMap<IndicatorId, IndicatorValue> {
+        f.values
+            .iter()
+            .map(|v| (v.indicator, normalized(v)))
+            .collect()
+    };
+    let spent = |f: &Form| -> BTreeMap<BudgetLineId, (Money, Option<String>)> {
+        f.expenditures
+            .iter()
+            .map(|e| (e.line, (e.amount, e.note.clone())))
+            .collect()
+    };
+    Changed {
+        sections: differing(&before.narrative, &current.narrative),
+        indicators: differing(&values(before), &values(current)),
+        lines: differing(&spent(before), &spent(current)),
+    }
+}
+
 /// One budget line's money as a report shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineSummary {
@@ -1102,6 +1203,109 @@ mod tests {
                 assert!(m.contains("activities, challenges, impact"), "{m}");
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_first_submission_changes_everything_it_holds() {
+        let w = world();
+        let f = complete(&w);
+        let c = diff(None, &f);
+        assert_eq!(
+            c.sections,
+            vec!["activities".to_owned(), "results".to_owned()]
+        );
+        assert_eq!(c.indicators, vec![ind(1), ind(2), ind(3)]);
+        assert_eq!(c.lines, vec![w.lines[0].id]);
+        assert_eq!(diff(None, &Form::default()), Changed::default());
+    }
+
+    #[test]
+    fn an_unchanged_resubmission_changes_nothing_even_with_parts_reordered() {
+        let w = world();
+        let f = complete(&w);
+        let mut again = f.clone();
+        again.values[0].parts.reverse();
+        assert_eq!(diff(Some(&f), &again), Changed::default());
+    }
+
+    #[test]
+    fn edited_added_and_removed_entries_are_changes() {
+        let w = world();
+        let before = complete(&w);
+        let mut after = before.clone();
+        // An edited section, a removed one and a new one.
+        after
+            .narrative
+            .insert("results".into(), text("160 trained"));
+        after.narrative.remove("activities");
+        after.narrative.insert("challenges".into(), text("Snow"));
+        // A changed part, a changed note, a removed value.
+        after.values[0].parts[0].count = 91;
+        after.values[0].parts[1].count = 59;
+        after.values[1].note = None;
+        after.values.remove(2);
+        // A changed amount and a new line.
+        after.expenditures[0].amount = Money::from_minor(75_001, kzt());
+        after.expenditures.push(Expenditure {
+            line: w.lines[1].id,
+            amount: Money::from_minor(0, kzt()),
+            note: None,
+        });
+        let c = diff(Some(&before), &after);
+        assert_eq!(
+            c.sections,
+            vec![
+                "activities".to_owned(),
+                "challenges".to_owned(),
+                "results".to_owned()
+            ]
+        );
+        assert_eq!(c.indicators, vec![ind(1), ind(2), ind(3)]);
+        assert_eq!(c.lines, vec![w.lines[0].id, w.lines[1].id]);
+        // Only a note of an expenditure.
+        let mut noted = before.clone();
+        noted.expenditures[0].note = Some("receipts".into());
+        let c = diff(Some(&before), &noted);
+        assert_eq!(
+            (c.sections.len(), c.indicators.len(), c.lines),
+            (0, 0, vec![w.lines[0].id])
+        );
+    }
+
+    #[test]
+    fn a_comment_is_about_a_section_or_general_and_never_on_a_due_report() {
+        let t = Template::default();
+        let c = |section: &str, text: &str| Comment {
+            section: section.into(),
+            text: text.into(),
+        };
+        assert!(check_comment(&c("results", "Add numbers"), &t).is_ok());
+        assert!(check_comment(&c("general", "Thanks"), &t).is_ok());
+        assert_eq!(
+            fields(check_comment(&c("budget", " "), &t)),
+            vec![
+                ("section".to_owned(), "unknown_section"),
+                ("text".to_owned(), "length")
+            ]
+        );
+        assert_eq!(
+            fields(check_comment(
+                &c("results", &"x".repeat(MAX_COMMENT_CHARS + 1)),
+                &t
+            )),
+            vec![("text".to_owned(), "length")]
+        );
+        for s in ReportStatus::ALL {
+            let r = check_commentable(*s);
+            if *s == ReportStatus::Due {
+                assert!(matches!(
+                    r,
+                    Err(DomainError::InvalidTransition { from: "due", .. })
+                ));
+            } else {
+                assert_eq!(r, Ok(()), "{s:?}");
+            }
         }
     }
 

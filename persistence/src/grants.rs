@@ -55,7 +55,7 @@ pub struct Loaded {
 /// change. Ids are read as UUIDs, without a `String` each.
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = grants)]
-struct GrantRow {
+pub(crate) struct GrantRow {
     id: stored::Uuid,
     application_id: stored::Uuid,
     call_id: stored::Uuid,
@@ -197,9 +197,9 @@ fn to_loaded(
 }
 
 /// A grant row with its programme's managing organisation and funders (comma-separated).
-type LoadedRow = (GrantRow, stored::Uuid, Option<String>);
+pub(crate) type LoadedRow = (GrantRow, stored::Uuid, Option<String>);
 
-fn from_row((g, managing, funder_ids): LoadedRow) -> Result<Loaded, StoreError> {
+pub(crate) fn from_row((g, managing, funder_ids): LoadedRow) -> Result<Loaded, StoreError> {
     let funders = crate::programmes::funders_from_ids(funder_ids.as_deref())?;
     to_loaded(g, managing, funders)
 }

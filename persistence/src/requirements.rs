@@ -70,14 +70,14 @@ pub(crate) fn schedule_columns(s: &ReportingSchedule) -> (String, bool, i32) {
 /// A stored requirement.
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = reporting_requirements)]
-struct RequirementRow {
-    id: stored::Uuid,
+pub(crate) struct RequirementRow {
+    pub(crate) id: stored::Uuid,
     grant_id: stored::Uuid,
     kind: String,
     title: Option<String>,
     period_start: NaiveDate,
     period_end: NaiveDate,
-    due_on: NaiveDate,
+    pub(crate) due_on: NaiveDate,
     status: String,
     waived_reason: Option<String>,
     version: i64,
@@ -86,7 +86,7 @@ struct RequirementRow {
 }
 
 impl RequirementRow {
-    fn into_domain(self) -> Result<Requirement, StoreError> {
+    pub(crate) fn into_domain(self) -> Result<Requirement, StoreError> {
         Ok(Requirement {
             id: RequirementId::from_uuid(self.id.0),
             grant: GrantId::from_uuid(self.grant_id.0),
@@ -166,17 +166,37 @@ pub fn find(conn: &mut DbConn, id: RequirementId) -> Result<Requirement, StoreEr
         .into_domain()
 }
 
+/// A stored report status, `None` for a requirement whose report was never saved (`due`).
+fn report_status(raw: Option<String>) -> Result<Option<ReportStatus>, StoreError> {
+    raw.map(|s| stored::value("reports.status", &s, ReportStatus::parse))
+        .transpose()
+}
+
+/// Finds a requirement with its report's status (`None`: never saved, `due`) (one statement).
+pub fn find_reported(
+    conn: &mut DbConn,
+    id: RequirementId,
+) -> Result<(Requirement, Option<ReportStatus>), StoreError> {
+    use reporting_requirements as t;
+    let (row, status): (RequirementRow, Option<String>) = t::table
+        .left_join(reports::table.on(reports::id.eq(t::id)))
+        .filter(t::id.eq(id.to_string()))
+        .select((RequirementRow::as_select(), reports::status.nullable()))
+        .first(conn)?;
+    Ok((row.into_domain()?, report_status(status)?))
+}
+
 /// The position of a requirement in its grant's list: its due date and id. A page continues
 /// after the key of the last requirement of the page before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {
-    due_on: NaiveDate,
-    id: RequirementId,
+    pub(crate) due_on: NaiveDate,
+    pub(crate) id: RequirementId,
 }
 
 impl Key {
     /// The key's text, `YYYY-MM-DD/<id>`, as a page's `next_after` holds it.
-    fn text(due_on: NaiveDate, id: &stored::Uuid) -> String {
+    pub(crate) fn text(due_on: NaiveDate, id: &stored::Uuid) -> String {
         format!("{due_on}/{}", id.0)
     }
 
@@ -204,18 +224,20 @@ pub struct RequirementFilter {
     pub updated_since: Option<NaiveDateTime>,
 }
 
-/// One page of a grant's requirements by due date, then id (one statement).
+/// One page of a grant's requirements by due date, then id, each with its report's status
+/// (`None`: never saved, `due`) (one statement).
 pub fn list(
     conn: &mut DbConn,
     grant: GrantId,
     filter: &RequirementFilter,
     after: Option<Key>,
     limit: i64,
-) -> Result<Page<Requirement>, StoreError> {
+) -> Result<Page<(Requirement, Option<ReportStatus>)>, StoreError> {
     use reporting_requirements as t;
     let mut q = t::table
+        .left_join(reports::table.on(reports::id.eq(t::id)))
         .filter(t::grant_id.eq(grant.to_string()))
-        .select(RequirementRow::as_select())
+        .select((RequirementRow::as_select(), reports::status.nullable()))
         .into_boxed();
     if let Some(k) = after {
         let id = k.id.to_string();
@@ -228,14 +250,16 @@ pub fn list(
     if let Some(s) = filter.status {
         q = q.filter(t::status.eq(s.as_str()));
     }
-    // `is_overdue` in SQL: open, due before today, and no report submitted or accepted.
-    let delivered = reports::table
-        .filter(reports::id.eq(t::id))
-        .filter(reports::status.eq_any(delivered_statuses()));
+    // `is_overdue` in SQL: open, due before today, and no report submitted or accepted (the
+    // report joined, if there is one).
+    let delivered = reports::status
+        .nullable()
+        .eq_any(delivered_statuses())
+        .assume_not_null();
     let overdue = t::status
         .eq(RequirementStatus::Open.as_str())
         .and(t::due_on.lt(filter.today))
-        .and(diesel::dsl::not(diesel::dsl::exists(delivered)));
+        .and(diesel::dsl::not(reports::id.is_not_null().and(delivered)));
     match filter.overdue {
         Some(true) => q = q.filter(overdue),
         Some(false) => q = q.filter(diesel::dsl::not(overdue)),
@@ -245,17 +269,17 @@ pub fn list(
         q = q.filter(t::updated_at.ge(since));
     }
     let req = PageRequest { after: None, limit };
-    let rows: Vec<RequirementRow> = q
+    let rows: Vec<(RequirementRow, Option<String>)> = q
         .order((t::due_on.asc(), t::id.asc()))
         .limit(req.fetch_limit())
         .load(conn)?;
-    let page = Page::from_rows(rows, &req, |r| Key::text(r.due_on, &r.id));
+    let page = Page::from_rows(rows, &req, |(r, _)| Key::text(r.due_on, &r.id));
     Ok(Page {
         items: page
             .items
             .into_iter()
-            .map(RequirementRow::into_domain)
-            .collect::<Result<_, _>>()?,
+            .map(|(r, s)| Ok((r.into_domain()?, report_status(s)?)))
+            .collect::<Result<_, StoreError>>()?,
         next_after: page.next_after,
     })
 }

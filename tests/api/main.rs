@@ -48,6 +48,8 @@ mod programmes;
 #[cfg(test)]
 mod races;
 #[cfg(test)]
+mod report_reading;
+#[cfg(test)]
 mod report_rules;
 #[cfg(test)]
 mod report_templates;

@@ -64,6 +64,7 @@ fn parameters() -> Vec<(&'static str, Bound)> {
         ("email", Chars(Email::MAX_LEN)),
         ("entity_type", Chars(audit::MAX_ENTITY_TYPE_CHARS)),
         ("entity_id", Chars(audit::MAX_ENTITY_ID_CHARS)),
+        ("number", Range(1, i64::from(i32::MAX))),
     ]
 }
 
@@ -410,6 +411,28 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
             ("variance_percent", Chars(MAX_AMOUNT_CHARS)),
         ],
     );
+    let submission = Range(1, i64::from(i32::MAX));
+    add(
+        "ReportChanges",
+        &[
+            ("sections", Items(report::MAX_SECTIONS)),
+            ("sections[]", Chars(report::MAX_SECTION_KEY_CHARS)),
+            ("indicator_ids", Items(indicator::MAX_GRANT_INDICATORS)),
+            ("budget_line_ids", Items(budget::MAX_LINES)),
+        ],
+    );
+    add("ReportVersionSummary", &[("number", submission)]);
+    add("ReportVersionResponse", &form);
+    add("ReportVersionResponse", &[("number", submission)]);
+    add(
+        "ReportCommentResponse",
+        &[
+            ("kind", Chars(workflow::MAX_NAME_CHARS)),
+            ("section", Chars(report::MAX_SECTION_KEY_CHARS)),
+            ("text", Chars(report::MAX_COMMENT_CHARS)),
+            ("submission", submission),
+        ],
+    );
     add(
         "CommentDto",
         &[
@@ -427,6 +450,7 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
         &[
             ("waived_reason", Chars(reporting::MAX_REASON_CHARS)),
             ("moves", Items(reporting::MAX_MOVES)),
+            ("report_status", Chars(workflow::MAX_NAME_CHARS)),
         ],
     );
     add(
@@ -553,7 +577,11 @@ fn bound_special(api: &mut OpenApi, missed: &mut Vec<String>) {
     let Some(components) = api.components.as_mut() else {
         return;
     };
-    for schema in ["PatchReportRequest", "ReportResponse"] {
+    for schema in [
+        "PatchReportRequest",
+        "ReportResponse",
+        "ReportVersionResponse",
+    ] {
         let done = components
             .schemas
             .get_mut(schema)

@@ -11,19 +11,22 @@ use chrono::NaiveDateTime;
 use seriktes_domain::access::report::{ReportRight, ReportRole, report as policy};
 use seriktes_domain::access::{Actor, Role, authorize};
 use seriktes_domain::grant::{self, GrantStatus};
-use seriktes_domain::ids::RequirementId;
+use seriktes_domain::ids::{BudgetLineId, GrantId, ReportCommentId, RequirementId};
 use seriktes_domain::report::{
-    self, Comment, Expenditure, Form, FormFacts, IndicatorFacts, IndicatorValue, LineSummary,
-    ReportAction, ReportStatus,
+    self, Changed, Comment, Expenditure, Form, FormFacts, IndicatorFacts, IndicatorValue,
+    LineSummary, ReportAction, ReportStatus,
 };
 use seriktes_domain::reporting::{self, RequirementStatus};
 use seriktes_domain::workflow::Workflow;
 use seriktes_domain::{DomainError, FieldError};
 use seriktes_persistence::db::Tx;
 use seriktes_persistence::grants::{self, Loaded};
-use seriktes_persistence::reports::{self, Narrative, Report};
-use seriktes_persistence::requirements::{self, Requirement};
-use seriktes_persistence::{DbConn, StoreError, indicators, programmes};
+use seriktes_persistence::page::{Page, PageRequest};
+use seriktes_persistence::reports::{
+    self, Narrative, Report, ReportFilter, StoredComment, Version,
+};
+use seriktes_persistence::requirements::{Key, Requirement};
+use seriktes_persistence::{DbConn, indicators, programmes};
 
 /// A report as a caller sees it.
 #[derive(Debug, Clone)]
@@ -81,24 +84,36 @@ struct Facts {
     grant: Loaded,
     report: Option<Report>,
     form: Form,
+    /// What the grant's other accepted reports due on or before this one spent, per line.
+    before: Vec<(BudgetLineId, i64)>,
 }
 
-fn load(conn: &mut DbConn, id: RequirementId) -> Result<Facts, ApiError> {
-    let requirement = match requirements::find(conn, id) {
-        Err(StoreError::NotFound) => return Err(ApiError::NotFound),
-        other => other?,
-    };
-    let grant = grants::find(conn, requirement.grant)?;
-    let report = reports::find(conn, id)?;
+/// A requirement, its grant and its report's row (one statement); 404 when there is no such
+/// requirement.
+fn head(conn: &mut DbConn, id: RequirementId) -> Result<reports::Loaded, ApiError> {
+    reports::load(conn, id)?.ok_or(ApiError::NotFound)
+}
+
+/// The report's form and money besides its head (two statements while saved, one while due).
+fn complete(conn: &mut DbConn, head: reports::Loaded) -> Result<Facts, ApiError> {
+    let (requirement, grant, report) = head;
+    let id = requirement.id;
+    let money = reports::money_of(
+        conn,
+        id,
+        grant.grant.id,
+        requirement.due_on,
+        grant.grant.amount.currency(),
+    )?;
     let form = match &report {
-        Some(r) => {
-            let (values, expenditures) = reports::form_of(conn, id, grant.grant.amount.currency())?;
-            Form {
-                narrative: r.narrative.clone(),
-                values,
-                expenditures,
-            }
-        }
+        Some(r) => Form {
+            narrative: r.narrative.clone(),
+            values: reports::values_of(conn, &[id])?
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect(),
+            expenditures: money.expenditures,
+        },
         None => Form::default(),
     };
     Ok(Facts {
@@ -106,28 +121,26 @@ fn load(conn: &mut DbConn, id: RequirementId) -> Result<Facts, ApiError> {
         grant,
         report,
         form,
+        before: money.before,
     })
 }
 
-fn role_of(actor: &Actor, f: &Facts) -> Result<ReportRole, ApiError> {
-    let status = f.report.as_ref().map_or(ReportStatus::Due, |r| r.status);
-    policy(actor, &f.grant.facts, status).ok_or(ApiError::NotFound)
+fn load(conn: &mut DbConn, id: RequirementId) -> Result<Facts, ApiError> {
+    let h = head(conn, id)?;
+    complete(conn, h)
 }
 
-fn seen(
-    conn: &mut DbConn,
-    f: Facts,
-    role: ReportRole,
-    now: NaiveDateTime,
-) -> Result<Seen, ApiError> {
-    let before = reports::spent_before(
-        conn,
-        f.grant.grant.id,
-        f.requirement.id,
-        f.requirement.due_on,
-    )?;
-    let budget = report::summarize(&f.grant.grant.budget_lines, &f.form.expenditures, &before);
-    let status = f.report.as_ref().map_or(ReportStatus::Due, |r| r.status);
+fn status_of(report: Option<&Report>) -> ReportStatus {
+    report.map_or(ReportStatus::Due, |r| r.status)
+}
+
+fn role_of(actor: &Actor, f: &Facts) -> Result<ReportRole, ApiError> {
+    policy(actor, &f.grant.facts, status_of(f.report.as_ref())).ok_or(ApiError::NotFound)
+}
+
+fn seen(f: Facts, role: ReportRole, now: NaiveDateTime) -> Seen {
+    let budget = report::summarize(&f.grant.grant.budget_lines, &f.form.expenditures, &f.before);
+    let status = status_of(f.report.as_ref());
     let overdue = reporting::is_overdue(
         f.requirement.due_on,
         f.requirement.status,
@@ -136,7 +149,7 @@ fn seen(
     );
     let open = f.grant.grant.status == GrantStatus::Active
         && f.requirement.status == RequirementStatus::Open;
-    Ok(Seen {
+    Seen {
         categories: f
             .grant
             .grant
@@ -151,7 +164,7 @@ fn seen(
         overdue,
         role,
         open,
-    })
+    }
 }
 
 /// Reads a report (404 for those who may not see it; funders see accepted ones only).
@@ -161,10 +174,10 @@ pub fn read(
     id: RequirementId,
     now: NaiveDateTime,
 ) -> Result<Seen, ApiError> {
-    let f = load(conn, id)?;
-    let role = role_of(actor, &f)?;
+    let h = head(conn, id)?;
+    let role = policy(actor, &h.1.facts, status_of(h.2.as_ref())).ok_or(ApiError::NotFound)?;
     authorize(Some(role), ReportRight::Read)?;
-    seen(conn, f, role, now)
+    Ok(seen(complete(conn, h)?, role, now))
 }
 
 /// Changes to the form: each part given replaces the whole of that part.
@@ -220,14 +233,13 @@ fn form_facts_check(
 }
 
 fn event(f: &Facts, kind: &str, summary: String) -> Event {
-    Event::new(
-        format!("report.{kind}"),
-        "report",
-        f.requirement.id,
-        summary,
-    )
-    .seen_by(audience(&f.grant))
-    .in_programme(f.grant.grant.programme)
+    event_of(&f.requirement, &f.grant, kind, summary)
+}
+
+fn event_of(requirement: &Requirement, grant: &Loaded, kind: &str, summary: String) -> Event {
+    Event::new(format!("report.{kind}"), "report", requirement.id, summary)
+        .seen_by(audience(grant))
+        .in_programme(grant.grant.programme)
 }
 
 /// Saves the form: authors write everything, accountants the expenditures only; the first
@@ -280,7 +292,7 @@ pub fn save(
     )?;
     f.report = Some(next);
     f.form = form;
-    seen(tx, f, role, now)
+    Ok(seen(f, role, now))
 }
 
 /// Inserts the row (first save) or updates it; returns the row as stored.
@@ -394,38 +406,12 @@ pub fn act(
         event(&f, kind, format!("report {id}: → {}", to.as_str())),
     )?;
     f.report = Some(next);
-    seen(tx, f, role, now)
+    Ok(seen(f, role, now))
 }
 
 /// The form as JSON, as a version keeps it.
 fn snapshot(form: &Form) -> String {
-    let values: Vec<serde_json::Value> = form
-        .values
-        .iter()
-        .map(|v| {
-            let (value, denominator, text) = match &v.value {
-                report::Value::Count(n) => (Some(*n), None, None),
-                report::Value::Percentage {
-                    numerator,
-                    denominator,
-                } => (Some(*numerator), Some(*denominator), None),
-                report::Value::Qualitative(t) => (None, None, Some(t.clone())),
-            };
-            let parts: Vec<serde_json::Value> = v
-                .parts
-                .iter()
-                .map(|p| serde_json::json!({"dimension": p.dimension.as_str(), "category": p.category, "count": p.count}))
-                .collect();
-            serde_json::json!({"indicator_id": v.indicator.to_string(), "value": value, "denominator": denominator, "text": text, "note": v.note, "parts": parts})
-        })
-        .collect();
-    let spent: Vec<serde_json::Value> = form
-        .expenditures
-        .iter()
-        .map(|e| serde_json::json!({"budget_line_id": e.line.to_string(), "amount_minor": e.amount.minor(), "note": e.note}))
-        .collect();
-    serde_json::json!({"narrative": form.narrative, "indicator_values": values, "expenditures": spent})
-        .to_string()
+    reports::form_json(form)
 }
 
 /// A field error for a request that names nothing to save.
@@ -436,4 +422,230 @@ pub fn nothing_to_save() -> DomainError {
         "give narrative, indicator_values or expenditures",
     )
     .into()
+}
+
+/// Filters of a grant's report list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReportQuery {
+    /// Only this status.
+    pub status: Option<ReportStatus>,
+    /// Only reports changed since.
+    pub updated_since: Option<NaiveDateTime>,
+}
+
+/// The key of a list ordered by due date then id, or 422 naming the cursor.
+fn requirement_key(page: &PageRequest) -> Result<Option<Key>, ApiError> {
+    page.after
+        .as_deref()
+        .map(|k| {
+            Key::parse(k).ok_or_else(|| {
+                ApiError::invalid(
+                    "cursor",
+                    "format",
+                    "not a cursor of this list; start again without one",
+                )
+            })
+        })
+        .transpose()
+}
+
+/// One page of a grant's saved reports, by due date then id, as whoever may read the grant's
+/// reports sees them (funders: accepted ones only). A page costs the grant, the page, and one
+/// statement each for the values with their parts, the expenditures and the earlier spending.
+pub fn list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    grant: GrantId,
+    query: ReportQuery,
+    page: &PageRequest,
+    now: NaiveDateTime,
+) -> Result<Page<Seen>, ApiError> {
+    let g = grants::find(conn, grant)?;
+    // Whoever sees an accepted report of the grant may list; who sees a submitted one sees all.
+    policy(actor, &g.facts, ReportStatus::Accepted).ok_or(ApiError::NotFound)?;
+    let accepted_only = policy(actor, &g.facts, ReportStatus::Submitted).is_none();
+    let after = requirement_key(page)?;
+    let filter = ReportFilter {
+        status: query.status,
+        accepted_only,
+        updated_since: query.updated_since,
+    };
+    let p = reports::list(conn, grant, &filter, after, page.limit)?;
+    let ids: Vec<RequirementId> = p.items.iter().map(|(r, _)| r.id).collect();
+    let values = reports::values_of(conn, &ids)?;
+    let spent = reports::expenditures_of(conn, &ids, g.grant.amount.currency())?;
+    let accepted = match p.items.iter().map(|(r, _)| r.due_on).max() {
+        Some(until) => reports::accepted_spending(conn, grant, until)?,
+        None => Vec::new(),
+    };
+    let mut items = Vec::with_capacity(p.items.len());
+    for (requirement, report) in p.items {
+        let id = requirement.id;
+        let role = policy(actor, &g.facts, report.status).ok_or(ApiError::NotFound)?;
+        let before = accepted
+            .iter()
+            .filter(|a| a.report != id && a.due_on <= requirement.due_on)
+            .map(|a| (a.line, a.minor))
+            .collect();
+        let form = Form {
+            narrative: report.narrative.clone(),
+            values: values
+                .iter()
+                .filter(|(r, _)| *r == id)
+                .map(|(_, v)| v.clone())
+                .collect(),
+            expenditures: spent
+                .iter()
+                .filter(|(r, _)| *r == id)
+                .map(|(_, e)| e.clone())
+                .collect(),
+        };
+        let f = Facts {
+            requirement,
+            grant: g.clone(),
+            report: Some(report),
+            form,
+            before,
+        };
+        items.push(seen(f, role, now));
+    }
+    Ok(Page {
+        items,
+        next_after: p.next_after,
+    })
+}
+
+/// A submission as a caller sees it: the version and what it changed since the one before.
+#[derive(Debug, Clone)]
+pub struct SeenVersion {
+    /// The version.
+    pub version: Version,
+    /// What differs from the version before (everything, for the first).
+    pub changed: Changed,
+}
+
+/// The report's head, once `actor` holds `right` on it.
+fn authorized(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: RequirementId,
+    right: ReportRight,
+) -> Result<reports::Loaded, ApiError> {
+    let h = head(conn, id)?;
+    authorize(policy(actor, &h.1.facts, status_of(h.2.as_ref())), right)?;
+    Ok(h)
+}
+
+/// One page of a report's submissions by number, each with what it changed (for whoever may
+/// read the report; two statements and the caller's).
+pub fn versions(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: RequirementId,
+    page: &PageRequest,
+) -> Result<Page<SeenVersion>, ApiError> {
+    let (_, grant, _) = authorized(conn, actor, id, ReportRight::Read)?;
+    let after = page
+        .after
+        .as_deref()
+        .map(|k| {
+            k.parse::<i32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                ApiError::invalid(
+                    "cursor",
+                    "format",
+                    "not a cursor of this list; start again without one",
+                )
+            })
+        })
+        .transpose()?;
+    // After version n, read n again: the first item's changes are counted from it.
+    let (from, extra) = after.map_or((1, 0), |n| (n, 1));
+    let mut rows = reports::versions_from(
+        conn,
+        id,
+        from,
+        page.fetch_limit().saturating_add(extra),
+        grant.grant.amount.currency(),
+    )?;
+    let mut previous = match after {
+        Some(n) if rows.first().is_some_and(|v| v.number == n) => Some(rows.remove(0)),
+        _ => None,
+    };
+    let p = Page::from_rows(rows, page, |v| v.number.to_string());
+    let mut items = Vec::with_capacity(p.items.len());
+    for version in p.items {
+        let changed = report::diff(previous.as_ref().map(|v| &v.form), &version.form);
+        previous = Some(version.clone());
+        items.push(SeenVersion { version, changed });
+    }
+    Ok(Page {
+        items,
+        next_after: p.next_after,
+    })
+}
+
+/// One submission of a report with what it changed (for whoever may read the report; 404 for
+/// a number it does not have).
+pub fn version(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: RequirementId,
+    number: i32,
+) -> Result<SeenVersion, ApiError> {
+    let (_, grant, _) = authorized(conn, actor, id, ReportRight::Read)?;
+    let (version, previous) =
+        reports::version_with_previous(conn, id, number, grant.grant.amount.currency())?
+            .ok_or(ApiError::NotFound)?;
+    let changed = report::diff(previous.as_ref().map(|v| &v.form), &version.form);
+    Ok(SeenVersion { version, changed })
+}
+
+/// One page of a report's comments, oldest first (for whoever may read the report).
+pub fn comments(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: RequirementId,
+    since: Option<NaiveDateTime>,
+    page: &PageRequest,
+) -> Result<Page<StoredComment>, ApiError> {
+    authorized(conn, actor, id, ReportRight::Read)?;
+    Ok(reports::comments(conn, id, since, page)?)
+}
+
+/// Comments on a report (reviewers, the mentor organisation's members and the grantee's
+/// owners and managers), in any status but `due`, about a section of the template or
+/// `general`; kept with the number of the latest submission.
+pub fn comment(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: RequirementId,
+    input: Comment,
+    now: NaiveDateTime,
+) -> Result<StoredComment, ApiError> {
+    let (requirement, grant, report) = authorized(tx, actor, id, ReportRight::Comment)?;
+    report::check_commentable(status_of(report.as_ref()))?;
+    let template = programmes::report_form(tx, grant.grant.programme)?.template;
+    report::check_comment(&input, &template)?;
+    let c = StoredComment {
+        id: ReportCommentId::from_uuid(uuid::Uuid::now_v7()),
+        report: id,
+        author: Some(actor.user_id()),
+        kind: "comment".to_owned(),
+        section: input.section,
+        text: input.text,
+        submission: report.as_ref().map(|r| r.submissions).filter(|n| *n > 0),
+        created_at: now,
+    };
+    reports::insert_comment(tx, &c)?;
+    let event = event_of(
+        &requirement,
+        &grant,
+        "commented",
+        format!("comment on report {id}, section {}", c.section),
+    )
+    .with_payload(serde_json::json!({
+        "comment_id": c.id.to_string(), "section": c.section, "submission": c.submission
+    }));
+    events::record(tx, Some(actor), now, event)?;
+    Ok(c)
 }

@@ -18,6 +18,7 @@ use seriktes_domain::access::requirement::{
 use seriktes_domain::access::{Actor, Role, authorize};
 use seriktes_domain::grant::{self, GrantStatus};
 use seriktes_domain::ids::{GrantId, RequirementId, RequirementMoveId, UserId};
+use seriktes_domain::report::ReportStatus;
 use seriktes_domain::reporting::{
     self, PlannedRequirement, RequirementAction, RequirementKind, RequirementStatus,
 };
@@ -42,25 +43,32 @@ pub struct Seen {
     pub role: RequirementRole,
     /// The grant's status (its requirements change only while it is active).
     pub grant_status: GrantStatus,
+    /// Its report's status (`due` until the report is first saved).
+    pub report_status: ReportStatus,
 }
 
 impl Seen {
     fn new(
-        requirement: Requirement,
+        (requirement, report): (Requirement, Option<ReportStatus>),
         moves: Vec<Move>,
         role: RequirementRole,
         grant_status: GrantStatus,
         now: NaiveDateTime,
     ) -> Self {
-        // Reports do not exist yet: none was delivered (the reports slice passes the fact).
-        let overdue =
-            reporting::is_overdue(requirement.due_on, requirement.status, false, now.date());
+        let report_status = report.unwrap_or(ReportStatus::Due);
+        let overdue = reporting::is_overdue(
+            requirement.due_on,
+            requirement.status,
+            report_status.delivered(),
+            now.date(),
+        );
         Self {
             requirement,
             moves,
             overdue,
             role,
             grant_status,
+            report_status,
         }
     }
 
@@ -140,8 +148,8 @@ pub struct RequirementQuery {
     pub updated_since: Option<NaiveDateTime>,
 }
 
-/// One page of a grant's requirements, by due date then id, with their moves (three
-/// statements).
+/// One page of a grant's requirements, by due date then id, with their moves and their
+/// reports' statuses (three statements).
 pub fn list(
     conn: &mut DbConn,
     actor: &Actor,
@@ -172,10 +180,10 @@ pub fn list(
         updated_since: query.updated_since,
     };
     let p = requirements::list(conn, id, &filter, after, page.limit)?;
-    let ids: Vec<RequirementId> = p.items.iter().map(|r| r.id).collect();
+    let ids: Vec<RequirementId> = p.items.iter().map(|(r, _)| r.id).collect();
     let mut moves = requirements::moves_of(conn, &ids)?;
     Ok(p.map(|r| {
-        let (mine, rest) = moves.drain(..).partition(|m| m.requirement == r.id);
+        let (mine, rest) = moves.drain(..).partition(|m| m.requirement == r.0.id);
         moves = rest;
         Seen::new(r, mine, role, g.grant.status, now)
     }))
@@ -185,16 +193,18 @@ pub fn list(
 #[derive(Debug)]
 pub struct WithGrant {
     requirement: Requirement,
+    report: Option<ReportStatus>,
     moves: Vec<Move>,
     grant: Loaded,
 }
 
 fn load(conn: &mut DbConn, id: RequirementId) -> Result<WithGrant, ApiError> {
-    let requirement = requirements::find(conn, id)?;
+    let (requirement, report) = requirements::find_reported(conn, id)?;
     let grant = grants::find(conn, requirement.grant)?;
     let moves = requirements::moves_of(conn, &[id])?;
     Ok(WithGrant {
         requirement,
+        report,
         moves,
         grant,
     })
@@ -210,7 +220,7 @@ pub fn get(
     let w = load(conn, id)?;
     let role = authorize(policy(actor, &w.grant.facts), RequirementRight::Read)?;
     Ok(Seen::new(
-        w.requirement,
+        (w.requirement, w.report),
         w.moves,
         role,
         w.grant.grant.status,
@@ -273,7 +283,7 @@ pub fn add(
     .in_programme(g.grant.programme)
     .with_payload(serde_json::json!({"grant_id": id.to_string(), "due_on": r.due_on}));
     crate::service::events::record(tx, Some(actor), now, event)?;
-    Ok(Seen::new(r, Vec::new(), role, g.grant.status, now))
+    Ok(Seen::new((r, None), Vec::new(), role, g.grant.status, now))
 }
 
 /// A change the programme's managers make to a requirement.
@@ -356,6 +366,7 @@ impl Machine for RequirementMachine {
     ) -> Result<(Seen, Event), ApiError> {
         let WithGrant {
             requirement: mut r,
+            report,
             mut moves,
             grant,
         } = loaded;
@@ -393,7 +404,13 @@ impl Machine for RequirementMachine {
             .with_payload(serde_json::json!({
                 "grant_id": r.grant.to_string(), "status": r.status.as_str(), "due_on": r.due_on
             }));
-        let seen = Seen::new(r, moves, RequirementRole::Manager, grant.grant.status, now);
+        let seen = Seen::new(
+            (r, report),
+            moves,
+            RequirementRole::Manager,
+            grant.grant.status,
+            now,
+        );
         Ok((seen, event))
     }
 }

@@ -1,19 +1,21 @@
 //! Wire types of reports.
 
 use crate::response::utc;
-use crate::service::reports::{FormChanges, Seen};
+use crate::service::reports::{FormChanges, ReportQuery, Seen, SeenVersion};
 use crate::wire::Money;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use seriktes_domain::ids::{BudgetLineId, IndicatorId};
 use seriktes_domain::indicator::Dimension;
 use seriktes_domain::report::{
-    self, Comment, Expenditure, IndicatorValue, MAX_SECTION_CHARS, Part, Value,
+    self, Changed, Comment, Expenditure, Form, IndicatorValue, MAX_SECTION_CHARS, Part,
+    ReportStatus, Value,
 };
 use seriktes_domain::text::LocalizedText;
 use seriktes_domain::{DomainError, FieldError, Validator};
+use seriktes_persistence::reports::StoredComment;
 use std::collections::BTreeMap;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// One disaggregated part of a value.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -237,23 +239,9 @@ impl From<Seen> for ReportResponse {
             overdue: s.overdue,
             status,
             allowed_actions,
-            narrative: s
-                .form
-                .narrative
-                .iter()
-                .map(|(k, t)| (k.clone(), t.translations().clone()))
-                .collect(),
+            narrative: narrative_dto(&s.form),
             indicator_values: s.form.values.iter().map(value_dto).collect(),
-            expenditures: s
-                .form
-                .expenditures
-                .iter()
-                .map(|e| ExpenditureDto {
-                    budget_line_id: e.line.uuid(),
-                    amount: e.amount.into(),
-                    note: e.note.clone(),
-                })
-                .collect(),
+            expenditures: s.form.expenditures.iter().map(expenditure_dto).collect(),
             budget,
             submissions: r.map_or(0, |r| r.submissions),
             submitted_at: r.and_then(|r| r.submitted_at).map(utc),
@@ -346,4 +334,209 @@ impl TryFrom<PatchReportRequest> for FormChanges {
             expenditures,
         })
     }
+}
+
+fn narrative_dto(form: &Form) -> BTreeMap<String, BTreeMap<String, String>> {
+    form.narrative
+        .iter()
+        .map(|(k, t)| (k.clone(), t.translations().clone()))
+        .collect()
+}
+
+fn expenditure_dto(e: &Expenditure) -> ExpenditureDto {
+    ExpenditureDto {
+        budget_line_id: e.line.uuid(),
+        amount: e.amount.into(),
+        note: e.note.clone(),
+    }
+}
+
+/// A saved report's status, as a list filters by it.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SavedReportStatus {
+    /// Saved, not submitted.
+    Draft,
+    /// Submitted, waiting for review.
+    Submitted,
+    /// Accepted.
+    Accepted,
+    /// Sent back for revision.
+    RevisionRequested,
+}
+
+impl From<SavedReportStatus> for ReportStatus {
+    fn from(s: SavedReportStatus) -> Self {
+        match s {
+            SavedReportStatus::Draft => Self::Draft,
+            SavedReportStatus::Submitted => Self::Submitted,
+            SavedReportStatus::Accepted => Self::Accepted,
+            SavedReportStatus::RevisionRequested => Self::RevisionRequested,
+        }
+    }
+}
+
+/// Filters of a grant's report list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportListParams {
+    /// Only this status (a report still `due` is not saved: the grant's reporting requirements
+    /// list it).
+    #[param(inline)]
+    pub status: Option<SavedReportStatus>,
+    /// Only reports changed at or after this time (RFC 3339).
+    pub updated_since: Option<crate::wire::Timestamp>,
+}
+
+impl From<ReportListParams> for ReportQuery {
+    fn from(p: ReportListParams) -> Self {
+        Self {
+            status: p.status.map(Into::into),
+            updated_since: p.updated_since.map(crate::wire::Timestamp::get),
+        }
+    }
+}
+
+/// What a submission changed since the one before it (for the first: everything it holds).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"sections": ["results"], "indicator_ids": ["0193a0c4-d000-7000-8000-000000000001"], "budget_line_ids": []}))]
+pub struct ReportChanges {
+    /// Narrative section keys whose text differs (added, removed or edited).
+    pub sections: Vec<String>,
+    /// Indicators whose value, parts or note differ.
+    pub indicator_ids: Vec<uuid::Uuid>,
+    /// Budget lines whose expenditure (amount or note) differs.
+    pub budget_line_ids: Vec<uuid::Uuid>,
+}
+
+impl From<&Changed> for ReportChanges {
+    fn from(c: &Changed) -> Self {
+        Self {
+            sections: c.sections.clone(),
+            indicator_ids: c.indicators.iter().map(|i| i.uuid()).collect(),
+            budget_line_ids: c.lines.iter().map(|l| l.uuid()).collect(),
+        }
+    }
+}
+
+/// One submission of a report, as the list of its versions shows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"number": 2, "submitted_at": "2026-07-20T09:00:00Z", "submitted_by": "0193a0c4-7c1e-7d4a-9a51-3f7e2b8c9d10",
+    "changed": {"sections": ["results"], "indicator_ids": [], "budget_line_ids": []}}))]
+pub struct ReportVersionSummary {
+    /// Its number: 1 for the first submission.
+    pub number: i32,
+    /// When it was submitted.
+    pub submitted_at: DateTime<Utc>,
+    /// Who submitted it (`null` once the account is gone).
+    pub submitted_by: Option<uuid::Uuid>,
+    /// What it changed since the submission before.
+    pub changed: ReportChanges,
+}
+
+impl From<SeenVersion> for ReportVersionSummary {
+    fn from(v: SeenVersion) -> Self {
+        Self {
+            number: v.version.number,
+            submitted_at: utc(v.version.submitted_at),
+            submitted_by: v.version.submitted_by.map(|u| u.uuid()),
+            changed: (&v.changed).into(),
+        }
+    }
+}
+
+/// One submission of a report: the form as it was submitted, and what it changed since the
+/// submission before.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"number": 1, "submitted_at": "2026-07-20T09:00:00Z", "submitted_by": "0193a0c4-7c1e-7d4a-9a51-3f7e2b8c9d10",
+    "narrative": {"activities": {"en": "Three trainings held."}, "results": {"en": "120 people trained."}},
+    "indicator_values": [], "expenditures": [{"budget_line_id": "0193a0c4-e100-7000-8000-000000000001", "amount": {"amount": "1200.00", "currency": "KZT"}, "note": null}],
+    "changed": {"sections": ["activities", "results"], "indicator_ids": [], "budget_line_ids": ["0193a0c4-e100-7000-8000-000000000001"]}}))]
+pub struct ReportVersionResponse {
+    /// Its number: 1 for the first submission.
+    pub number: i32,
+    /// When it was submitted.
+    pub submitted_at: DateTime<Utc>,
+    /// Who submitted it (`null` once the account is gone).
+    pub submitted_by: Option<uuid::Uuid>,
+    /// Narrative texts by section, by language, as submitted.
+    pub narrative: BTreeMap<String, BTreeMap<String, String>>,
+    /// Indicator values as submitted.
+    pub indicator_values: Vec<IndicatorValueDto>,
+    /// Expenditures as submitted.
+    pub expenditures: Vec<ExpenditureDto>,
+    /// What it changed since the submission before.
+    pub changed: ReportChanges,
+}
+
+impl From<SeenVersion> for ReportVersionResponse {
+    fn from(v: SeenVersion) -> Self {
+        let f = &v.version.form;
+        Self {
+            number: v.version.number,
+            submitted_at: utc(v.version.submitted_at),
+            submitted_by: v.version.submitted_by.map(|u| u.uuid()),
+            narrative: narrative_dto(f),
+            indicator_values: f.values.iter().map(value_dto).collect(),
+            expenditures: f.expenditures.iter().map(expenditure_dto).collect(),
+            changed: (&v.changed).into(),
+        }
+    }
+}
+
+/// A comment on a report: a review comment given with a revision request (`revision`), or a
+/// comment (`comment`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a0c4-e600-7000-8000-000000000001", "report_id": "0193a0c4-e300-7000-8000-000000000001",
+    "kind": "comment", "section": "results", "text": "Could you add the number of women trained?",
+    "author_id": "0193a0c4-7c1e-7d4a-9a51-3f7e2b8c9d10", "submission": 1, "created_at": "2026-07-21T09:00:00Z"}))]
+pub struct ReportCommentResponse {
+    /// Id.
+    pub id: uuid::Uuid,
+    /// The report.
+    pub report_id: uuid::Uuid,
+    /// `revision` (with a revision request) or `comment`.
+    pub kind: String,
+    /// A narrative section, `indicator_values`, `expenditures` or `general`.
+    pub section: String,
+    /// The comment.
+    pub text: String,
+    /// Who wrote it (`null` once the account is gone).
+    pub author_id: Option<uuid::Uuid>,
+    /// The number of the submission it is about (`null` before the first submission).
+    pub submission: Option<i32>,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<StoredComment> for ReportCommentResponse {
+    fn from(c: StoredComment) -> Self {
+        Self {
+            id: c.id.uuid(),
+            report_id: c.report.uuid(),
+            kind: c.kind,
+            section: c.section,
+            text: c.text,
+            author_id: c.author.map(|u| u.uuid()),
+            submission: c.submission,
+            created_at: utc(c.created_at),
+        }
+    }
+}
+
+impl From<CommentDto> for Comment {
+    fn from(c: CommentDto) -> Self {
+        Self {
+            section: c.section,
+            text: c.text,
+        }
+    }
+}
+
+/// `updated_since` of a report's comments.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CommentListParams {
+    /// Only comments written at or after this time (RFC 3339).
+    pub updated_since: Option<crate::wire::Timestamp>,
 }

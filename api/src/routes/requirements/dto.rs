@@ -21,7 +21,7 @@ use uuid::Uuid;
     "id": "0193a0c4-e300-7000-8000-000000000001", "grant_id": "0193a0c4-e000-7000-8000-000000000001",
     "kind": "periodic", "title": null,
     "period_start": "2026-04-01", "period_end": "2026-06-30", "due_on": "2026-08-14",
-    "status": "open", "waived_reason": null, "overdue": false,
+    "status": "open", "waived_reason": null, "overdue": false, "report_status": "draft",
     "moves": [{"id": "0193a0c4-e400-7000-8000-000000000001", "from_due_on": "2026-07-30", "to_due_on": "2026-08-14",
         "reason": "The project director is on leave until August", "actor_id": "0193a0c4-7c1e-7d4a-9a51-3f7e2b8c9d10",
         "at": "2026-07-20T09:00:00Z"}],
@@ -50,9 +50,13 @@ pub struct RequirementResponse {
     pub status: WireStatus,
     /// Why it was waived.
     pub waived_reason: Option<String>,
-    /// Whether it is overdue today (UTC): open, and its due date has passed. Derived, never
-    /// stored.
+    /// Whether it is overdue today (UTC): open, its due date has passed, and its report was
+    /// not delivered (submitted or accepted). Derived, never stored.
     pub overdue: bool,
+    /// Its report's status: `due` until the report is first saved, then `draft`, `submitted`,
+    /// `accepted` or `revision_requested`.
+    #[schema(value_type = String, example = "draft")]
+    pub report_status: &'static str,
     /// Every move of the due date, oldest first.
     pub moves: Vec<RequirementMoveResponse>,
     /// Actions the caller may take now (none unless they manage the grant and it is active).
@@ -177,6 +181,7 @@ impl From<Seen> for RequirementResponse {
             status: r.status.into(),
             waived_reason: r.waived_reason,
             overdue: s.overdue,
+            report_status: s.report_status.as_str(),
             moves: s.moves.into_iter().map(Into::into).collect(),
             allowed_actions,
             created_at: utc(r.created_at),
