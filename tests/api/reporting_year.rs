@@ -95,11 +95,15 @@ both_backends! {
             indicator(&app, &m, &s.programme, json!({"code": "MEMBERS", "name": {"en": "New member organisations"}, "unit": "organisations", "kind": "count", "aggregation": "max", "target": 100})).await,
         ];
         let carried: Vec<Value> = ind.iter().map(|i| json!({"indicator_id": i})).collect();
+        // One mentor organisation supervises every grantee.
+        let mentor_org = app.organization(&s.c.admin, "EFCA Mentors").await;
+        let (mentor_uid, _) = app.user(&s.c.admin, "mentor@efca.kz").await;
+        app.add_member(&s.c.admin, &mentor_org, &mentor_uid, "member").await;
 
         // Seventeen grants, each with an accountant beside its director.
         let mut grantees = Vec::new();
         for (i, a) in apps.iter().enumerate() {
-            let g = app.post(&format!("/api/v1/applications/{a}/award"), Some(&m), &json!({"starts_on": "2026-04-01", "indicators": carried})).await.expect(201);
+            let g = app.post(&format!("/api/v1/applications/{a}/award"), Some(&m), &json!({"starts_on": "2026-04-01", "indicators": carried, "mentor_organization_id": mentor_org})).await.expect(201);
             let org = g.body["grantee_organization_id"].as_str().unwrap().to_owned();
             let email = format!("books.{i:02}@ngo.kz");
             let (uid, _) = app.user(&s.c.admin, &email).await;
@@ -112,6 +116,7 @@ both_backends! {
         // Mid-November 2026: the first two quarters are due.
         let m = clock_at(&app, "2026-11-15T09:00:00Z").await;
         let admin = app.token("admin@example.org").await;
+        let mentor = app.token("mentor@efca.kz").await;
         let mut gs = Vec::new();
         for (grant, director, accountant, line) in grantees {
             let reqs = listed(&app, &m, &grant, "").await;
@@ -157,6 +162,18 @@ both_backends! {
             assert_eq!(accepted.body["status"], "accepted");
         }
 
+        // The mentor comments on grant 0's accepted first report; the director reads it.
+        let q1 = format!("/api/v1/reports/{}", g0.requirements[0]);
+        app.post(&format!("{q1}/comments"), Some(&mentor), &json!({"section": "results", "text": "Add the women's share next time."})).await.expect(201);
+        app.post(&format!("{q1}/accept"), Some(&mentor), &json!({})).await.expect_problem(403);
+        let notes = app.get(&format!("{q1}/comments"), Some(&g0.director)).await.expect(200);
+        assert_eq!(notes.body["data"][0]["text"], "Add the women's share next time.");
+        // Grant 3's first report kept both submissions; the second changed the values only.
+        let versions = app.get(&format!("/api/v1/reports/{}/versions", gs[3].requirements[0]), Some(&m)).await.expect(200);
+        assert_eq!(versions.body["data"].as_array().unwrap().len(), 2);
+        let v2 = app.get(&format!("/api/v1/reports/{}/versions/2", gs[3].requirements[0]), Some(&m)).await.expect(200);
+        assert_eq!(v2.body["changed"], json!({"sections": [], "indicator_ids": [ind[0]], "budget_line_ids": []}));
+
         // Second quarter: sixteen report; grant 15's waits for review, grant 16 never reports.
         for (i, g) in gs.iter().enumerate().take(16) {
             report(&app, g, 1, &values(&ind, 200, 2, 5), "700.00").await;
@@ -186,6 +203,11 @@ both_backends! {
         let late = listed(&app, &m, &gs[16].grant, "&overdue=true").await;
         assert_eq!(late.iter().map(id).collect::<Vec<_>>(), vec![gs[16].requirements[1].clone()]);
         assert!(listed(&app, &m, &g0.grant, "&overdue=true").await.is_empty());
+        assert_eq!(late[0]["report_status"], "due");
+        let statuses: Vec<Value> = listed(&app, &m, &gs[15].grant, "").await.iter().map(|r| r["report_status"].clone()).collect();
+        assert_eq!(statuses, vec![json!("accepted"), json!("submitted"), json!("due"), json!("due"), json!("due")]);
+        let saved = app.get(&format!("/api/v1/grants/{}/reports?status=accepted", gs[15].grant), Some(&m)).await.expect(200);
+        assert_eq!(saved.body["data"].as_array().unwrap().len(), 1);
         let due = app.get(&format!("/api/v1/reports/{}", gs[16].requirements[1]), Some(&gs[16].director)).await.expect(200);
         assert_eq!(due.body["status"], "due");
         assert_eq!(due.body["overdue"], true);
