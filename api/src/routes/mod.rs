@@ -15,6 +15,7 @@ pub mod organizations;
 pub mod programmes;
 pub mod reports;
 pub mod requirements;
+pub mod results;
 pub mod reviews;
 pub mod users;
 
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(requirements::configure)
             .configure(reports::configure)
             .configure(attachments::configure)
+            .configure(results::configure)
             .service(grants::list_public_grants)
             .configure(audit_events::configure),
     );
