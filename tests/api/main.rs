@@ -52,6 +52,8 @@ mod reports;
 #[cfg(test)]
 mod requirements;
 #[cfg(test)]
+mod results;
+#[cfg(test)]
 mod reviews;
 #[cfg(test)]
 mod schema;
