@@ -56,7 +56,8 @@ mod tests {
             draft,
         };
         // (who, actor, [draft, active, closed])
-        let rows: Vec<(&str, Option<Actor>, [Option<ResultsView>; 3])> = vec![
+        type Row = (&'static str, Option<Actor>, [Option<ResultsView>; 3]);
+        let rows: Vec<Row> = vec![
             ("anonymous", None, [None, Some(Aggregate), None]),
             ("admin", Some(admin()), [Some(Full); 3]),
             (
