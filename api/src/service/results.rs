@@ -81,7 +81,8 @@ fn found<T>(r: Result<T, StoreError>) -> Result<T, ApiError> {
 }
 
 /// One page of a programme's results, per indicator of its catalogue (by id), for a caller
-/// who may be anonymous (`None`). Four statements, five with the breakdown by grant.
+/// who may be anonymous (`None`). Three statements, four with the breakdown by grant (the
+/// caller's own is loaded before).
 pub fn programme(
     conn: &mut DbConn,
     actor: Option<&Actor>,
@@ -217,8 +218,8 @@ fn assemble(
 }
 
 /// A grant's results, per indicator it carries, against its own baselines and targets (each
-/// the catalogue's where the grant sets none), for whoever may read the grant. Four statements
-/// with the caller's.
+/// the catalogue's where the grant sets none), for whoever may read the grant. Three
+/// statements, four when an indicator is reported by region (the caller's own is loaded before).
 pub fn grant(
     conn: &mut DbConn,
     actor: &Actor,
