@@ -13,6 +13,11 @@
 #      product by id, reference page, product page); each ratio is the median of its rounds.
 #   4. A login storm: p99 of GET grant by id while 4 connections sign in continuously, against the
 #      median calm p99 of (3); the product's resident memory sampled throughout (peak printed).
+#   5. Results: a second programme of 1,000 grants × 4 accepted quarterly reports × 5 indicators
+#      with disaggregated parts (bench/results_seed.py, seeded with SQL), GET
+#      /api/v1/programmes/{id}/results as its manager (staff: with the breakdown by grant) and
+#      anonymously, on PostgreSQL; then the same rows in a SQLite file served by the same binary.
+#      p50 and p99 printed beside GET grant by id; target p99 < 100 ms on PostgreSQL.
 #
 #   bash bench/run.sh                              # 10 s per scenario
 #   DURATION=30s bash bench/run.sh
@@ -21,6 +26,7 @@
 # HOLD=1 skips the references and keeps the seeded product running for a profiler (perf).
 # Knobs (environment): ROUNDS (3: reference and product alternate this often), DURATION (10s), WARMUP (3s), THREADS (2), CONNECTIONS (32), STORM_CONNECTIONS (4),
 # PGBENCH_CLIENTS (2), PGBENCH_SECONDS (10), WORKERS (4) and POOL_SIZE (8) for both servers,
+# RESULTS_CONNECTIONS (CONNECTIONS: the results scenarios' wrk connections),
 # BIN (a prebuilt seriktes; default: cargo build --release), REF_DIR (the references),
 # REF_BUILD_DIR (where the reference is copied and built; kept as a cache), MIN_PORT, PROD_PORT,
 # TEST_POSTGRES_URL (admin URL, default postgres://postgres@127.0.0.1:5432/postgres).
@@ -36,6 +42,7 @@ DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-3s}"
 THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-32}"
+RESULTS_CONNECTIONS="${RESULTS_CONNECTIONS:-$CONNECTIONS}"
 STORM_CONNECTIONS="${STORM_CONNECTIONS:-4}"
 PGBENCH_CLIENTS="${PGBENCH_CLIENTS:-2}"
 PGBENCH_SECONDS="${PGBENCH_SECONDS:-10}"
@@ -137,13 +144,14 @@ wrk.body = os.getenv("BENCH_LOGIN_BODY")
 LUA
 
 # Results, by scenario key.
-declare -A RPS P99 NON2XX LABEL
+declare -A RPS P50 P99 NON2XX LABEL
 ORDER=()
 record() { # key label result-line
   local key="$1" line="$3"
   [ -n "$line" ] || die "$2: wrk printed no RESULT line (see above)"
   LABEL[$key]="$2"
   RPS[$key]="$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")"
+  P50[$key]="$(sed -E 's/.*p50_ms=([0-9.]+).*/\1/' <<<"$line")"
   P99[$key]="$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$line")"
   NON2XX[$key]="$(sed -E 's/.*non2xx=([0-9]+) errors=([0-9]+).*/\1+\2/' <<<"$line" | awk -F+ '{print $1 + $2}')"
   ORDER+=("$key")
@@ -317,6 +325,11 @@ INSERT INTO grant_budget_lines (${line_id_col}grant_id, position, category, desc
 SQL
   echo "seeded grant_budget_lines (2 per grant)" >&2
 fi
+log "results: seed a programme of 1,000 grants × 4 accepted reports × 5 indicators with SQL"
+python3 "$ROOT/bench/results_seed.py" --sql >"$WORK/results-seed.sql" 2>"$WORK/results-programme.txt"
+pg "$PROD_URL" -f "$WORK/results-seed.sql" >/dev/null
+RESULTS_PROGRAMME="$(cat "$WORK/results-programme.txt")"
+echo "$RESULTS_PROGRAMME" >"$WORK/results-ids.txt"
 pg "$PROD_URL" -c "VACUUM ANALYZE" >/dev/null
 pg -At "$PROD_URL" -c "SELECT id FROM grants" >"$WORK/prod-ids.txt"
 # Cursors as the API issues them (base64url, no padding, of "v1:<id>"), for pages at random positions.
@@ -383,6 +396,16 @@ for ((round = 1; round <= ROUNDS; round++)); do
   measure "prod_page_$round" "$PAGE_LABEL (round $round)" "http://127.0.0.1:$PROD_PORT" "$PAGE_IDS" \
     "$PAGE_PREFIX" "" -H "Authorization: Bearer $TOKEN"
 done
+
+# --- 5. results on PostgreSQL ------------------------------------------------------------------
+TOKEN="$(login manager@bench.example.org)"
+probe "product results" "$API/programmes/$RESULTS_PROGRAMME/results" -H "Authorization: Bearer $TOKEN" || exit 1
+[ "$(json '["data"][0]["accepted_values"]' <"$WORK/probe.json")" = 4000 ] || die "the results programme does not count 4,000 values"
+RESULTS_KEYS=(results_pg_staff results_pg_anon)
+CONNECTIONS="$RESULTS_CONNECTIONS" measure results_pg_staff "product GET /programmes/{id}/results, staff (PostgreSQL)" \
+  "http://127.0.0.1:$PROD_PORT" "$WORK/results-ids.txt" "/api/v1/programmes/" "/results" -H "Authorization: Bearer $TOKEN"
+CONNECTIONS="$RESULTS_CONNECTIONS" measure results_pg_anon "product GET /programmes/{id}/results, anonymous (PostgreSQL)" \
+  "http://127.0.0.1:$PROD_PORT" "$WORK/results-ids.txt" "/api/v1/programmes/" "/results"
 stop "$MIN_PID"
 
 # --- 4. login storm ----------------------------------------------------------------------------
@@ -403,6 +426,26 @@ stop "$PROD_PID"
 PEAK_RSS_KB="$(sort -n "$WORK/rss.txt" | tail -n1)"
 [ -n "$PEAK_RSS_KB" ] || PEAK_RSS_KB=0
 [ "${HWM_KB:-0}" -gt "$PEAK_RSS_KB" ] && PEAK_RSS_KB="$HWM_KB"
+
+# --- 6. results on SQLite ----------------------------------------------------------------------
+log "results on SQLite: the same rows in a migrated file, served by the same binary"
+SQLITE_DB="$WORK/results.db"
+DATABASE_URL="$SQLITE_DB" "$BIN" migrate >/dev/null 2>&1
+python3 "$ROOT/bench/results_seed.py" --sqlite "$SQLITE_DB" 2>/dev/null
+echo "$PASSWORD" | DATABASE_URL="$SQLITE_DB" "$BIN" create-admin --email admin@bench.example.org >/dev/null
+DATABASE_URL="$SQLITE_DB" "$BIN" serve 2>"$WORK/seriktes-sqlite.log" &
+SQLITE_PID=$!
+PIDS+=("$SQLITE_PID")
+wait_http "http://127.0.0.1:$PROD_PORT/health/ready"
+SQLITE_TOKEN="$(login admin@bench.example.org)"
+probe "product results (SQLite)" "$API/programmes/$RESULTS_PROGRAMME/results" -H "Authorization: Bearer $SQLITE_TOKEN" || exit 1
+[ "$(json '["data"][0]["accepted_values"]' <"$WORK/probe.json")" = 4000 ] || die "the SQLite results programme does not count 4,000 values"
+RESULTS_KEYS+=(results_sqlite_staff results_sqlite_anon)
+CONNECTIONS="$RESULTS_CONNECTIONS" measure results_sqlite_staff "product GET /programmes/{id}/results, staff (SQLite)" \
+  "http://127.0.0.1:$PROD_PORT" "$WORK/results-ids.txt" "/api/v1/programmes/" "/results" -H "Authorization: Bearer $SQLITE_TOKEN"
+CONNECTIONS="$RESULTS_CONNECTIONS" measure results_sqlite_anon "product GET /programmes/{id}/results, anonymous (SQLite)" \
+  "http://127.0.0.1:$PROD_PORT" "$WORK/results-ids.txt" "/api/v1/programmes/" "/results"
+stop "$SQLITE_PID"
 
 # --- report ------------------------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
@@ -442,6 +485,15 @@ printf '%-44s %10s %14s %6s\n' "product by-id / minimal by-id (req/s, median)" "
 printf '%-44s %10s %14s %6s\n' "product page / minimal page (req/s, median)" "$page" ">= 0.5" "$(verdict "$page" '>=' 0.5)"
 printf '%-44s %10s %14s %6s\n' "storm p99 / median calm p99 (GET by id)" "$storm" "< 2" "$(verdict "$storm" '<' 2)"
 printf '%-44s %10s %14s %6s\n' "product peak RSS MB (VmRSS samples, VmHWM)" "$rss_mb" "< 200" "$(verdict "$rss_mb" '<' 200)"
+echo
+calm_p50s=""
+for ((round = 1; round <= ROUNDS; round++)); do calm_p50s="$calm_p50s ${P50[prod_id_$round]}"; done
+echo "results ($RESULTS_CONNECTIONS connections) beside GET /api/v1/grants/{id} ($CONNECTIONS connections, median of the rounds):"
+printf '%-62s %10s %10s %10s %8s\n' "scenario" "p50 ms" "p99 ms" "req/s" "p99<100"
+printf '%-62s %10s %10s %10s %8s\n' "product GET /api/v1/grants/{id} (PostgreSQL)" "$(median <<<"$calm_p50s")" "$calm_p99" "-" "-"
+for k in "${RESULTS_KEYS[@]}"; do
+  printf '%-62s %10s %10s %10s %8s\n' "${LABEL[$k]}" "${P50[$k]}" "${P99[$k]}" "${RPS[$k]}" "$(verdict "${P99[$k]}" '<' 100)"
+done
 errors=0
 for k in "${ORDER[@]}"; do errors=$((errors + NON2XX[$k])); done
 if [ "$errors" -gt 0 ]; then

@@ -25,6 +25,7 @@ pub mod organization;
 pub mod programme;
 pub mod report;
 pub mod reporting;
+pub mod results;
 pub mod review;
 pub mod text;
 pub mod throttle;

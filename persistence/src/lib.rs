@@ -82,6 +82,7 @@ pub mod programmes;
 pub mod refresh_tokens;
 pub mod reports;
 pub mod requirements;
+pub mod results;
 pub mod reviews;
 pub mod schema;
 pub mod stored;

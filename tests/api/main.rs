@@ -60,6 +60,8 @@ mod reports;
 #[cfg(test)]
 mod requirements;
 #[cfg(test)]
+mod results;
+#[cfg(test)]
 mod reviews;
 #[cfg(test)]
 mod schema;

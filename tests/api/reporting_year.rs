@@ -217,7 +217,40 @@ both_backends! {
         app.add_member(&admin, &s.c.eu, &eu_uid, "member").await;
         app.get(&format!("/api/v1/reports/{}", gs[0].requirements[1]), Some(&eu)).await.expect(200);
         app.get(&format!("/api/v1/reports/{}", gs[15].requirements[1]), Some(&eu)).await.expect_problem(404);
+        // The programme's results: only accepted values count (grant 15's second report waits),
+        // by each indicator's rule, with their disaggregation.
+        let results = app.get(&format!("/api/v1/programmes/{}/results", s.programme), Some(&m)).await.expect(200);
+        let r = results.body["data"].as_array().unwrap();
+        let codes: Vec<&str> = r.iter().map(|i| i["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["PEOPLE", "OFFICIALS", "MEMBERS"]);
+        let (people, officials, members) = (&r[0], &r[1], &r[2]);
+        assert_eq!((&people["actual"], &people["accepted_values"], &people["progress_percent"]), (&json!("4836"), &json!(32), &json!("48.36")));
+        let categories = |i: &Value, d: &str| -> Vec<(String, i64)> {
+            i["by_dimension"].as_array().unwrap().iter().find(|x| x["dimension"] == d).unwrap()["categories"]
+                .as_array().unwrap().iter().map(|c| (c["category"].as_str().unwrap().to_owned(), c["value"].as_i64().unwrap())).collect()
+        };
+        let named = |list: &[(&str, i64)]| list.iter().map(|(c, n)| ((*c).to_owned(), *n)).collect::<Vec<_>>();
+        assert_eq!(categories(people, "sex"), named(&[("female", 2895), ("male", 1941), ("other", 0), ("not_stated", 0)]));
+        assert_eq!(categories(people, "age_band"), named(&[("0-17", 477), ("18-29", 1468), ("30-64", 2414), ("65+", 477)]));
+        let periods: Vec<(&str, &str)> = people["by_period"].as_array().unwrap().iter().map(|p| (p["period_start"].as_str().unwrap(), p["actual"].as_str().unwrap())).collect();
+        assert_eq!(periods, [("2026-04-01", "1836"), ("2026-07-01", "3000")]);
+        assert_eq!(people["by_region"], json!([{"region": "KZ-79", "actual": "4836", "value": 4836, "denominator": null, "accepted_values": 32}]));
+        assert_eq!(people["by_call"][0]["call_id"], s.call.as_str());
+        assert_eq!(people["by_grant"].as_array().unwrap().len(), 17);
+        assert_eq!((&officials["actual"], &officials["progress_percent"]), (&json!("115"), &json!("76.67")));
+        let regions: Vec<(String, i64)> = categories(officials, "region").into_iter().filter(|(_, n)| *n > 0).collect();
+        assert_eq!(regions, named(&[("KZ-61", 64), ("KZ-79", 51)]));
+        // New member organisations: the largest count per grant, added over grants.
+        assert_eq!((&members["actual"], &members["progress_percent"]), (&json!("79"), &json!("79.00")));
+        // The public sees the same totals without any grantee's detail.
+        let public = app.get(&format!("/api/v1/programmes/{}/results", s.programme), None).await.expect(200);
+        assert_eq!(public.body["data"][0]["actual"], "4836");
+        assert_eq!(public.body["data"][0]["by_grant"], Value::Null);
+        // One grant against its own targets.
+        let mine = app.get(&format!("/api/v1/grants/{}/results", g0.grant), Some(&g0.director)).await.expect(200);
+        assert_eq!(mine.body["indicators"][0]["actual"], "300");
         let outsider = app.token("outsider@example.org").await;
+        app.get(&format!("/api/v1/grants/{}/results", g0.grant), Some(&outsider)).await.expect_problem(404);
         app.get(&format!("/api/v1/reports/{}", gs[0].requirements[1]), Some(&outsider)).await.expect_problem(404);
     }
 }

@@ -19,7 +19,7 @@ use seriktes_domain::money::{Currency, MAX_AMOUNT_CHARS};
 use seriktes_domain::user::NewPassword;
 use seriktes_domain::{
     application, audit, budget, calendar, call, file, grant, ids, indicator, membership,
-    organization, programme, report, reporting, review, user, workflow,
+    organization, programme, report, reporting, results, review, user, workflow,
 };
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::schema::{
@@ -404,6 +404,67 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
         ],
     );
     add("ExpenditureDto", &[("note", Chars(report::MAX_TEXT_CHARS))]);
+    // Results: sums may exceed any one value's bound; breakdowns list at most `MAX_GROUPS`.
+    let sum = Range(0, i64::MAX);
+    let figure = [
+        ("actual", Chars(results::MAX_DECIMAL_CHARS)),
+        ("value", sum),
+        ("denominator", sum),
+        ("accepted_values", sum),
+    ];
+    let groups = Items(results::MAX_GROUPS);
+    for schema in [
+        "IndicatorResultsResponse",
+        "GrantIndicatorResults",
+        "RegionResult",
+        "PeriodResult",
+        "CallResult",
+        "GrantResultResponse",
+    ] {
+        add(schema, &figure);
+    }
+    for schema in [
+        "IndicatorResultsResponse",
+        "GrantIndicatorResults",
+        "GrantResultResponse",
+    ] {
+        add(
+            schema,
+            &[
+                ("baseline", value),
+                ("target", value),
+                ("progress_percent", Chars(results::MAX_DECIMAL_CHARS)),
+            ],
+        );
+    }
+    for schema in ["IndicatorResultsResponse", "GrantIndicatorResults"] {
+        add(
+            schema,
+            &[
+                ("code", Chars(indicator::MAX_CODE_CHARS)),
+                ("by_dimension", dimensions),
+                ("by_period", groups),
+            ],
+        );
+    }
+    add(
+        "IndicatorResultsResponse",
+        &[
+            ("by_region", groups),
+            ("by_call", groups),
+            ("by_grant", groups),
+        ],
+    );
+    add("RegionResult", &[("region", Chars(RegionCode::MAX_CHARS))]);
+    add("DimensionResult", &[("categories", groups)]);
+    add(
+        "CategoryResult",
+        &[
+            ("category", Chars(report::MAX_SECTION_KEY_CHARS)),
+            ("value", sum),
+        ],
+    );
+    add("GrantResultsResponse", &[("indicators", grant_indicators)]);
     add(
         "BudgetLineSummary",
         &[

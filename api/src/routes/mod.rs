@@ -16,6 +16,7 @@ pub mod organizations;
 pub mod programmes;
 pub mod reports;
 pub mod requirements;
+pub mod results;
 pub mod reviews;
 pub mod users;
 
@@ -42,6 +43,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(reports::configure)
             .configure(networks::configure)
             .configure(attachments::configure)
+            .configure(results::configure)
             .service(grants::list_public_grants)
             .configure(audit_events::configure),
     );

@@ -23,6 +23,7 @@ pub mod organizations;
 pub mod programmes;
 pub mod reports;
 pub mod requirements;
+pub mod results;
 pub mod reviews;
 pub mod transition;
 pub mod users;

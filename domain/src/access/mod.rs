@@ -20,6 +20,7 @@ pub mod organization;
 pub mod programme;
 pub mod report;
 pub mod requirement;
+pub mod results;
 pub mod review;
 pub mod user;
 
