@@ -113,3 +113,7 @@ typed_id!(
     /// A file attached to a report.
     AttachmentId
 );
+typed_id!(
+    /// A stakeholder meeting.
+    MeetingId
+);
