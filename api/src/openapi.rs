@@ -233,6 +233,7 @@ Sign in with `POST /api/v1/auth/login`, then use **Authorize** with the `access_
         (name = "indicators", description = "A programme's indicator catalogue and the indicators each grant carries."),
         (name = "reporting", description = "Reporting requirements: what each grant must report and when, generated on award from the call's or programme's reporting schedule."),
         (name = "reports", description = "The single reporting form of each reporting requirement: narrative, indicator values, expenditures with the money per budget line; submission and review; the files attached to them."),
+        (name = "meetings", description = "Stakeholder meetings: round tables, dialogues, forums, conferences, trainings and seminars with their organisers, participants, agenda and iCalendar feed; public meetings need no sign-in."),
         (name = "public", description = "Published data, no sign-in: awarded grants."),
         (name = "audit", description = "Who changed what, when (admins)."),
         (name = "health", description = "Liveness and readiness probes.")

@@ -10,6 +10,7 @@ pub mod grants;
 pub mod health;
 pub mod indicators;
 pub mod me;
+pub mod meetings;
 pub mod members;
 pub mod organizations;
 pub mod programmes;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(requirements::configure)
             .configure(reports::configure)
             .configure(attachments::configure)
+            .configure(meetings::configure)
             .service(grants::list_public_grants)
             .configure(audit_events::configure),
     );
