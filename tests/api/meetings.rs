@@ -233,7 +233,7 @@ both_backends! {
 
         app.get(&closed_path, Some(&outsider)).await.expect_problem(404);
         app.get(&closed_path, None).await.expect_problem(404);
-        app.get(&format!("{closed_path}.ics"), None).await.expect_problem(404);
+        app.get(&format!("{closed_path}/calendar.ics"), None).await.expect_problem(404);
         app.patch(&closed_path, Some(&outsider), &json!({"capacity": 5})).await.expect_problem(404);
         let r = app.get(&closed_path, Some(&official)).await.expect(200);
         assert_eq!(r.body["allowed_actions"], json!([]));
@@ -264,10 +264,10 @@ both_backends! {
         assert!(text.contains("DTEND:20270301T070000Z"), "{text}");
         assert!(text.contains("LOCATION:https://meet.example.org/round-table"), "{text}");
 
-        let one = get_with(&app, &format!("{open_path}.ics"), &[("Accept-Language", "de")]).await.expect(200);
+        let one = get_with(&app, &format!("{open_path}/calendar.ics"), &[("Accept-Language", "de")]).await.expect(200);
         let text = String::from_utf8(one.raw).unwrap();
         assert!(text.contains("SUMMARY:Civic forum"), "the first available language: {text}");
-        let theirs = app.get(&format!("{closed_path}.ics"), Some(&official)).await.expect(200);
+        let theirs = app.get(&format!("{closed_path}/calendar.ics"), Some(&official)).await.expect(200);
         assert!(String::from_utf8(theirs.raw).unwrap().contains(&id(&closed)));
     }
 
@@ -302,7 +302,7 @@ both_backends! {
             .await
             .expect_problem(409);
 
-        let one = app.get(&format!("{cancelled_path}.ics"), None).await.expect(200);
+        let one = app.get(&format!("{cancelled_path}/calendar.ics"), None).await.expect(200);
         assert!(String::from_utf8(one.raw).unwrap().contains("STATUS:CANCELLED"));
         let feed = String::from_utf8(app.get("/api/v1/meetings.ics", None).await.expect(200).raw).unwrap();
         assert!(feed.contains(&id(&held)) && !feed.contains(&id(&cancelled)), "{feed}");

@@ -21,7 +21,8 @@ use seriktes_domain::meeting::{MeetingAction, MeetingInput};
 use uuid::Uuid;
 
 pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
-    // The calendar routes come first: `/meetings/{id}` would also match `/meetings/{id}.ics`.
+    // One meeting's calendar is `/meetings/{id}/calendar.ics`: `/meetings/{id}.ics` would be
+    // matched by `/meetings/{id}` too (a path segment `<uuid>.ics`), and answer its methods.
     cfg.service(meetings_calendar)
         .service(meeting_calendar)
         .service(create_meeting)
@@ -303,7 +304,7 @@ pub async fn meetings_calendar(
         .body(body))
 }
 
-/// One meeting as iCalendar, for whoever may read the meeting (anonymous callers: public
+/// One meeting as iCalendar (`/meetings/{id}/calendar.ics`), for whoever may read the meeting (anonymous callers: public
 /// meetings); a cancelled meeting has `STATUS:CANCELLED`.
 #[utoipa::path(
     tag = "meetings",
@@ -315,7 +316,7 @@ pub async fn meetings_calendar(
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/meetings/{id}.ics")]
+#[get("/meetings/{id}/calendar.ics")]
 pub async fn meeting_calendar(
     state: State,
     caller: MaybeCaller,

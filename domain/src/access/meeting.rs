@@ -107,7 +107,8 @@ mod tests {
     fn meeting_role_by_right_table() {
         use MeetingRight::{Act, Edit, Read};
         // (who, actor, [read, edit, act] on a participants-only meeting, the same on a public one)
-        let rows: Vec<(&str, Option<Actor>, [bool; 3], [bool; 3])> = vec![
+        type Row = (&'static str, Option<Actor>, [bool; 3], [bool; 3]);
+        let rows: Vec<Row> = vec![
             ("admin", Some(admin()), [true; 3], [true; 3]),
             (
                 "organiser owner",
