@@ -327,6 +327,14 @@ both_backends! {
         assert_eq!(ids(&second.body), [id(&c)]);
         assert_eq!(second.body["next_cursor"], Value::Null);
 
+        // A page costs the same statements whatever its size (organisers, participants and
+        // agendas are read for the whole page at once), on one checkout.
+        let (one, s1, c1) = app.counting(app.get("/api/v1/meetings?limit=1", Some(&w.manager))).await;
+        let (all, s3, c3) = app.counting(app.get("/api/v1/meetings?limit=3", Some(&w.manager))).await;
+        assert_eq!((ids(&one.expect(200).body).len(), ids(&all.expect(200).body).len()), (1, 3));
+        assert_eq!(s1, s3, "statements of a page of 1 and of 3");
+        assert_eq!((c1, c3), (1, 1));
+
         let trainings = app.get("/api/v1/meetings?kind=training", None).await.expect(200);
         assert_eq!(ids(&trainings.body), [id(&b)]);
         let may = app.get("/api/v1/meetings?from=2027-04-01T00:00:00Z", None).await.expect(200);
