@@ -15,15 +15,20 @@ pub const UID_DOMAIN: &str = "meetings.seriktes";
 /// The media type of the answer.
 pub const CONTENT_TYPE: &str = "text/calendar; charset=utf-8";
 
-/// The language tags of `Accept-Language`, most wanted first (q=0 dropped), lower-cased.
-pub fn languages(req: &HttpRequest) -> Vec<String> {
-    let Some(raw) = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return Vec::new();
-    };
+/// A quality value (RFC 9110 §12.4.2: `0` to `1` with at most three decimals) in thousandths.
+fn quality(q: &str) -> Option<u16> {
+    let (whole, fraction) = q.split_once('.').unwrap_or((q, ""));
+    if fraction.len() > 3 || !fraction.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u16 = whole.parse().ok().filter(|w| *w <= 1)?;
+    let fraction: u16 = format!("{fraction:0<3}").parse().ok()?;
+    Some(whole * 1000 + fraction).filter(|q| *q <= 1000)
+}
+
+/// The language tags of an `Accept-Language` value, most wanted first (in the order sent
+/// among equals), lower-cased; `*`, `q=0` and malformed weights are left out.
+fn parse_languages(raw: &str) -> Vec<String> {
     let mut tags: Vec<(u16, usize, String)> = raw
         .split(',')
         .take(20)
@@ -31,20 +36,24 @@ pub fn languages(req: &HttpRequest) -> Vec<String> {
         .filter_map(|(i, part)| {
             let mut bits = part.split(';');
             let tag = bits.next()?.trim().to_ascii_lowercase();
-            let q = bits
-                .find_map(|b| b.trim().strip_prefix("q=").map(str::to_owned))
-                .and_then(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
-            // q has at most three decimals (RFC 9110 §12.4.2): per mille as an integer.
-            let per_mille = (0..=1000_u16)
-                .rev()
-                .find(|m| f32::from(*m) <= q * 1000.0 + 0.5)
-                .unwrap_or(0);
-            (per_mille > 0 && !tag.is_empty() && tag != "*").then_some((per_mille, i, tag))
+            let q = match bits.find_map(|b| b.trim().strip_prefix("q=").map(str::to_owned)) {
+                Some(q) => quality(q.trim())?,
+                None => 1000,
+            };
+            (q > 0 && !tag.is_empty() && tag != "*").then_some((q, i, tag))
         })
         .collect();
     tags.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     tags.into_iter().map(|(_, _, t)| t).collect()
+}
+
+/// The language tags the request's `Accept-Language` asks for, most wanted first.
+pub fn languages(req: &HttpRequest) -> Vec<String> {
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(parse_languages)
+        .unwrap_or_default()
 }
 
 /// `text` in the first of `langs` it has (a tag, or its primary language), else its first
@@ -101,4 +110,37 @@ pub fn render(meetings: &[Meeting], langs: &[String]) -> String {
         cal.push(event(m, langs));
     }
     cal.done().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn languages_come_most_wanted_first() {
+        assert_eq!(
+            parse_languages("en;q=0.5, ru, kk;q=0.8, *;q=0.1, de;q=0"),
+            ["ru", "kk", "en"]
+        );
+        assert_eq!(parse_languages("KK-kz"), ["kk-kz"]);
+        assert_eq!(parse_languages("en;q=2, ru;q=0.1234"), Vec::<String>::new());
+        assert_eq!(quality("1.000"), Some(1000));
+        assert_eq!(quality("0.05"), Some(50));
+    }
+
+    #[test]
+    fn a_text_is_chosen_by_tag_then_primary_language_then_first() {
+        let text = LocalizedText::parse(
+            BTreeMap::from([
+                ("ru".to_owned(), "Форум".to_owned()),
+                ("kk".to_owned(), "Форумы".to_owned()),
+            ]),
+            100,
+        )
+        .unwrap();
+        assert_eq!(choose(&text, &["ru-kz".to_owned()]), "Форум");
+        assert_eq!(choose(&text, &["de".to_owned(), "kk".to_owned()]), "Форумы");
+        assert_eq!(choose(&text, &[]), "Форумы", "the first translation");
+    }
 }
