@@ -520,3 +520,46 @@ impl From<seriktes_persistence::users::UserRecord> for UserResponse {
         }
     }
 }
+
+wire_enum!(
+    /// What kind of stakeholder meeting.
+    MeetingKind <=> seriktes_domain::meeting::MeetingKind {
+        RoundTable, Dialogue, Forum, Conference, Training, Seminar, Other
+    }
+);
+
+wire_enum!(
+    /// The role an invited organisation takes part in a meeting in.
+    ParticipantRole <=> seriktes_domain::meeting::ParticipantRole {
+        GovernmentBody, Cso, Donor, Business, Media, Academic
+    }
+);
+
+wire_enum!(
+    /// Where a meeting happens: `in_person` (needs `place`), `online` (needs `online_url`),
+    /// `hybrid` (needs both).
+    MeetingFormat <=> seriktes_domain::meeting::MeetingFormat { InPerson, Online, Hybrid }
+);
+
+wire_enum!(
+    /// Who sees a meeting: anyone (`public`, also without signing in), or only its organisers
+    /// and participants (`participants`).
+    MeetingVisibility <=> seriktes_domain::meeting::Visibility { Public, Participants }
+);
+
+wire_enum!(
+    /// A meeting's status: `planned → held → minutes_published`, `planned → cancelled`.
+    MeetingStatus <=> seriktes_domain::meeting::MeetingStatus { Planned, Held, MinutesPublished, Cancelled }
+);
+
+localized_text! {
+    "A meeting's title in one or more languages, keyed by BCP 47 language tag; at least one."
+    MeetingTitle, max = seriktes_domain::meeting::MAX_TITLE,
+        example = {"en": "Round table with the Ministry of Culture and Information", "ru": "Круглый стол с Министерством культуры и информации"};
+    "A meeting's description in one or more languages, keyed by BCP 47 language tag; at least one."
+    MeetingDescription, max = seriktes_domain::meeting::MAX_DESCRIPTION,
+        example = {"en": "Civil society and the ministry discuss the draft law on public councils."};
+    "An agenda item's title in one or more languages, keyed by BCP 47 language tag; at least one."
+    AgendaItemTitle, max = seriktes_domain::meeting::MAX_AGENDA_TITLE,
+        example = {"en": "Opening remarks"};
+}

@@ -121,3 +121,7 @@ typed_id!(
     /// A comment on a report (a review comment with a revision request, or a comment).
     ReportCommentId
 );
+typed_id!(
+    /// A stakeholder meeting.
+    MeetingId
+);

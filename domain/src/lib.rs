@@ -18,6 +18,7 @@ pub mod grant;
 pub mod idempotency;
 pub mod ids;
 pub mod indicator;
+pub mod meeting;
 pub mod membership;
 pub mod money;
 pub mod network;

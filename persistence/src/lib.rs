@@ -74,6 +74,7 @@ pub mod files;
 pub mod grants;
 pub mod idempotency;
 pub mod indicators;
+pub mod meetings;
 pub mod memberships;
 pub mod networks;
 pub mod organizations;

@@ -442,6 +442,60 @@ diesel::table! {
 
 diesel::joinable!(network_memberships -> organizations (member_organization_id));
 
+diesel::table! {
+    meetings (id) {
+        id -> Text,
+        kind -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        time_zone -> Text,
+        format -> Text,
+        place_address -> Nullable<Text>,
+        place_region -> Nullable<Text>,
+        online_url -> Nullable<Text>,
+        visibility -> Text,
+        capacity -> Nullable<Integer>,
+        status -> Text,
+        cancel_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_organizers (meeting_id, organization_id) {
+        meeting_id -> Text,
+        organization_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    meeting_participants (meeting_id, organization_id) {
+        meeting_id -> Text,
+        organization_id -> Text,
+        role -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    meeting_agenda_items (meeting_id, position) {
+        meeting_id -> Text,
+        position -> Integer,
+        title -> Text,
+        presenter -> Nullable<Text>,
+        minutes -> Integer,
+    }
+}
+
+diesel::joinable!(meeting_organizers -> meetings (meeting_id));
+diesel::joinable!(meeting_participants -> meetings (meeting_id));
+diesel::joinable!(meeting_agenda_items -> meetings (meeting_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     idempotency_keys,
@@ -474,6 +528,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_comments,
     report_attachments,
     network_memberships,
+    meetings,
+    meeting_organizers,
+    meeting_participants,
+    meeting_agenda_items,
 );
 
 diesel::table! {

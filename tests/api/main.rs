@@ -34,6 +34,8 @@ mod idempotency;
 #[cfg(test)]
 mod indicators;
 #[cfg(test)]
+mod meetings;
+#[cfg(test)]
 mod members;
 #[cfg(test)]
 mod networks;

@@ -18,7 +18,7 @@ use seriktes_domain::geo::{CountryCode, MAX_REGIONS, RegionCode};
 use seriktes_domain::money::{Currency, MAX_AMOUNT_CHARS};
 use seriktes_domain::user::NewPassword;
 use seriktes_domain::{
-    application, audit, budget, calendar, call, file, grant, ids, indicator, membership,
+    application, audit, budget, calendar, call, file, grant, ids, indicator, meeting, membership,
     organization, programme, report, reporting, results, review, user, workflow,
 };
 use utoipa::openapi::path::{Operation, PathItem};
@@ -560,6 +560,69 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
         ],
     );
     add("Score", &[("score", Range(0, i64::from(call::MAX_SCORE)))]);
+    let meeting_fields = [
+        ("participants", Items(meeting::MAX_PARTICIPANTS)),
+        ("time_zone", Chars(meeting::MAX_TIME_ZONE_CHARS)),
+        ("online_url", Chars(meeting::MAX_URL_CHARS)),
+        ("capacity", Range(1, i64::from(meeting::MAX_CAPACITY))),
+    ];
+    for schema in [
+        "MeetingResponse",
+        "CreateMeetingRequest",
+        "UpdateMeetingRequest",
+    ] {
+        add(schema, &meeting_fields);
+    }
+    for schema in ["MeetingResponse", "UpdateMeetingRequest"] {
+        add(
+            schema,
+            &[("organizer_organization_ids", Items(meeting::MAX_ORGANIZERS))],
+        );
+    }
+    add(
+        "CreateMeetingRequest",
+        &[(
+            "organizer_organization_ids",
+            ItemsBetween(meeting::MIN_ORGANIZERS, meeting::MAX_ORGANIZERS),
+        )],
+    );
+    add("MeetingResponse", &actions);
+    add(
+        "MeetingResponse",
+        &[
+            ("agenda", Items(meeting::MAX_AGENDA_ITEMS)),
+            ("cancel_reason", Chars(meeting::MAX_REASON_CHARS)),
+            ("version", Range(1, i64::MAX)),
+        ],
+    );
+    add(
+        "PlaceDto",
+        &[
+            ("address", CharsBetween(1, meeting::MAX_ADDRESS_CHARS)),
+            ("region", Chars(RegionCode::MAX_CHARS)),
+        ],
+    );
+    add(
+        "AgendaItemDto",
+        &[
+            ("presenter", Chars(meeting::MAX_PRESENTER_CHARS)),
+            (
+                "minutes",
+                Range(
+                    i64::from(meeting::MIN_ITEM_MINUTES),
+                    i64::from(meeting::MAX_ITEM_MINUTES),
+                ),
+            ),
+        ],
+    );
+    add(
+        "AgendaRequest",
+        &[("items", Items(meeting::MAX_AGENDA_ITEMS))],
+    );
+    add(
+        "CancelRequest",
+        &[("reason", CharsBetween(1, meeting::MAX_REASON_CHARS))],
+    );
     add(
         "TokenResponse",
         &[
@@ -685,6 +748,20 @@ fn bound_special(api: &mut OpenApi, missed: &mut Vec<String>) {
         .get_mut("AttachmentUpload")
         .and_then(|s| property(s, "file"))
         .is_some_and(|s| set(s, bytes));
+    // An iCalendar document: at most 500 events, each well under 64 KiB (its texts are bounded).
+    let calendar = components
+        .schemas
+        .get_mut("MeetingCalendar")
+        .is_some_and(|s| match s {
+            RefOr::T(s) => set(
+                s,
+                Bound::Chars(meeting::MAX_FEED_EVENTS.saturating_mul(64 * 1024)),
+            ),
+            RefOr::Ref(_) => false,
+        });
+    if !calendar {
+        missed.push("MeetingCalendar".to_owned());
+    }
     if !(content && upload) {
         missed.push("AttachmentContent, AttachmentUpload.file".to_owned());
     }

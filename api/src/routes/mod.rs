@@ -10,6 +10,7 @@ pub mod grants;
 pub mod health;
 pub mod indicators;
 pub mod me;
+pub mod meetings;
 pub mod members;
 pub mod networks;
 pub mod organizations;
@@ -44,6 +45,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(networks::configure)
             .configure(attachments::configure)
             .configure(results::configure)
+            .configure(meetings::configure)
             .service(grants::list_public_grants)
             .configure(audit_events::configure),
     );

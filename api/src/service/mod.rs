@@ -17,6 +17,7 @@ pub mod events;
 pub mod grants;
 pub mod idempotency;
 pub mod indicators;
+pub mod meetings;
 pub mod members;
 pub mod networks;
 pub mod organizations;

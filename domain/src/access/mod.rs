@@ -15,6 +15,7 @@ pub mod application;
 pub mod call;
 pub mod grant;
 pub mod indicator;
+pub mod meeting;
 pub mod network;
 pub mod organization;
 pub mod programme;
