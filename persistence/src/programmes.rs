@@ -63,6 +63,12 @@ struct ProgrammeRow {
     reporting_due_days: i32,
     /// JSON report template (migration 000018).
     report_template: String,
+    /// The results stamp (migration 000022): `RETURNING all_columns` reads it, `results` uses it.
+    #[expect(
+        dead_code,
+        reason = "read by RETURNING all_columns; the results module selects it itself"
+    )]
+    results_stamp: i64,
 }
 
 /// The editable fields of a programme, as stored.

@@ -31,32 +31,134 @@ pub struct ResultsProgramme {
     pub status: ProgrammeStatus,
     /// Its ISO 3166-2 regions (the categories of the `region` dimension).
     pub regions: Vec<String>,
+    /// Its results stamp: bumped by every change of what its figures count.
+    pub stamp: i64,
+    /// The kept unfiltered figures of the view asked for, when kept at the current stamp.
+    pub kept: Option<Vec<Row>>,
 }
 
-/// A programme's facts, status and regions (one statement); `NotFound` when there is none.
-pub fn programme(conn: &mut DbConn, id: ProgrammeId) -> Result<ResultsProgramme, StoreError> {
-    let (managing, funders, status, regions): (stored::Uuid, Option<String>, String, String) =
-        programmes::table
-            .find(id.to_string())
-            .select((
-                programmes::managing_organization_id,
-                programmes::funder_ids,
-                programmes::status,
-                programmes::regions,
-            ))
-            .first(conn)?;
-    let status = stored::value("programmes.status", &status, ProgrammeStatus::parse)?;
+/// A view of a programme's figures as [`keep`] stores it: with the breakdown by grant
+/// (`full`) or without (`aggregate`).
+const fn view_name(by_grant: bool) -> &'static str {
+    if by_grant { "full" } else { "aggregate" }
+}
+
+/// A programme's facts, status, regions and results stamp, with its kept figures of the view
+/// `by_grant` names when they are current (one statement); `NotFound` when there is none.
+pub fn programme(
+    conn: &mut DbConn,
+    id: ProgrammeId,
+    by_grant: bool,
+) -> Result<ResultsProgramme, StoreError> {
+    #[derive(QueryableByName)]
+    struct ProgrammeRow {
+        #[diesel(sql_type = Text)]
+        managing: String,
+        #[diesel(sql_type = Nullable<Text>)]
+        funders: Option<String>,
+        #[diesel(sql_type = Text)]
+        status: String,
+        #[diesel(sql_type = Text)]
+        regions: String,
+        #[diesel(sql_type = BigInt)]
+        stamp: i64,
+        #[diesel(sql_type = Nullable<BigInt>)]
+        kept_stamp: Option<i64>,
+        #[diesel(sql_type = Nullable<Text>)]
+        kept: Option<String>,
+    }
+    // SQLite numbers `$n` parameters in order of appearance: `$1` before `$2`.
+    let rows: Vec<ProgrammeRow> = diesel::sql_query(
+        "SELECT p.managing_organization_id AS managing, p.funder_ids AS funders, p.status, \
+         p.regions, p.results_stamp AS stamp, c.stamp AS kept_stamp, c.figures AS kept \
+         FROM programmes p LEFT JOIN results_cache c ON c.programme_id = p.id AND c.view = $1 \
+         WHERE p.id = $2",
+    )
+    .bind::<Text, _>(view_name(by_grant))
+    .bind::<Text, _>(id.to_string())
+    .load(conn)?;
+    let r = rows.into_iter().next().ok_or(StoreError::NotFound)?;
+    let status = stored::value("programmes.status", &r.status, ProgrammeStatus::parse)?;
+    let kept = match (r.kept_stamp, r.kept) {
+        (Some(at), Some(json)) if at == r.stamp => {
+            let raw: Vec<FigureRow> = stored::json("results_cache.figures", &json)?;
+            Some(raw.into_iter().map(row_from).collect::<Result<_, _>>()?)
+        }
+        _ => None,
+    };
     Ok(ResultsProgramme {
         facts: ProgrammeFacts {
             circle: Circle {
-                managing: OrganizationId::from_uuid(managing.0),
-                funders: crate::programmes::funders_from_ids(funders.as_deref())?,
+                managing: stored::id(
+                    "programmes.managing_organization_id",
+                    &r.managing,
+                    OrganizationId::parse,
+                )?,
+                funders: crate::programmes::funders_from_ids(r.funders.as_deref())?,
             },
             draft: status == ProgrammeStatus::Draft,
         },
         status,
-        regions: stored::json("programmes.regions", &regions)?,
+        regions: stored::json("programmes.regions", &r.regions)?,
+        stamp: r.stamp,
+        kept,
     })
+}
+
+/// Every unfiltered figure of all the programme's indicators (one statement), kept at `stamp`
+/// for the next request (one more). Keeping is best effort: a database that refuses the write
+/// (a read replica) only costs the next request the computation again.
+pub fn compute_and_keep(
+    conn: &mut DbConn,
+    id: ProgrammeId,
+    by_grant: bool,
+    stamp: i64,
+    now: chrono::NaiveDateTime,
+) -> Result<Vec<Row>, StoreError> {
+    let scope = Scope::Programme {
+        programme: id,
+        first: IndicatorId::from_uuid(uuid::Uuid::nil()),
+        last: IndicatorId::from_uuid(uuid::Uuid::max()),
+        by_grant,
+    };
+    let raw = figure_rows(conn, scope, &ResultsFilter::default())?;
+    let kept = diesel::sql_query(
+        "INSERT INTO results_cache (programme_id, view, stamp, figures, computed_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (programme_id, view) DO UPDATE \
+         SET stamp = excluded.stamp, figures = excluded.figures, computed_at = excluded.computed_at \
+         WHERE results_cache.stamp <= excluded.stamp",
+    )
+    .bind::<Text, _>(id.to_string())
+    .bind::<Text, _>(view_name(by_grant))
+    .bind::<BigInt, _>(stamp)
+    .bind::<Text, _>(stored::to_json(&raw))
+    .bind::<diesel::sql_types::Timestamp, _>(now)
+    .execute(conn);
+    if let Err(e) = kept {
+        log::warn!("results of programme {id} not kept: {e}");
+    }
+    raw.into_iter().map(row_from).collect()
+}
+
+/// Marks a programme's kept figures out of date (one statement): a report of it was accepted,
+/// or an indicator of it changed.
+pub fn touch(conn: &mut DbConn, id: ProgrammeId) -> Result<(), StoreError> {
+    diesel::update(programmes::table.find(id.to_string()))
+        .set(programmes::results_stamp.eq(programmes::results_stamp + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks out of date the kept figures of every programme granting to `grantee` (one
+/// statement): its region, by which figures are broken down, changed.
+pub fn touch_grantee(conn: &mut DbConn, grantee: OrganizationId) -> Result<(), StoreError> {
+    let of_grantee = grants::table
+        .filter(grants::grantee_organization_id.eq(grantee.to_string()))
+        .select(grants::programme_id);
+    diesel::update(programmes::table.filter(programmes::id.eq_any(of_grantee)))
+        .set(programmes::results_stamp.eq(programmes::results_stamp + 1))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Which reports count besides being accepted.
@@ -119,7 +221,7 @@ pub struct Row {
     pub figure: Figure,
 }
 
-#[derive(QueryableByName)]
+#[derive(QueryableByName, serde::Serialize, serde::Deserialize)]
 struct FigureRow {
     #[diesel(sql_type = Text)]
     ind: String,
@@ -259,6 +361,17 @@ pub fn figures(
     scope: Scope,
     filter: &ResultsFilter,
 ) -> Result<Vec<Row>, StoreError> {
+    figure_rows(conn, scope, filter)?
+        .into_iter()
+        .map(row_from)
+        .collect()
+}
+
+fn figure_rows(
+    conn: &mut DbConn,
+    scope: Scope,
+    filter: &ResultsFilter,
+) -> Result<Vec<FigureRow>, StoreError> {
     let call = filter.call.map(|c| c.to_string());
     let region = filter.region.clone();
     let (from, to) = (filter.period_from, filter.period_to);
@@ -299,7 +412,7 @@ pub fn figures(
                 .load(conn)?
         }
     };
-    rows.into_iter().map(row_from).collect()
+    Ok(rows)
 }
 
 fn row_from(r: FigureRow) -> Result<Row, StoreError> {

@@ -95,6 +95,7 @@ diesel::table! {
         reporting_final_report -> Bool,
         reporting_due_days -> Integer,
         report_template -> Text,
+        results_stamp -> BigInt,
     }
 }
 
@@ -496,6 +497,16 @@ diesel::joinable!(meeting_organizers -> meetings (meeting_id));
 diesel::joinable!(meeting_participants -> meetings (meeting_id));
 diesel::joinable!(meeting_agenda_items -> meetings (meeting_id));
 
+diesel::table! {
+    results_cache (programme_id, view) {
+        programme_id -> Text,
+        view -> Text,
+        stamp -> BigInt,
+        figures -> Text,
+        computed_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     idempotency_keys,
@@ -532,6 +543,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_organizers,
     meeting_participants,
     meeting_agenda_items,
+    results_cache,
 );
 
 diesel::table! {

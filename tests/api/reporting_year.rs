@@ -246,6 +246,20 @@ both_backends! {
         let public = app.get(&format!("/api/v1/programmes/{}/results", s.programme), None).await.expect(200);
         assert_eq!(public.body["data"][0]["actual"], "4836");
         assert_eq!(public.body["data"][0]["by_grant"], Value::Null);
+        // Grant 15's second report is accepted: the kept roll-up gives way to the new totals.
+        app.post(&format!("/api/v1/reports/{}/accept", gs[15].requirements[1]), Some(&m), &json!({})).await.expect(200);
+        let again = app.get(&format!("/api/v1/programmes/{}/results", s.programme), Some(&m)).await.expect(200);
+        assert_eq!(again.body["data"][0]["actual"], "5036");
+        assert_eq!(again.body["data"][2]["actual"], "82");
+        let public = app.get(&format!("/api/v1/programmes/{}/results", s.programme), None).await.expect(200);
+        assert_eq!(public.body["data"][0]["actual"], "5036");
+        // Grant 0's grantee moves to Turkistan region: the breakdown by region follows.
+        let g0_org = app.get(&format!("/api/v1/grants/{}", g0.grant), Some(&m)).await.expect(200).body["grantee_organization_id"].as_str().unwrap().to_owned();
+        app.patch(&format!("/api/v1/organizations/{g0_org}"), Some(&admin), &json!({"region": "KZ-61"})).await.expect(200);
+        let moved = app.get(&format!("/api/v1/programmes/{}/results", s.programme), None).await.expect(200);
+        let regions: Vec<(&str, &str)> = moved.body["data"][0]["by_region"].as_array().unwrap().iter().map(|r| (r["region"].as_str().unwrap(), r["actual"].as_str().unwrap())).collect();
+        assert_eq!(regions, [("KZ-61", "300"), ("KZ-79", "4736")]);
+
         // One grant against its own targets.
         let mine = app.get(&format!("/api/v1/grants/{}/results", g0.grant), Some(&g0.director)).await.expect(200);
         assert_eq!(mine.body["indicators"][0]["actual"], "300");

@@ -48,8 +48,8 @@ pub async fn programme_results(
     let page = page.0.to_request()?;
     let filter = uc::ResultsFilter::try_from(filter.0)?;
     let p = state
-        .read_maybe(caller.0.as_ref(), move |conn, actor, _| {
-            uc::programme(conn, actor, id, &filter, &page)
+        .read_maybe(caller.0.as_ref(), move |conn, actor, now| {
+            uc::programme(conn, actor, id, &filter, &page, now)
         })
         .await?;
     Paginated::try_from_page(p, |r| Ok(IndicatorResultsResponse::from(r)))

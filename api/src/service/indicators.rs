@@ -150,6 +150,7 @@ pub fn update(
         })?;
     let version =
         store::update(tx, &current, if_match, &next, now).map_err(code_taken(&next.code))?;
+    seriktes_persistence::results::touch(tx, current.programme)?;
     let i = Indicator {
         fields: next,
         version,

@@ -91,6 +91,10 @@ pub fn update(
     }
     let fields = plan.fields();
     let updated = organizations::update(tx, id, current.version, &plan, now)?;
+    if fields.contains(&"region") {
+        // Results are broken down by the grantee's region: its programmes' kept ones are stale.
+        seriktes_persistence::results::touch_grantee(tx, id)?;
+    }
     events::record(
         tx,
         Some(actor),

@@ -382,6 +382,10 @@ pub fn act(
             now,
         )?;
     }
+    if action == ReportAction::Accept {
+        // Its values now count: the programme's kept results are stale.
+        seriktes_persistence::results::touch(tx, f.grant.grant.programme)?;
+    }
     if action == ReportAction::RequestRevision {
         reports::insert_comments(
             tx,

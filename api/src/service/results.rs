@@ -7,7 +7,7 @@
 //! (`domain::access::results`). A grant's results are read like the grant.
 
 use crate::error::ApiError;
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use seriktes_domain::access::grant::{GrantRight, grant as grant_policy};
 use seriktes_domain::access::results::{ResultsView, programme_results};
 use seriktes_domain::access::{Actor, authorize};
@@ -81,18 +81,29 @@ fn found<T>(r: Result<T, StoreError>) -> Result<T, ApiError> {
 }
 
 /// One page of a programme's results, per indicator of its catalogue (by id), for a caller
-/// who may be anonymous (`None`). Three statements, four with the breakdown by grant (the
-/// caller's own is loaded before).
+/// who may be anonymous (`None`). The unfiltered figures of all its indicators are kept once
+/// computed (`results_cache`) until a change of what they count bumps the programme's stamp;
+/// filtered ones are computed for the page each time. Three statements when kept, four with
+/// the breakdown by grant, one more to compute and one to keep (the caller's own is loaded
+/// before).
 pub fn programme(
     conn: &mut DbConn,
     actor: Option<&Actor>,
     id: ProgrammeId,
     filter: &ResultsFilter,
     page: &PageRequest,
+    now: NaiveDateTime,
 ) -> Result<Page<IndicatorResults>, ApiError> {
-    let p = found(store::programme(conn, id))?;
-    let view = programme_results(actor, &p.facts, p.status == ProgrammeStatus::Active)
-        .ok_or(ApiError::NotFound)?;
+    // Whether the caller is staff does not depend on the stamp: ask for the view it sees.
+    let staff = |p: &store::ResultsProgramme| {
+        programme_results(actor, &p.facts, p.status == ProgrammeStatus::Active)
+    };
+    let mut p = found(store::programme(conn, id, false))?;
+    let view = staff(&p).ok_or(ApiError::NotFound)?;
+    let by_grant = view == ResultsView::Full;
+    if by_grant {
+        p = found(store::programme(conn, id, true))?;
+    }
     let catalogue = indicators::list(conn, id, &IndicatorFilter::default(), page)?;
     let (Some(first), Some(last)) = (catalogue.items.first(), catalogue.items.last()) else {
         return Ok(Page {
@@ -101,14 +112,19 @@ pub fn programme(
         });
     };
     let (first, last) = (first.id, last.id);
-    let by_grant = view == ResultsView::Full;
-    let scope = Scope::Programme {
-        programme: id,
-        first,
-        last,
-        by_grant,
+    let rows = if *filter != ResultsFilter::default() {
+        let scope = Scope::Programme {
+            programme: id,
+            first,
+            last,
+            by_grant,
+        };
+        store::figures(conn, scope, filter)?
+    } else if let Some(kept) = p.kept.take() {
+        kept
+    } else {
+        store::compute_and_keep(conn, id, by_grant, p.stamp, now)?
     };
-    let rows = store::figures(conn, scope, filter)?;
     let carriers = if by_grant {
         Some(store::carriers(conn, id, first, last, filter)?)
     } else {
@@ -243,7 +259,7 @@ pub fn grant(
             .disaggregation
             .contains(&Dimension::Region)
     }) {
-        store::programme(conn, loaded.grant.programme)?.regions
+        store::programme(conn, loaded.grant.programme, false)?.regions
     } else {
         Vec::new()
     };
