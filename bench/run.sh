@@ -419,6 +419,18 @@ PEAK_RSS_KB="$(sort -n "$WORK/rss.txt" | tail -n1)"
 [ -n "$PEAK_RSS_KB" ] || PEAK_RSS_KB=0
 [ "${HWM_KB:-0}" -gt "$PEAK_RSS_KB" ] && PEAK_RSS_KB="$HWM_KB"
 
+# Times the first results requests of a fresh server (they compute the roll-up and keep it), as
+# the manager holding token $2 and anonymously, for the summary.
+first_results() {
+  local backend="$1" token="$2" who t auth
+  for who in staff anonymous; do
+    auth=()
+    [ "$who" = staff ] && auth=(-H "Authorization: Bearer $token")
+    t="$(curl -s -o /dev/null -w '%{time_total}' "${auth[@]}" "$API/programmes/$RESULTS_PROGRAMME/results")"
+    echo "first (computing) GET /programmes/{id}/results, $who ($backend): $t s" >>"$WORK/results-cold.txt"
+  done
+}
+
 # --- 5. results on PostgreSQL ------------------------------------------------------------------
 # A fresh server on the same database, so the peak memory above stays that of scenarios 3 and 4.
 log "results on PostgreSQL: a fresh server on the same database"
@@ -428,12 +440,7 @@ PIDS+=("$RESULTS_PID")
 wait_http "http://127.0.0.1:$PROD_PORT/health/ready"
 TOKEN="$(login manager@bench.example.org)"
 # The first requests compute the roll-up and keep it (results_cache); wrk then measures the kept one.
-for who in staff anonymous; do
-  auth=()
-  [ "$who" = staff ] && auth=(-H "Authorization: Bearer $TOKEN")
-  t="$(curl -s -o /dev/null -w '%{time_total}' "${auth[@]}" "$API/programmes/$RESULTS_PROGRAMME/results")"
-  echo "first (computing) GET /programmes/{id}/results, $who (PostgreSQL): $t s" >>"$WORK/results-cold.txt"
-done
+first_results PostgreSQL "$TOKEN"
 probe "product results" "$API/programmes/$RESULTS_PROGRAMME/results" -H "Authorization: Bearer $TOKEN" || exit 1
 [ "$(json '["data"][0]["accepted_values"]' <"$WORK/probe.json")" = 4000 ] || die "the results programme does not count 4,000 values"
 RESULTS_KEYS=(results_pg_staff results_pg_anon)
@@ -454,12 +461,7 @@ SQLITE_PID=$!
 PIDS+=("$SQLITE_PID")
 wait_http "http://127.0.0.1:$PROD_PORT/health/ready"
 SQLITE_TOKEN="$(login admin@bench.example.org)"
-for who in staff anonymous; do
-  auth=()
-  [ "$who" = staff ] && auth=(-H "Authorization: Bearer $SQLITE_TOKEN")
-  t="$(curl -s -o /dev/null -w '%{time_total}' "${auth[@]}" "$API/programmes/$RESULTS_PROGRAMME/results")"
-  echo "first (computing) GET /programmes/{id}/results, $who (SQLite): $t s" >>"$WORK/results-cold.txt"
-done
+first_results SQLite "$SQLITE_TOKEN"
 probe "product results (SQLite)" "$API/programmes/$RESULTS_PROGRAMME/results" -H "Authorization: Bearer $SQLITE_TOKEN" || exit 1
 [ "$(json '["data"][0]["accepted_values"]' <"$WORK/probe.json")" = 4000 ] || die "the SQLite results programme does not count 4,000 values"
 RESULTS_KEYS+=(results_sqlite_staff results_sqlite_anon)
