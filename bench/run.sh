@@ -423,10 +423,10 @@ PEAK_RSS_KB="$(sort -n "$WORK/rss.txt" | tail -n1)"
 # the manager holding token $2 and anonymously, for the summary.
 first_results() {
   local backend="$1" token="$2" who t auth
-  for who in staff anonymous; do
-    auth=()
-    [ "$who" = staff ] && auth=(-H "Authorization: Bearer $token")
-    t="$(curl -s -o /dev/null -w '%{time_total}' "${auth[@]}" "$API/programmes/$RESULTS_PROGRAMME/results")"
+  for who in "staff, by grant" anonymous; do
+    auth=() query=""
+    [ "$who" = anonymous ] || { auth=(-H "Authorization: Bearer $token"); query="?by_grant=true"; }
+    t="$(curl -s -o /dev/null -w '%{time_total}' "${auth[@]}" "$API/programmes/$RESULTS_PROGRAMME/results$query")"
     echo "first (computing) GET /programmes/{id}/results, $who ($backend): $t s" >>"$WORK/results-cold.txt"
   done
 }
@@ -443,9 +443,11 @@ TOKEN="$(login manager@bench.example.org)"
 first_results PostgreSQL "$TOKEN"
 probe "product results" "$API/programmes/$RESULTS_PROGRAMME/results" -H "Authorization: Bearer $TOKEN" || exit 1
 [ "$(json '["data"][0]["accepted_values"]' <"$WORK/probe.json")" = 4000 ] || die "the results programme does not count 4,000 values"
-RESULTS_KEYS=(results_pg_staff results_pg_anon)
+RESULTS_KEYS=(results_pg_staff results_pg_grants results_pg_anon)
 CONNECTIONS="$RESULTS_CONNECTIONS" measure results_pg_staff "product GET /programmes/{id}/results, staff (PostgreSQL)" \
   "http://127.0.0.1:$PROD_PORT" "$WORK/results-ids.txt" "/api/v1/programmes/" "/results" --timeout 30s -H "Authorization: Bearer $TOKEN"
+CONNECTIONS="$RESULTS_CONNECTIONS" measure results_pg_grants "product GET /programmes/{id}/results?by_grant=true (PostgreSQL)" \
+  "http://127.0.0.1:$PROD_PORT" "$WORK/results-ids.txt" "/api/v1/programmes/" "/results?by_grant=true" --timeout 30s -H "Authorization: Bearer $TOKEN"
 CONNECTIONS="$RESULTS_CONNECTIONS" measure results_pg_anon "product GET /programmes/{id}/results, anonymous (PostgreSQL)" \
   "http://127.0.0.1:$PROD_PORT" "$WORK/results-ids.txt" "/api/v1/programmes/" "/results" --timeout 30s
 stop "$RESULTS_PID"
@@ -464,9 +466,11 @@ SQLITE_TOKEN="$(login admin@bench.example.org)"
 first_results SQLite "$SQLITE_TOKEN"
 probe "product results (SQLite)" "$API/programmes/$RESULTS_PROGRAMME/results" -H "Authorization: Bearer $SQLITE_TOKEN" || exit 1
 [ "$(json '["data"][0]["accepted_values"]' <"$WORK/probe.json")" = 4000 ] || die "the SQLite results programme does not count 4,000 values"
-RESULTS_KEYS+=(results_sqlite_staff results_sqlite_anon)
+RESULTS_KEYS+=(results_sqlite_staff results_sqlite_grants results_sqlite_anon)
 CONNECTIONS="$RESULTS_CONNECTIONS" measure results_sqlite_staff "product GET /programmes/{id}/results, staff (SQLite)" \
   "http://127.0.0.1:$PROD_PORT" "$WORK/results-ids.txt" "/api/v1/programmes/" "/results" --timeout 30s -H "Authorization: Bearer $SQLITE_TOKEN"
+CONNECTIONS="$RESULTS_CONNECTIONS" measure results_sqlite_grants "product GET /programmes/{id}/results?by_grant=true (SQLite)" \
+  "http://127.0.0.1:$PROD_PORT" "$WORK/results-ids.txt" "/api/v1/programmes/" "/results?by_grant=true" --timeout 30s -H "Authorization: Bearer $SQLITE_TOKEN"
 CONNECTIONS="$RESULTS_CONNECTIONS" measure results_sqlite_anon "product GET /programmes/{id}/results, anonymous (SQLite)" \
   "http://127.0.0.1:$PROD_PORT" "$WORK/results-ids.txt" "/api/v1/programmes/" "/results" --timeout 30s
 stop "$SQLITE_PID"

@@ -219,7 +219,7 @@ both_backends! {
         app.get(&format!("/api/v1/reports/{}", gs[15].requirements[1]), Some(&eu)).await.expect_problem(404);
         // The programme's results: only accepted values count (grant 15's second report waits),
         // by each indicator's rule, with their disaggregation.
-        let results = app.get(&format!("/api/v1/programmes/{}/results", s.programme), Some(&m)).await.expect(200);
+        let results = app.get(&format!("/api/v1/programmes/{}/results?by_grant=true", s.programme), Some(&m)).await.expect(200);
         let r = results.body["data"].as_array().unwrap();
         let codes: Vec<&str> = r.iter().map(|i| i["code"].as_str().unwrap()).collect();
         assert_eq!(codes, ["PEOPLE", "OFFICIALS", "MEMBERS"]);

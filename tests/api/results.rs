@@ -280,11 +280,12 @@ both_backends! {
 
         let path = format!("/api/v1/programmes/{}/results", s.programme);
         // The first request computes the roll-up and keeps it; the next reads it back, unchanged.
-        let (r, statements, checkouts) = app.counting(app.get(&path, Some(&s.c.manager))).await;
+        let staff = format!("{path}?by_grant=true");
+        let (r, statements, checkouts) = app.counting(app.get(&staff, Some(&s.c.manager))).await;
         let r = r.expect(200);
         assert!(statements <= 7, "{statements} statements");
         assert_eq!(checkouts, 1);
-        let (kept, statements, _) = app.counting(app.get(&path, Some(&s.c.manager))).await;
+        let (kept, statements, _) = app.counting(app.get(&staff, Some(&s.c.manager))).await;
         assert!(statements <= 5, "{statements} statements");
         assert_eq!(kept.expect(200).body, r.body);
         assert_eq!(r.body["next_cursor"], Value::Null);
@@ -339,7 +340,7 @@ both_backends! {
 
         // Filters: a call, a region, a period range.
         let filtered = |query: String| {
-            let path = format!("{path}?{query}");
+            let path = format!("{staff}&{query}");
             let app = &app;
             let token = s.c.manager.clone();
             async move { app.get(&path, Some(&token)).await.expect(200).body }
@@ -389,7 +390,13 @@ both_backends! {
         // A funder's member is staff.
         let (fid, funder) = app.user(&s.c.admin, "officer@eu.example.org").await;
         app.add_member(&s.c.admin, &s.c.eu, &fid, "member").await;
-        let f = app.get(&path, Some(&funder)).await.expect(200);
+        let f = app.get(&staff, Some(&funder)).await.expect(200);
+        // The breakdown by grant is the staff's: others asking for it are refused.
+        app.get(&staff, Some(&owner3)).await.expect_problem(403);
+        app.get(&staff, None).await.expect_problem(403);
+        // Without asking, staff get the aggregate too.
+        let plain = app.get(&path, Some(&s.c.manager)).await.expect(200);
+        assert_eq!(plain.body, anonymous.body);
         assert_eq!(entry(&f.body["data"], "code", "OUT-1")["by_grant"].as_array().unwrap().len(), 3);
 
         // A grant's results, against its own targets, by dimension and period.

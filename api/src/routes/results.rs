@@ -23,15 +23,16 @@ pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfi
 /// A programme's results: per indicator of its catalogue (a page, by indicator id), the
 /// accepted values rolled up by the indicator's aggregation, against its baseline and target,
 /// with breakdowns by dimension, region, period and call. The programme's staff (admins, the
-/// managing organisation's and funders' members) also get `by_grant`; other signed-in users
-/// who may see the programme, and anonymous callers while it is active, get the same aggregate
-/// without grantee detail. Anyone else: 404.
+/// managing organisation's and funders' members) may also ask for `by_grant=true`; other
+/// signed-in users who may see the programme, and anonymous callers while it is active, get
+/// the same aggregate without grantee detail. Anyone else: 404.
 #[utoipa::path(
     tag = "results",
     params(("id" = Uuid, Path, description = "Programme id"), PageParams, ResultsParams),
     responses(
         (status = 200, description = "One page of the programme's indicators with their results.", body = Paginated<IndicatorResultsResponse>),
         crate::openapi::AuthErrors,
+        (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 422, response = crate::openapi::Unprocessable),
     )
@@ -46,10 +47,11 @@ pub async fn programme_results(
 ) -> Result<Paginated<IndicatorResultsResponse>, ApiError> {
     let id = ProgrammeId::from_uuid(id.into_inner());
     let page = page.0.to_request()?;
+    let by_grant = filter.0.by_grant.unwrap_or(false);
     let filter = uc::ResultsFilter::try_from(filter.0)?;
     let p = state
         .read_maybe(caller.0.as_ref(), move |conn, actor, now| {
-            uc::programme(conn, actor, id, &filter, &page, now)
+            uc::programme(conn, actor, id, &filter, by_grant, &page, now)
         })
         .await?;
     Paginated::try_from_page(p, |r| Ok(IndicatorResultsResponse::from(r)))

@@ -8,6 +8,7 @@
 
 use crate::error::ApiError;
 use chrono::{NaiveDate, NaiveDateTime};
+use seriktes_domain::DomainError;
 use seriktes_domain::access::grant::{GrantRight, grant as grant_policy};
 use seriktes_domain::access::results::{ResultsView, programme_results};
 use seriktes_domain::access::{Actor, authorize};
@@ -81,7 +82,8 @@ fn found<T>(r: Result<T, StoreError>) -> Result<T, ApiError> {
 }
 
 /// One page of a programme's results, per indicator of its catalogue (by id), for a caller
-/// who may be anonymous (`None`). The unfiltered figures of all its indicators are kept once
+/// who may be anonymous (`None`); with the breakdown by grant when `by_grant` (the programme's
+/// staff only: 403 for others). The unfiltered figures of all its indicators are kept once
 /// computed (`results_cache`) until a change of what they count bumps the programme's stamp;
 /// filtered ones are computed for the page each time. Three statements when kept, four with
 /// the breakdown by grant, one more to compute and one to keep (the caller's own is loaded
@@ -91,6 +93,7 @@ pub fn programme(
     actor: Option<&Actor>,
     id: ProgrammeId,
     filter: &ResultsFilter,
+    by_grant: bool,
     page: &PageRequest,
     now: NaiveDateTime,
 ) -> Result<Page<IndicatorResults>, ApiError> {
@@ -100,7 +103,12 @@ pub fn programme(
     };
     let mut p = found(store::programme(conn, id, false))?;
     let view = staff(&p).ok_or(ApiError::NotFound)?;
-    let by_grant = view == ResultsView::Full;
+    if by_grant && view != ResultsView::Full {
+        return Err(DomainError::Forbidden(
+            "only the programme's staff see its results by grant".into(),
+        )
+        .into());
+    }
     if by_grant {
         p = found(store::programme(conn, id, true))?;
     }

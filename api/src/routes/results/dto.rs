@@ -27,6 +27,9 @@ pub struct ResultsParams {
     pub period_from: Option<CalendarDate>,
     /// Only reports whose period ends on or before this day.
     pub period_to: Option<CalendarDate>,
+    /// Add `by_grant`, each grant's figures against its own target (the programme's staff
+    /// only: 403 for others). A page of indicators then carries every grant of each.
+    pub by_grant: Option<bool>,
 }
 
 /// Filters of a grant's results.
