@@ -118,6 +118,10 @@ typed_id!(
     NetworkMembershipId
 );
 typed_id!(
+    /// A follow-up of a meeting.
+    ActionItemId
+);
+typed_id!(
     /// A comment on a report (a review comment with a revision request, or a comment).
     ReportCommentId
 );

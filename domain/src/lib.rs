@@ -4,6 +4,7 @@
 //! `now` and ids in; every rule here is unit-tested beside its code.
 
 pub mod access;
+pub mod action_item;
 pub mod application;
 pub mod audit;
 pub mod bin;

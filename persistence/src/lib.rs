@@ -62,6 +62,7 @@ macro_rules! insert_many {
     }};
 }
 
+pub mod action_items;
 pub mod actors;
 pub mod applications;
 pub mod attachments;

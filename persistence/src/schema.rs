@@ -507,6 +507,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    action_items (id) {
+        id -> Text,
+        meeting_id -> Text,
+        text -> Text,
+        owner_organization_id -> Nullable<Text>,
+        owner_user_id -> Nullable<Text>,
+        due_on -> Date,
+        done_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(action_items -> meetings (meeting_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     idempotency_keys,
@@ -544,6 +561,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_participants,
     meeting_agenda_items,
     results_cache,
+    action_items,
 );
 
 diesel::table! {

@@ -10,6 +10,8 @@
 mod helpers;
 
 #[cfg(test)]
+mod action_items;
+#[cfg(test)]
 mod applications;
 #[cfg(test)]
 mod attachments;

@@ -10,13 +10,13 @@ use icalendar::Component;
 use serde_json::{Value, json};
 
 /// An admin token and an organiser organisation with its manager's token.
-struct World {
-    admin: String,
-    organiser: String,
-    manager: String,
+pub(crate) struct World {
+    pub(crate) admin: String,
+    pub(crate) organiser: String,
+    pub(crate) manager: String,
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let admin = app.admin_token().await;
     let organiser = app.organization(&admin, "Civil Initiatives Centre").await;
     let (uid, manager) = app.user(&admin, "manager@example.org").await;
@@ -29,7 +29,12 @@ async fn world(app: &TestApp) -> World {
 }
 
 /// A member (with `role`) of a new organisation: `(organisation id, token)`.
-async fn member_of_new_org(app: &TestApp, admin: &str, name: &str, role: &str) -> (String, String) {
+pub(crate) async fn member_of_new_org(
+    app: &TestApp,
+    admin: &str,
+    name: &str,
+    role: &str,
+) -> (String, String) {
     let org = app.organization(admin, name).await;
     let (uid, token) = app
         .user(
@@ -41,7 +46,7 @@ async fn member_of_new_org(app: &TestApp, admin: &str, name: &str, role: &str) -
     (org, token)
 }
 
-fn body(organiser: &str, extra: Value) -> Value {
+pub(crate) fn body(organiser: &str, extra: Value) -> Value {
     let mut b = json!({
         "kind": "round_table",
         "title": {"en": "Round table on public councils", "ru": "Круглый стол об общественных советах"},
@@ -61,7 +66,7 @@ fn body(organiser: &str, extra: Value) -> Value {
     b
 }
 
-async fn create(app: &TestApp, token: &str, body: &Value) -> Value {
+pub(crate) async fn create(app: &TestApp, token: &str, body: &Value) -> Value {
     app.post("/api/v1/meetings", Some(token), body)
         .await
         .expect(201)

@@ -356,6 +356,15 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
     );
     add("PublicGrant", &[("funders", Items(programme::MAX_FUNDERS))]);
     add("NetworkMembershipResponse", &actions);
+    add("ActionItemResponse", &actions);
+    let item_text = [("text", Chars(seriktes_domain::action_item::MAX_TEXT_CHARS))];
+    for schema in [
+        "ActionItemResponse",
+        "CreateActionItemRequest",
+        "PatchActionItemRequest",
+    ] {
+        add(schema, &item_text);
+    }
     let memberships = Range(0, i64::from(i32::MAX));
     add(
         "NetworkGrowthResponse",

@@ -1,5 +1,6 @@
 //! HTTP handlers, one module per resource, mounted by [`configure`].
 
+pub mod action_items;
 pub mod applications;
 pub mod attachments;
 pub mod audit_events;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(requirements::configure)
             .configure(reports::configure)
             .configure(networks::configure)
+            .configure(action_items::configure)
             .configure(attachments::configure)
             .configure(results::configure)
             .configure(meetings::configure)

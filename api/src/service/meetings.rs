@@ -78,7 +78,7 @@ pub struct MeetingPatch {
 pub type MeetingQuery = MeetingFilter;
 
 /// The policy's facts about a meeting.
-fn facts(m: &Meeting) -> MeetingFacts {
+pub(crate) fn facts(m: &Meeting) -> MeetingFacts {
     MeetingFacts {
         organizers: m.fields.organizers.clone(),
         participants: m.fields.participants.iter().map(|(o, _)| *o).collect(),

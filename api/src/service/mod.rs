@@ -7,6 +7,7 @@
 //! generator (`.ci/check-structure` checks), so the CLI, background workers and export writers
 //! call the same functions the routes do.
 
+pub mod action_items;
 pub mod applications;
 pub mod attachments;
 pub mod audit;

@@ -11,6 +11,7 @@
 //! Lists filter in SQL with `persistence::visibility`; a parity test checks that a list shows
 //! exactly what these policies let a single GET show.
 
+pub mod action_item;
 pub mod application;
 pub mod call;
 pub mod grant;
