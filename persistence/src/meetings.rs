@@ -10,6 +10,7 @@ use crate::schema::{
 };
 use crate::stored;
 use chrono::NaiveDateTime;
+use diesel::dsl::Eq;
 use diesel::prelude::*;
 use seriktes_domain::access::Actor;
 use seriktes_domain::geo::RegionCode;
@@ -62,6 +63,40 @@ fn text_json(t: &seriktes_domain::text::LocalizedText) -> String {
     stored::to_json(t.translations())
 }
 
+/// A meeting's editable columns, as `insert` writes them and `update` sets them.
+type Columns = (
+    Eq<meetings::kind, &'static str>,
+    Eq<meetings::title, String>,
+    Eq<meetings::description, Option<String>>,
+    Eq<meetings::starts_at, NaiveDateTime>,
+    Eq<meetings::ends_at, NaiveDateTime>,
+    Eq<meetings::time_zone, &'static str>,
+    Eq<meetings::format, &'static str>,
+    Eq<meetings::place_address, Option<String>>,
+    Eq<meetings::place_region, Option<String>>,
+    Eq<meetings::online_url, Option<String>>,
+    Eq<meetings::visibility, &'static str>,
+    Eq<meetings::capacity, Option<i32>>,
+);
+
+fn columns(m: &MeetingInput) -> Columns {
+    use meetings as t;
+    (
+        t::kind.eq(m.kind.as_str()),
+        t::title.eq(text_json(&m.title)),
+        t::description.eq(m.description.as_ref().map(text_json)),
+        t::starts_at.eq(m.starts_at),
+        t::ends_at.eq(m.ends_at),
+        t::time_zone.eq(m.time_zone.name()),
+        t::format.eq(m.format.as_str()),
+        t::place_address.eq(m.place.as_ref().map(|p| p.address.clone())),
+        t::place_region.eq(m.place.as_ref().map(|p| p.region.as_str().to_owned())),
+        t::online_url.eq(m.online_url.as_ref().map(|u| u.as_str().to_owned())),
+        t::visibility.eq(m.visibility.as_str()),
+        t::capacity.eq(m.capacity),
+    )
+}
+
 /// Inserts a planned meeting with its organisers and participants (three statements).
 pub fn insert(
     conn: &mut DbConn,
@@ -73,18 +108,7 @@ pub fn insert(
     diesel::insert_into(t::table)
         .values((
             t::id.eq(id.to_string()),
-            t::kind.eq(m.kind.as_str()),
-            t::title.eq(text_json(&m.title)),
-            t::description.eq(m.description.as_ref().map(text_json)),
-            t::starts_at.eq(m.starts_at),
-            t::ends_at.eq(m.ends_at),
-            t::time_zone.eq(m.time_zone.name()),
-            t::format.eq(m.format.as_str()),
-            t::place_address.eq(m.place.as_ref().map(|p| p.address.clone())),
-            t::place_region.eq(m.place.as_ref().map(|p| p.region.as_str().to_owned())),
-            t::online_url.eq(m.online_url.as_ref().map(|u| u.as_str().to_owned())),
-            t::visibility.eq(m.visibility.as_str()),
-            t::capacity.eq(m.capacity),
+            columns(m),
             t::status.eq(MeetingStatus::Planned.as_str()),
             t::cancel_reason.eq(None::<String>),
             t::version.eq(1_i64),
@@ -148,18 +172,7 @@ pub fn update(
         current.version,
         expected,
         now,
-        meetings::kind.eq(m.kind.as_str()),
-        meetings::title.eq(text_json(&m.title)),
-        meetings::description.eq(m.description.as_ref().map(text_json)),
-        meetings::starts_at.eq(m.starts_at),
-        meetings::ends_at.eq(m.ends_at),
-        meetings::time_zone.eq(m.time_zone.name()),
-        meetings::format.eq(m.format.as_str()),
-        meetings::place_address.eq(m.place.as_ref().map(|p| p.address.clone())),
-        meetings::place_region.eq(m.place.as_ref().map(|p| p.region.as_str().to_owned())),
-        meetings::online_url.eq(m.online_url.as_ref().map(|u| u.as_str().to_owned())),
-        meetings::visibility.eq(m.visibility.as_str()),
-        meetings::capacity.eq(m.capacity),
+        columns(m),
     )?;
     if current.fields.organizers != m.organizers || current.fields.participants != m.participants {
         replace_parties(conn, current.id, m)?;

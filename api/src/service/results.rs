@@ -85,7 +85,7 @@ fn found<T>(r: Result<T, StoreError>) -> Result<T, ApiError> {
 /// who may be anonymous (`None`); with the breakdown by grant when `by_grant` (the programme's
 /// staff only: 403 for others). The unfiltered figures of all its indicators are kept once
 /// computed (`results_cache`) until a change of what they count bumps the programme's stamp;
-/// filtered ones are computed for the page each time. Three statements when kept, four with
+/// filtered ones are computed for the page each time. Two statements when kept, three with
 /// the breakdown by grant, one more to compute and one to keep (the caller's own is loaded
 /// before).
 pub fn programme(
@@ -97,20 +97,16 @@ pub fn programme(
     page: &PageRequest,
     now: NaiveDateTime,
 ) -> Result<Page<IndicatorResults>, ApiError> {
-    // Whether the caller is staff does not depend on the stamp: ask for the view it sees.
-    let staff = |p: &store::ResultsProgramme| {
-        programme_results(actor, &p.facts, p.status == ProgrammeStatus::Active)
-    };
-    let mut p = found(store::programme(conn, id, false))?;
-    let view = staff(&p).ok_or(ApiError::NotFound)?;
+    // The view asked for is known before the programme is read: one statement reads its facts
+    // and that view's kept figures.
+    let mut p = found(store::programme(conn, id, by_grant))?;
+    let view = programme_results(actor, &p.facts, p.status == ProgrammeStatus::Active)
+        .ok_or(ApiError::NotFound)?;
     if by_grant && view != ResultsView::Full {
         return Err(DomainError::Forbidden(
             "only the programme's staff see its results by grant".into(),
         )
         .into());
-    }
-    if by_grant {
-        p = found(store::programme(conn, id, true))?;
     }
     let catalogue = indicators::list(conn, id, &IndicatorFilter::default(), page)?;
     let (Some(first), Some(last)) = (catalogue.items.first(), catalogue.items.last()) else {
