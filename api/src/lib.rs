@@ -13,6 +13,7 @@ pub mod idempotency;
 /// Kept only until every route uses `domain::access`; see the module.
 pub mod middleware;
 pub mod openapi;
+pub mod recurrence;
 pub mod response;
 pub mod routes;
 pub mod service;

@@ -1,6 +1,7 @@
 //! Wire forms of domain values that need an OpenAPI schema (the domain crate knows no utoipa):
 //! enums mirrored one-to-one, and multilingual text.
 
+pub mod meeting;
 pub mod ser;
 
 use serde::{Deserialize, Serialize};

@@ -20,6 +20,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod indicator;
 pub mod meeting;
+pub mod meeting_series;
 pub mod membership;
 pub mod money;
 pub mod network;

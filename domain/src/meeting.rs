@@ -10,7 +10,7 @@
 
 use crate::error::{DomainError, FieldError, Validator};
 use crate::geo::RegionCode;
-use crate::ids::{MeetingId, OrganizationId};
+use crate::ids::{MeetingId, MeetingSeriesId, OrganizationId};
 use crate::text::LocalizedText;
 use chrono::NaiveDateTime;
 
@@ -155,6 +155,11 @@ impl TimeZone {
     /// Its IANA name.
     pub fn name(self) -> &'static str {
         self.0.name()
+    }
+
+    /// The zone, for reading UTC times as local ones (series, compliance periods).
+    pub fn tz(self) -> chrono_tz::Tz {
+        self.0
     }
 }
 
@@ -347,6 +352,8 @@ pub struct Meeting {
     pub status: MeetingStatus,
     /// Why it was cancelled.
     pub cancel_reason: Option<String>,
+    /// The series it is an occurrence of, if any ([`crate::meeting_series`]).
+    pub series_id: Option<MeetingSeriesId>,
     /// Version (ETag).
     pub version: i64,
     /// When created.

@@ -75,6 +75,7 @@ pub mod files;
 pub mod grants;
 pub mod idempotency;
 pub mod indicators;
+pub mod meeting_series;
 pub mod meetings;
 pub mod memberships;
 pub mod networks;

@@ -14,7 +14,7 @@ use diesel::dsl::Eq;
 use diesel::prelude::*;
 use seriktes_domain::access::Actor;
 use seriktes_domain::geo::RegionCode;
-use seriktes_domain::ids::{MeetingId, OrganizationId};
+use seriktes_domain::ids::{MeetingId, MeetingSeriesId, OrganizationId};
 use seriktes_domain::meeting::{
     AgendaItem, Meeting, MeetingFormat, MeetingInput, MeetingKind, MeetingStatus, OnlineUrl,
     ParticipantRole, Place, TimeZone, Visibility,
@@ -41,6 +41,7 @@ struct MeetingRow {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    series_id: Option<String>,
 }
 
 /// The organisations among `ids` that exist (one statement).
@@ -104,6 +105,27 @@ pub fn insert(
     m: &MeetingInput,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
+    insert_row(conn, id, None, m, now)
+}
+
+/// Inserts a planned occurrence of a series, like [`insert`].
+pub fn insert_occurrence(
+    conn: &mut DbConn,
+    id: MeetingId,
+    series: MeetingSeriesId,
+    m: &MeetingInput,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    insert_row(conn, id, Some(series), m, now)
+}
+
+fn insert_row(
+    conn: &mut DbConn,
+    id: MeetingId,
+    series: Option<MeetingSeriesId>,
+    m: &MeetingInput,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
     use meetings as t;
     diesel::insert_into(t::table)
         .values((
@@ -114,6 +136,7 @@ pub fn insert(
             t::version.eq(1_i64),
             t::created_at.eq(now),
             t::updated_at.eq(now),
+            t::series_id.eq(series.map(|s| s.to_string())),
         ))
         .execute(conn)?;
     replace_parties(conn, id, m)
@@ -262,6 +285,8 @@ pub struct MeetingFilter {
     pub to: Option<NaiveDateTime>,
     /// Only meetings changed at or after.
     pub updated_since: Option<NaiveDateTime>,
+    /// Only the occurrences of this series.
+    pub series: Option<MeetingSeriesId>,
 }
 
 /// One page of the meetings the caller (`None`: anonymous) may see, by id, filtered in SQL by
@@ -298,6 +323,9 @@ pub fn list(
     }
     if let Some(since) = filter.updated_since {
         q = q.filter(meetings::updated_at.ge(since));
+    }
+    if let Some(series) = filter.series {
+        q = q.filter(meetings::series_id.eq(series.to_string()));
     }
     match viewer {
         None => q = q.filter(meetings::visibility.eq(Visibility::Public.as_str())),
@@ -467,6 +495,10 @@ fn meeting_from(
         agenda,
         status: stored::value("meetings.status", &r.status, MeetingStatus::parse)?,
         cancel_reason: r.cancel_reason,
+        series_id: r
+            .series_id
+            .map(|s| stored::id("meetings.series_id", &s, MeetingSeriesId::parse))
+            .transpose()?,
         version: r.version,
         created_at: r.created_at,
         updated_at: r.updated_at,

@@ -463,6 +463,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        series_id -> Nullable<Text>,
     }
 }
 
@@ -524,6 +525,52 @@ diesel::table! {
 
 diesel::joinable!(action_items -> meetings (meeting_id));
 
+diesel::table! {
+    meeting_series (id) {
+        id -> Text,
+        kind -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        time_zone -> Text,
+        format -> Text,
+        place_address -> Nullable<Text>,
+        place_region -> Nullable<Text>,
+        online_url -> Nullable<Text>,
+        visibility -> Text,
+        capacity -> Nullable<Integer>,
+        recurrence -> Text,
+        frequency -> Text,
+        occurrences -> Integer,
+        last_starts_at -> Timestamp,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_series_organizers (series_id, organization_id) {
+        series_id -> Text,
+        organization_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    meeting_series_participants (series_id, organization_id) {
+        series_id -> Text,
+        organization_id -> Text,
+        role -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::joinable!(meeting_series_organizers -> meeting_series (series_id));
+diesel::joinable!(meeting_series_participants -> meeting_series (series_id));
+diesel::joinable!(meetings -> meeting_series (series_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     idempotency_keys,
@@ -562,6 +609,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_agenda_items,
     results_cache,
     action_items,
+    meeting_series,
+    meeting_series_organizers,
+    meeting_series_participants,
 );
 
 diesel::table! {

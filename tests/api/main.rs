@@ -36,6 +36,8 @@ mod idempotency;
 #[cfg(test)]
 mod indicators;
 #[cfg(test)]
+mod meeting_series;
+#[cfg(test)]
 mod meetings;
 #[cfg(test)]
 mod members;

@@ -18,8 +18,9 @@ use seriktes_domain::geo::{CountryCode, MAX_REGIONS, RegionCode};
 use seriktes_domain::money::{Currency, MAX_AMOUNT_CHARS};
 use seriktes_domain::user::NewPassword;
 use seriktes_domain::{
-    application, audit, budget, calendar, call, file, grant, ids, indicator, meeting, membership,
-    organization, programme, report, reporting, results, review, user, workflow,
+    application, audit, budget, calendar, call, file, grant, ids, indicator, meeting,
+    meeting_series, membership, organization, programme, report, reporting, results, review, user,
+    workflow,
 };
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::schema::{
@@ -579,9 +580,59 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
         "MeetingResponse",
         "CreateMeetingRequest",
         "UpdateMeetingRequest",
+        "CreateMeetingSeriesRequest",
+        "MeetingSeriesResponse",
     ] {
         add(schema, &meeting_fields);
     }
+    let occurrences = count(meeting_series::MAX_OCCURRENCES);
+    add(
+        "CreateMeetingSeriesRequest",
+        &[
+            (
+                "organizer_organization_ids",
+                ItemsBetween(meeting::MIN_ORGANIZERS, meeting::MAX_ORGANIZERS),
+            ),
+            (
+                "recurrence",
+                CharsBetween(1, meeting_series::MAX_RULE_CHARS),
+            ),
+        ],
+    );
+    add(
+        "MeetingSeriesResponse",
+        &[
+            ("organizer_organization_ids", Items(meeting::MAX_ORGANIZERS)),
+            ("recurrence", Chars(meeting_series::MAX_RULE_CHARS)),
+            ("occurrence_count", Range(1, occurrences)),
+            ("meeting_ids", Items(meeting_series::MAX_OCCURRENCES)),
+            ("meetings_url", Chars(response::MAX_LOCATION_CHARS)),
+            ("version", Range(1, i64::MAX)),
+        ],
+    );
+    add(
+        "ComplianceResponse",
+        &[
+            ("time_zone", Chars(meeting::MAX_TIME_ZONE_CHARS)),
+            ("periods", Items(meeting_series::MAX_OCCURRENCES)),
+            ("outside", Items(meeting_series::MAX_OCCURRENCES)),
+        ],
+    );
+    add(
+        "CompliancePeriod",
+        &[("meetings", Items(meeting_series::MAX_OCCURRENCES))],
+    );
+    add(
+        "ComplianceTotals",
+        &[
+            ("periods", Range(0, occurrences)),
+            ("compliant", Range(0, occurrences)),
+            ("held", Range(0, occurrences)),
+            ("held_without_minutes", Range(0, occurrences)),
+            ("missed", Range(0, occurrences)),
+            ("upcoming", Range(0, occurrences)),
+        ],
+    );
     for schema in ["MeetingResponse", "UpdateMeetingRequest"] {
         add(
             schema,

@@ -11,6 +11,7 @@ pub mod grants;
 pub mod health;
 pub mod indicators;
 pub mod me;
+pub mod meeting_series;
 pub mod meetings;
 pub mod members;
 pub mod networks;
@@ -48,6 +49,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(attachments::configure)
             .configure(results::configure)
             .configure(meetings::configure)
+            .configure(meeting_series::configure)
             .service(grants::list_public_grants)
             .configure(audit_events::configure),
     );

@@ -97,7 +97,7 @@ fn event(kind: &str, m: &Meeting, summary: String) -> Event {
 }
 
 /// Checks that every organiser and participant exists (422 naming each unknown one).
-fn check_parties(tx: &mut Tx<'_>, m: &MeetingInput) -> Result<(), ApiError> {
+pub(crate) fn check_parties(tx: &mut Tx<'_>, m: &MeetingInput) -> Result<(), ApiError> {
     let mut all: Vec<OrganizationId> = m.organizers.clone();
     all.extend(m.participants.iter().map(|(o, _)| *o));
     let found = store::existing(tx, &all)?;

@@ -18,6 +18,7 @@ pub mod events;
 pub mod grants;
 pub mod idempotency;
 pub mod indicators;
+pub mod meeting_series;
 pub mod meetings;
 pub mod members;
 pub mod networks;

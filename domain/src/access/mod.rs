@@ -17,6 +17,7 @@ pub mod call;
 pub mod grant;
 pub mod indicator;
 pub mod meeting;
+pub mod meeting_series;
 pub mod network;
 pub mod organization;
 pub mod programme;

@@ -2,44 +2,22 @@
 
 use crate::response::utc;
 use crate::service::meetings::{MeetingPatch, MeetingQuery, Seen};
+pub use crate::wire::meeting::{CreateMeetingRequest, ParticipantDto, PlaceDto};
+use crate::wire::meeting::{organizers, participants, place, url};
 use crate::wire::{
     AgendaItemTitle, MeetingDescription, MeetingFormat, MeetingKind, MeetingStatus, MeetingTitle,
-    MeetingVisibility, ParticipantRole, Timestamp, double_option, ser,
+    MeetingVisibility, Timestamp, double_option, ser,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use seriktes_domain::geo::RegionCode;
-use seriktes_domain::ids::OrganizationId;
+use seriktes_domain::ids::{MeetingSeriesId, OrganizationId};
 use seriktes_domain::meeting::{
-    AgendaItem, MAX_ADDRESS_CHARS, MAX_AGENDA_ITEMS, MAX_PRESENTER_CHARS, MAX_REASON_CHARS,
-    MeetingInput, OnlineUrl, Place, TimeZone, check_capacity,
+    AgendaItem, MAX_AGENDA_ITEMS, MAX_PRESENTER_CHARS, MAX_REASON_CHARS, TimeZone, check_capacity,
 };
 use seriktes_domain::user::parse_line;
-use seriktes_domain::{DomainError, FieldError, Validator};
+use seriktes_domain::{DomainError, Validator};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-
-/// An invited organisation and the role it takes part in.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"organization_id": "0193a0c4-7c1e-7d4a-9a51-3f7e2b8c9d20", "role": "government_body"}))]
-pub struct ParticipantDto {
-    /// The organisation.
-    pub organization_id: Uuid,
-    /// Its role.
-    pub role: ParticipantRole,
-}
-
-/// Where an in-person or hybrid meeting happens.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"address": "Dostyk Ave 12, Almaty", "region": "KZ-75"}))]
-pub struct PlaceDto {
-    /// The address (1–500 characters).
-    pub address: String,
-    /// Its ISO 3166-2 region, e.g. `KZ-75`.
-    pub region: String,
-}
 
 /// One agenda item.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -65,7 +43,7 @@ pub struct AgendaItemDto {
     "format": "hybrid", "place": {"address": "Dostyk Ave 12, Almaty", "region": "KZ-75"},
     "online_url": "https://meet.example.org/round-table", "visibility": "public", "capacity": 60,
     "agenda": [{"title": {"en": "Opening remarks"}, "presenter": "Deputy Minister", "minutes": 15}],
-    "status": "planned", "cancel_reason": null, "allowed_actions": ["hold", "cancel"],
+    "status": "planned", "cancel_reason": null, "series_id": null, "allowed_actions": ["hold", "cancel"],
     "version": 1, "created_at": "2027-02-01T09:00:00Z", "updated_at": "2027-02-01T09:00:00Z"
 }))]
 pub struct MeetingResponse {
@@ -105,6 +83,8 @@ pub struct MeetingResponse {
     pub status: MeetingStatus,
     /// Why it was cancelled.
     pub cancel_reason: Option<String>,
+    /// The series it is an occurrence of (`GET /meeting-series/{id}`), if any.
+    pub series_id: Option<Uuid>,
     /// Actions the caller may take now (organisers only).
     #[schema(value_type = Vec<String>)]
     pub allowed_actions: Vec<&'static str>,
@@ -159,53 +139,13 @@ impl From<Seen> for MeetingResponse {
                 .collect(),
             status: m.status.into(),
             cancel_reason: m.cancel_reason,
+            series_id: m.series_id.map(|s| s.uuid()),
             allowed_actions,
             version: m.version,
             created_at: utc(m.created_at),
             updated_at: utc(m.updated_at),
         }
     }
-}
-
-/// A new meeting.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "kind": "round_table", "title": {"en": "Round table with the Ministry of Culture and Information"},
-    "organizer_organization_ids": ["0193a0c4-7c1e-7d4a-9a51-3f7e2b8c9d10"],
-    "participants": [{"organization_id": "0193a0c4-7c1e-7d4a-9a51-3f7e2b8c9d20", "role": "government_body"}],
-    "starts_at": "2027-03-01T10:00:00+06:00", "ends_at": "2027-03-01T13:00:00+06:00", "time_zone": "Asia/Almaty",
-    "format": "hybrid", "place": {"address": "Dostyk Ave 12, Almaty", "region": "KZ-75"},
-    "online_url": "https://meet.example.org/round-table", "visibility": "public", "capacity": 60
-}))]
-pub struct CreateMeetingRequest {
-    /// Kind.
-    pub kind: MeetingKind,
-    /// Title.
-    pub title: MeetingTitle,
-    /// Description.
-    pub description: Option<MeetingDescription>,
-    /// 1 to 10 organiser organisations; the caller must own or manage one (admins excepted).
-    pub organizer_organization_ids: Vec<Uuid>,
-    /// Invited organisations with their roles (at most 200, each once).
-    #[serde(default)]
-    pub participants: Vec<ParticipantDto>,
-    /// Start (RFC 3339, any offset; stored in UTC).
-    pub starts_at: Timestamp,
-    /// End, after the start.
-    pub ends_at: Timestamp,
-    /// The IANA time zone it is held in, e.g. `Asia/Almaty`.
-    pub time_zone: String,
-    /// Format.
-    pub format: MeetingFormat,
-    /// Place: required for `in_person` and `hybrid`.
-    pub place: Option<PlaceDto>,
-    /// An `https://` link: required for `online` and `hybrid`.
-    pub online_url: Option<String>,
-    /// Visibility.
-    pub visibility: MeetingVisibility,
-    /// How many may attend (1 to 100,000).
-    pub capacity: Option<i32>,
 }
 
 /// Changes to a planned meeting; absent fields stay, `null` clears an optional one.
@@ -286,6 +226,8 @@ pub struct MeetingListParams {
     pub to: Option<Timestamp>,
     /// Only meetings changed at or after this time (RFC 3339).
     pub updated_since: Option<Timestamp>,
+    /// Only the occurrences of this meeting series.
+    pub series_id: Option<Uuid>,
 }
 
 impl From<MeetingListParams> for MeetingQuery {
@@ -297,6 +239,7 @@ impl From<MeetingListParams> for MeetingQuery {
             from: p.from.map(Timestamp::get),
             to: p.to.map(Timestamp::get),
             updated_since: p.updated_since.map(Timestamp::get),
+            series: p.series_id.map(MeetingSeriesId::from_uuid),
         }
     }
 }
@@ -315,89 +258,6 @@ pub struct CalendarParams {
 #[derive(Debug, ToSchema)]
 #[schema(value_type = String, example = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:ICALENDAR-RS\r\nBEGIN:VEVENT\r\nUID:0193a0c4-f000-7000-8000-000000000001@seriktes\r\nDTSTART:20270301T040000Z\r\nDTEND:20270301T070000Z\r\nSUMMARY:Round table\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")]
 pub struct MeetingCalendar(pub String);
-
-fn place(p: PlaceDto) -> Result<Place, DomainError> {
-    let mut v = Validator::new();
-    let address = v.check("address", parse_line(&p.address, MAX_ADDRESS_CHARS));
-    let region = v.check("region", RegionCode::parse(&p.region));
-    v.finish()?;
-    match (address, region) {
-        (Some(address), Some(region)) => Ok(Place { address, region }),
-        _ => Err(FieldError::new("", "invalid", "invalid place").into()),
-    }
-}
-
-fn participants(
-    v: &mut Validator,
-    items: Vec<ParticipantDto>,
-) -> Vec<(OrganizationId, seriktes_domain::meeting::ParticipantRole)> {
-    v.max_items(
-        "participants",
-        items.len(),
-        seriktes_domain::meeting::MAX_PARTICIPANTS,
-    );
-    items
-        .into_iter()
-        .map(|p| (OrganizationId::from_uuid(p.organization_id), p.role.into()))
-        .collect()
-}
-
-fn organizers(v: &mut Validator, ids: Vec<Uuid>) -> Vec<OrganizationId> {
-    v.max_items(
-        "organizer_organization_ids",
-        ids.len(),
-        seriktes_domain::meeting::MAX_ORGANIZERS,
-    );
-    ids.into_iter().map(OrganizationId::from_uuid).collect()
-}
-
-fn url(raw: String) -> Result<OnlineUrl, DomainError> {
-    OnlineUrl::parse(&raw)
-}
-
-impl TryFrom<CreateMeetingRequest> for MeetingInput {
-    type Error = DomainError;
-    fn try_from(r: CreateMeetingRequest) -> Result<Self, DomainError> {
-        let mut v = Validator::new();
-        let title = v.check("title", r.title.parse());
-        let description = v.check_opt("description", r.description, MeetingDescription::parse);
-        let time_zone = v.check("time_zone", TimeZone::parse(&r.time_zone));
-        let place = v.check_opt("place", r.place, place);
-        let online_url = v.check_opt("online_url", r.online_url, url);
-        let capacity = v.check_opt("capacity", r.capacity, check_capacity);
-        let organizers = organizers(&mut v, r.organizer_organization_ids);
-        let participants = participants(&mut v, r.participants);
-        let fields = (title, description, time_zone, place, online_url, capacity);
-        let (
-            Some(title),
-            Some(description),
-            Some(time_zone),
-            Some(place),
-            Some(online_url),
-            Some(capacity),
-        ) = fields
-        else {
-            v.finish()?;
-            return Err(FieldError::new("", "invalid", "invalid input").into());
-        };
-        v.finish()?;
-        Ok(Self {
-            kind: r.kind.into(),
-            title,
-            description,
-            organizers,
-            participants,
-            starts_at: r.starts_at.get(),
-            ends_at: r.ends_at.get(),
-            time_zone,
-            format: r.format.into(),
-            place,
-            online_url,
-            visibility: r.visibility.into(),
-            capacity,
-        })
-    }
-}
 
 impl TryFrom<UpdateMeetingRequest> for MeetingPatch {
     type Error = DomainError;
