@@ -55,11 +55,11 @@ pub fn expand(rule: &str, first: NaiveDateTime, zone: TimeZone) -> Result<Schedu
     let ends = parsed.get_count().is_some() || parsed.get_until().is_some();
     let too_many = MAX_OCCURRENCES.saturating_add(1);
     if frequency.is_none() || !ends {
-        // Refused whatever it yields: say so without expanding it.
+        // Refused whatever it yields: say why without expanding it.
         check_rule(&RuleFacts {
             frequency,
             ends,
-            occurrences: too_many,
+            occurrences: 1,
             starts_on_rule: true,
         })?;
     }
