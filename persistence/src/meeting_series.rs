@@ -130,6 +130,27 @@ pub fn insert(conn: &mut DbConn, s: &NewSeries<'_>, now: NaiveDateTime) -> Resul
     Ok(())
 }
 
+/// Bumps a series' version (a change to the series as a whole, such as cancelling what remains
+/// of it), guarded like every versioned update: 412 when `expected` (the client's `If-Match`)
+/// is stale.
+pub fn touch(
+    conn: &mut DbConn,
+    current: &MeetingSeries,
+    expected: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let key = current.id.to_string();
+    update_versioned!(
+        conn,
+        meeting_series,
+        key.clone(),
+        current.version,
+        expected,
+        now,
+        meeting_series::id.eq(key.clone()),
+    )
+}
+
 /// One series, whole (three statements); `NotFound` when there is none.
 pub fn find(conn: &mut DbConn, id: MeetingSeriesId) -> Result<MeetingSeries, StoreError> {
     let row: SeriesRow = meeting_series::table

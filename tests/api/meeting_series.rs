@@ -288,4 +288,42 @@ both_backends! {
         assert_eq!(weekly["periods"][0]["ends_on"], "2027-01-10");
         app.get("/api/v1/meeting-series/0193a0c4-f900-7000-8000-000000000009", Some(&w.admin)).await.expect_problem(404);
     }
+
+    async fn cancelling_a_series_cancels_only_what_remains(app) {
+        let w = world(&app).await;
+        let (akimat, _, csos) = parties(&app, &w).await;
+        let weekly = dialogue(&w.organiser, &akimat, &[&csos[0]], json!({"recurrence": "FREQ=WEEKLY;COUNT=4"}));
+        let s = app.post("/api/v1/meeting-series", Some(&w.manager), &weekly).await.expect(201).body;
+        let id = s["id"].as_str().unwrap().to_owned();
+        let ids: Vec<String> = s["meeting_ids"].as_array().unwrap().iter().map(|m| m.as_str().unwrap().to_owned()).collect();
+        act(&app, &w.manager, &ids[0], "hold").await;
+        // On 13 January the second meeting (12 January) is past but not marked held.
+        app.clock.set(at("2027-01-13T06:00:00Z"));
+        let manager = app.token("manager@example.org").await;
+        let akim = app.token("district-akimat@example.org").await;
+        let path = format!("/api/v1/meeting-series/{id}/cancel");
+        let why = json!({"reason": "The dialogue moves to a quarterly rhythm."});
+        app.post(&path, None, &why).await.expect_problem(401);
+        app.post(&path, Some(&akim), &why).await.expect_problem(403);
+        let r = app.post(&path, Some(&manager), &json!({"reason": " "})).await.expect_problem(422);
+        assert_eq!(r.field_errors(), pairs(&[("reason", "required")]));
+        let stale = app.raw(awc::http::Method::POST, &path, &[("Authorization", &format!("Bearer {manager}")), ("If-Match", "\"7\""), ("Content-Type", "application/json")], why.to_string().into_bytes()).await;
+        stale.expect_problem(412);
+        let r = app.raw(awc::http::Method::POST, &path, &[("Authorization", &format!("Bearer {manager}")), ("If-Match", "\"1\""), ("Content-Type", "application/json")], why.to_string().into_bytes()).await.expect(200);
+        assert_eq!(r.header("etag").unwrap(), "\"2\"");
+        let list = app.get(&format!("/api/v1/meetings?series_id={id}"), None).await.expect(200).body;
+        let statuses: Vec<&str> = list["data"].as_array().unwrap().iter().map(|m| m["status"].as_str().unwrap()).collect();
+        assert_eq!(statuses, ["held", "planned", "cancelled", "cancelled"]);
+        assert_eq!(list["data"][3]["cancel_reason"], "The dialogue moves to a quarterly rhythm.");
+        // The past one may still be held on its own; the view then shows two weeks held.
+        act(&app, &manager, &ids[1], "hold").await;
+        let view = app.get(&format!("/api/v1/meeting-series/{id}/compliance"), None).await.expect(200).body;
+        assert_eq!(verdicts(&view), pairs(&[
+            ("2027-01-04", "held_without_minutes"), ("2027-01-11", "held_without_minutes"),
+            ("2027-01-18", "upcoming"), ("2027-01-25", "upcoming"),
+        ]));
+        app.clock.set(at("2027-02-01T06:00:00Z"));
+        let view = app.get(&format!("/api/v1/meeting-series/{id}/compliance"), None).await.expect(200).body;
+        assert_eq!(view["totals"], json!({"periods": 4, "compliant": 0, "held": 2, "held_without_minutes": 2, "missed": 2, "upcoming": 0}));
+    }
 }

@@ -684,6 +684,10 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
         &[("reason", CharsBetween(1, meeting::MAX_REASON_CHARS))],
     );
     add(
+        "CancelSeriesRequest",
+        &[("reason", CharsBetween(1, meeting::MAX_REASON_CHARS))],
+    );
+    add(
         "TokenResponse",
         &[
             ("access_token", Chars(jwt::MAX_TOKEN_CHARS)),

@@ -10,7 +10,7 @@ pub use dto::*;
 
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::ApiError;
-use crate::extract::{Json, Query};
+use crate::extract::{IfMatch, Json, Query};
 use crate::response::{PageParams, Paginated, Tagged};
 use crate::service::meeting_series::{self as uc, NewSeriesInput, SeriesSeen};
 use crate::state::State;
@@ -22,7 +22,8 @@ pub(crate) fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfi
     cfg.service(create_meeting_series)
         .service(list_meeting_series)
         .service(get_meeting_series)
-        .service(meeting_series_compliance);
+        .service(meeting_series_compliance)
+        .service(cancel_meeting_series);
 }
 
 fn tagged(s: SeriesSeen) -> Tagged<MeetingSeriesResponse> {
@@ -146,4 +147,39 @@ pub async fn meeting_series_compliance(
         })
         .await?;
     Ok(web::Json(c.into()))
+}
+
+/// Cancel what remains of a series, with a reason (its organisers' owners and managers): every
+/// occurrence still `planned` that has not started yet is cancelled, in one transaction.
+/// Occurrences held, cancelled or already past stay as they are.
+#[utoipa::path(
+    tag = "meetings",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Series id"), ("If-Match" = Option<String>, Header, description = "The ETag last read; 412 if the series changed since")),
+    request_body = CancelSeriesRequest,
+    responses(
+        (status = 200, description = "The series; its remaining meetings are cancelled.", body = MeetingSeriesResponse, headers(("ETag" = String))),
+        crate::openapi::BodyErrors,
+        crate::openapi::AuthErrors,
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+    )
+)]
+#[post("/meeting-series/{id}/cancel")]
+pub async fn cancel_meeting_series(
+    state: State,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<CancelSeriesRequest>,
+) -> Result<Tagged<MeetingSeriesResponse>, ApiError> {
+    let id = MeetingSeriesId::from_uuid(id.into_inner());
+    let why = reason(body.0)?;
+    let s = state
+        .write_as(&caller, move |tx, actor, now| {
+            uc::cancel(tx, actor, id, &why, if_match.0, now)
+        })
+        .await?;
+    Ok(tagged(s))
 }

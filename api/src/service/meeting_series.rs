@@ -7,13 +7,15 @@
 use crate::error::ApiError;
 use crate::recurrence;
 use crate::service::events::{self, Event};
-use crate::service::meetings::check_parties;
+use crate::service::meetings::{check_parties, facts};
 use chrono::{NaiveDate, NaiveDateTime};
-use seriktes_domain::access::meeting::{MeetingFacts, MeetingRight, MeetingRole, may_organize};
+use seriktes_domain::access::meeting::{
+    MeetingFacts, MeetingRight, MeetingRole, may_organize, meeting,
+};
 use seriktes_domain::access::meeting_series::meeting_series;
 use seriktes_domain::access::{Actor, authorize};
 use seriktes_domain::ids::{MeetingId, MeetingSeriesId};
-use seriktes_domain::meeting::{MeetingInput, Visibility, check_meeting};
+use seriktes_domain::meeting::{MeetingInput, MeetingStatus, Visibility, check_meeting};
 use seriktes_domain::meeting_series::{Compliance, MeetingSeries, compliance};
 use seriktes_domain::{DomainError, FieldError};
 use seriktes_persistence::DbConn;
@@ -230,4 +232,53 @@ pub fn compliance_of(
         series,
         compliance: view,
     })
+}
+
+/// Cancels what remains of a series (its organisers): every occurrence still `planned` that
+/// starts at or after `now`, each with `reason`, in one transaction. Occurrences already held,
+/// cancelled, or past but not yet marked held stay as they are; the caller must be able to act
+/// on each occurrence cancelled (403 otherwise: an occurrence may have been given other
+/// organisers). Bumps the series' version (If-Match, 412); records a `meeting.cancel` per
+/// occurrence and `meeting_series.cancel`.
+pub fn cancel(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: MeetingSeriesId,
+    reason: &str,
+    if_match: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<SeriesSeen, ApiError> {
+    let series = store::find(tx, id)?;
+    authorized(Some(actor), &series, MeetingRight::Act)?;
+    let remaining: Vec<MeetingId> = store::occurrences(tx, id)?
+        .into_iter()
+        .filter(|o| o.status == MeetingStatus::Planned && o.starts_at >= now)
+        .map(|o| o.id)
+        .collect();
+    store::touch(tx, &series, if_match, now)?;
+    for m in &remaining {
+        let current = meetings::find(tx, *m)?;
+        authorize(meeting(Some(actor), &facts(&current)), MeetingRight::Act)?;
+        let to = MeetingStatus::Cancelled;
+        meetings::set_status(tx, &current, None, to, Some(reason), now)?;
+        let f = &current.fields;
+        let audience = f
+            .organizers
+            .iter()
+            .copied()
+            .chain(f.participants.iter().map(|(o, _)| *o));
+        let summary = format!("cancelled with series {id}: {reason}");
+        let e = Event::new("meeting.cancel", "meeting", m, summary).seen_by(audience);
+        events::record(tx, Some(actor), now, e)?;
+    }
+    let t = &series.template;
+    let audience = t
+        .organizers
+        .iter()
+        .copied()
+        .chain(t.participants.iter().map(|(o, _)| *o));
+    let summary = format!("cancelled {} remaining meetings: {reason}", remaining.len());
+    let e = Event::new("meeting_series.cancel", "meeting_series", id, summary).seen_by(audience);
+    events::record(tx, Some(actor), now, e)?;
+    get(tx, Some(actor), id)
 }

@@ -9,11 +9,12 @@ use crate::wire::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use seriktes_domain::meeting::MeetingInput;
+use seriktes_domain::meeting::{MAX_REASON_CHARS, MeetingInput};
 use seriktes_domain::meeting_series::{
     self as domain, MAX_RULE_CHARS, Occurrence, PeriodRecord, Totals,
 };
-use seriktes_domain::{DomainError, FieldError};
+use seriktes_domain::user::parse_line;
+use seriktes_domain::{DomainError, FieldError, Validator};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -424,4 +425,20 @@ impl From<ComplianceSeen> for ComplianceResponse {
             totals: view.totals.into(),
         }
     }
+}
+
+/// Why what remains of a series is cancelled.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "The akimat and the CSOs agreed to meet quarterly from now on"}))]
+pub struct CancelSeriesRequest {
+    /// Why (1–500 characters); given to every occurrence cancelled.
+    pub reason: String,
+}
+
+/// Parses a cancellation's reason.
+pub fn reason(r: CancelSeriesRequest) -> Result<String, DomainError> {
+    let mut v = Validator::new();
+    let reason = v.check("reason", parse_line(&r.reason, MAX_REASON_CHARS));
+    v.finish_with(reason)
 }
