@@ -129,3 +129,7 @@ typed_id!(
     /// A stakeholder meeting.
     MeetingId
 );
+typed_id!(
+    /// A registration for a meeting.
+    RegistrationId
+);

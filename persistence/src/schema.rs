@@ -463,6 +463,12 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        registration_open -> Bool,
+        registration_contribution_required -> Bool,
+        registration_demographics -> Text,
+        registration_consent_version -> Nullable<Text>,
+        registrations_confirmed -> Integer,
+        registration_seq -> BigInt,
     }
 }
 
@@ -524,6 +530,34 @@ diesel::table! {
 
 diesel::joinable!(action_items -> meetings (meeting_id));
 
+diesel::table! {
+    registrations (id) {
+        id -> Text,
+        meeting_id -> Text,
+        seq -> BigInt,
+        name -> Text,
+        email -> Text,
+        organization_id -> Nullable<Text>,
+        organization_name -> Nullable<Text>,
+        contribution_kind -> Nullable<Text>,
+        contribution_text -> Nullable<Text>,
+        consent_version -> Text,
+        consented_at -> Timestamp,
+        sex -> Nullable<Text>,
+        age_band -> Nullable<Text>,
+        disability -> Nullable<Text>,
+        status -> Text,
+        attendance -> Nullable<Text>,
+        token_hash -> Text,
+        user_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(registrations -> meetings (meeting_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     idempotency_keys,
@@ -562,6 +596,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_agenda_items,
     results_cache,
     action_items,
+    registrations,
 );
 
 diesel::table! {

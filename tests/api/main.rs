@@ -70,6 +70,8 @@ mod reviews;
 #[cfg(test)]
 mod schema;
 #[cfg(test)]
+mod social_camp;
+#[cfg(test)]
 mod users;
 #[cfg(test)]
 mod visibility;

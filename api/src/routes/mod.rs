@@ -16,6 +16,7 @@ pub mod members;
 pub mod networks;
 pub mod organizations;
 pub mod programmes;
+pub mod registrations;
 pub mod reports;
 pub mod requirements;
 pub mod results;
@@ -48,6 +49,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(attachments::configure)
             .configure(results::configure)
             .configure(meetings::configure)
+            .configure(registrations::configure)
             .service(grants::list_public_grants)
             .configure(audit_events::configure),
     );

@@ -20,6 +20,7 @@ pub mod meeting;
 pub mod network;
 pub mod organization;
 pub mod programme;
+pub mod registration;
 pub mod report;
 pub mod requirement;
 pub mod results;

@@ -10,10 +10,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use seriktes_domain::geo::RegionCode;
 use seriktes_domain::ids::OrganizationId;
+use seriktes_domain::indicator::Dimension;
 use seriktes_domain::meeting::{
     AgendaItem, MAX_ADDRESS_CHARS, MAX_AGENDA_ITEMS, MAX_PRESENTER_CHARS, MAX_REASON_CHARS,
     MeetingInput, OnlineUrl, Place, TimeZone, check_capacity,
 };
+use seriktes_domain::registration::{RegistrationSettings, check_settings};
 use seriktes_domain::user::parse_line;
 use seriktes_domain::{DomainError, FieldError, Validator};
 use utoipa::{IntoParams, ToSchema};
@@ -52,6 +54,76 @@ pub struct AgendaItemDto {
     pub presenter: Option<String>,
     /// Minutes allotted, 1 to 600.
     pub minutes: i32,
+}
+
+/// A dimension a meeting asks registrants about (optional answers, for disaggregated counts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DemographicDimension {
+    /// Sex: `female`, `male`, `other`, `not_stated`.
+    Sex,
+    /// Age band: `0-17`, `18-29`, `30-64`, `65+`.
+    AgeBand,
+    /// Disability: `with`, `without`, `not_stated`.
+    Disability,
+}
+
+impl From<DemographicDimension> for Dimension {
+    fn from(d: DemographicDimension) -> Self {
+        match d {
+            DemographicDimension::Sex => Self::Sex,
+            DemographicDimension::AgeBand => Self::AgeBand,
+            DemographicDimension::Disability => Self::Disability,
+        }
+    }
+}
+
+/// A meeting's public registration settings.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"open": true, "contribution_required": true, "demographics": ["sex", "age_band"], "consent_version": "2026-12"}))]
+pub struct RegistrationSettingsDto {
+    /// Whether anyone may register (`POST /meetings/{id}/registrations`) while the meeting is
+    /// planned.
+    pub open: bool,
+    /// Whether registrants must state their contribution.
+    #[serde(default)]
+    pub contribution_required: bool,
+    /// What registrants are asked, each optional for them, for disaggregated counts.
+    #[serde(default)]
+    pub demographics: Vec<DemographicDimension>,
+    /// The version of the consent text registrants agree to (1–32 characters, e.g.
+    /// `2026-12`); required when `open`.
+    pub consent_version: Option<String>,
+}
+
+impl From<RegistrationSettings> for RegistrationSettingsDto {
+    fn from(s: RegistrationSettings) -> Self {
+        Self {
+            open: s.open,
+            contribution_required: s.contribution_required,
+            demographics: s
+                .demographics
+                .into_iter()
+                .filter_map(|d| match d {
+                    Dimension::Sex => Some(DemographicDimension::Sex),
+                    Dimension::AgeBand => Some(DemographicDimension::AgeBand),
+                    Dimension::Disability => Some(DemographicDimension::Disability),
+                    Dimension::Region => None,
+                })
+                .collect(),
+            consent_version: s.consent_version,
+        }
+    }
+}
+
+fn registration_settings(r: RegistrationSettingsDto) -> Result<RegistrationSettings, DomainError> {
+    check_settings(RegistrationSettings {
+        open: r.open,
+        contribution_required: r.contribution_required,
+        demographics: r.demographics.into_iter().map(Into::into).collect(),
+        consent_version: r.consent_version,
+    })
 }
 
 /// A stakeholder meeting.
@@ -99,6 +171,8 @@ pub struct MeetingResponse {
     pub visibility: MeetingVisibility,
     /// How many may attend.
     pub capacity: Option<i32>,
+    /// Public registration settings (counts: `GET /meetings/{id}/registration-counts`).
+    pub registration: RegistrationSettingsDto,
     /// The agenda, in order.
     pub agenda: Vec<AgendaItemDto>,
     /// Status.
@@ -148,6 +222,7 @@ impl From<Seen> for MeetingResponse {
             online_url: f.online_url.map(|u| u.as_str().to_owned()),
             visibility: f.visibility.into(),
             capacity: f.capacity,
+            registration: f.registration.into(),
             agenda: m
                 .agenda
                 .into_iter()
@@ -204,8 +279,10 @@ pub struct CreateMeetingRequest {
     pub online_url: Option<String>,
     /// Visibility.
     pub visibility: MeetingVisibility,
-    /// How many may attend (1 to 100,000).
+    /// How many may attend (1 to 100,000); registrations beyond it are waitlisted.
     pub capacity: Option<i32>,
+    /// Public registration settings (default: closed).
+    pub registration: Option<RegistrationSettingsDto>,
 }
 
 /// Changes to a planned meeting; absent fields stay, `null` clears an optional one.
@@ -247,6 +324,8 @@ pub struct UpdateMeetingRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i32>)]
     pub capacity: Option<Option<i32>>,
+    /// Registration settings, replaced whole.
+    pub registration: Option<RegistrationSettingsDto>,
 }
 
 /// The whole agenda, replacing the current one.
@@ -365,17 +444,21 @@ impl TryFrom<CreateMeetingRequest> for MeetingInput {
         let place = v.check_opt("place", r.place, place);
         let online_url = v.check_opt("online_url", r.online_url, url);
         let capacity = v.check_opt("capacity", r.capacity, check_capacity);
+        let registration = v.check_opt("registration", r.registration, registration_settings);
         let organizers = organizers(&mut v, r.organizer_organization_ids);
         let participants = participants(&mut v, r.participants);
         let fields = (title, description, time_zone, place, online_url, capacity);
         let (
-            Some(title),
-            Some(description),
-            Some(time_zone),
-            Some(place),
-            Some(online_url),
-            Some(capacity),
-        ) = fields
+            (
+                Some(title),
+                Some(description),
+                Some(time_zone),
+                Some(place),
+                Some(online_url),
+                Some(capacity),
+            ),
+            Some(registration),
+        ) = (fields, registration)
         else {
             v.finish()?;
             return Err(FieldError::new("", "invalid", "invalid input").into());
@@ -395,6 +478,7 @@ impl TryFrom<CreateMeetingRequest> for MeetingInput {
             online_url,
             visibility: r.visibility.into(),
             capacity,
+            registration: registration.unwrap_or_default(),
         })
     }
 }
@@ -413,6 +497,7 @@ impl TryFrom<UpdateMeetingRequest> for MeetingPatch {
         let capacity = r
             .capacity
             .map(|c| v.check_opt("capacity", c, check_capacity));
+        let registration = v.check_opt("registration", r.registration, registration_settings);
         let organizers = r.organizer_organization_ids.map(|o| organizers(&mut v, o));
         let participants = r.participants.map(|p| participants(&mut v, p));
         v.finish()?;
@@ -430,6 +515,7 @@ impl TryFrom<UpdateMeetingRequest> for MeetingPatch {
             online_url: online_url.flatten(),
             visibility: r.visibility.map(Into::into),
             capacity: capacity.flatten(),
+            registration: registration.flatten(),
         })
     }
 }
