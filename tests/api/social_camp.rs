@@ -220,7 +220,7 @@ both_backends! {
             let r = app.get(&path, None).await.expect(200);
             no_personal_data(&path, &r.raw);
         }
-        let events = app.get(&format!("/api/v1/audit-events?entity_type=registration"), Some(&w.admin)).await.expect(200);
+        let events = app.get("/api/v1/audit-events?entity_type=registration", Some(&w.admin)).await.expect(200);
         assert!(events.body["data"].as_array().unwrap().len() >= 7, "{:?}", events.body);
         no_personal_data("the audit log", &events.raw);
 
