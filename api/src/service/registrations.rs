@@ -132,19 +132,12 @@ fn position(conn: &mut DbConn, r: &Registration) -> Result<Option<i64>, ApiError
     }
 }
 
-/// Counts a registration from `origin` against its rate limit, refusing (429 with the seconds
-/// to wait) when the window is full.
-fn count_attempt(tx: &mut Tx<'_>, origin: Origin, now: NaiveDateTime) -> Result<(), ApiError> {
-    let subject = [Subject::Registration(origin.client, origin.limit)];
-    let counts = throttle::counts(tx, &subject)?;
-    let pairs: Vec<_> = subject.iter().zip(counts).collect();
-    domain_throttle::check(&pairs, now).map_err(ApiError::TooManyRequests)?;
-    Ok(throttle::fail(
-        tx,
-        &subject,
-        now,
-        domain_throttle::window_cutoff(now),
-    )?)
+/// Refuses a registration from `origin` (429 with the seconds to wait) when its window is
+/// full.
+fn check_rate(tx: &mut Tx<'_>, subject: &Subject, now: NaiveDateTime) -> Result<(), ApiError> {
+    let counts = throttle::counts(tx, std::slice::from_ref(subject))?;
+    let pairs: Vec<_> = std::iter::once(subject).zip(counts).collect();
+    domain_throttle::check(&pairs, now).map_err(ApiError::TooManyRequests)
 }
 
 /// Registers for a meeting the caller (`None`: anonymous) may see, whose registration is open
@@ -159,7 +152,8 @@ pub fn register(
     origin: Origin,
     now: NaiveDateTime,
 ) -> Result<Seen, ApiError> {
-    count_attempt(tx, origin, now)?;
+    let subject = Subject::Registration(origin.client, origin.limit);
+    check_rate(tx, &subject, now)?;
     let m = load_meeting(tx, meeting)?;
     meeting_policy(actor, &facts(&m)).ok_or(ApiError::NotFound)?;
     let settings = &m.fields.registration;
@@ -172,7 +166,15 @@ pub fn register(
     if store::email_taken(tx, meeting, &registrant.email)? {
         return Err(duplicate());
     }
+    // The first write locks the meeting's row: concurrent registrations for it queue here
+    // (on PostgreSQL the losers of the race are run again by `db::write`).
     let seq = store::next_seq(tx, meeting)?;
+    throttle::fail(
+        tx,
+        std::slice::from_ref(&subject),
+        now,
+        domain_throttle::window_cutoff(now),
+    )?;
     let status = if store::claim_place(tx, meeting)? {
         RegistrationStatus::Confirmed
     } else {
