@@ -117,6 +117,10 @@ both_backends! {
         let w = world(&app).await;
         let meeting = camp(&app, &w, Some(5)).await;
         let (youth_bank, gulnara) = member_of_new_org(&app, &w.admin, "Youth Bank", "manager").await;
+        let (akimat, akimat_owner) = member_of_new_org(&app, &w.admin, "Akimat", "owner").await;
+        app.patch(&format!("/api/v1/meetings/{meeting}"), Some(&w.manager), &json!({
+            "participants": [{"organization_id": akimat, "role": "government_body"}]
+        })).await.expect(200);
 
         // The NGO manager registers on behalf of her organisation, signed in.
         let mut hers = person("Gulnara Ismailova", "gulnara@example.org", "in_kind", Some("Tents, 10"));
@@ -224,9 +228,18 @@ both_backends! {
         assert!(events.body["data"].as_array().unwrap().len() >= 7, "{:?}", events.body);
         no_personal_data("the audit log", &events.raw);
 
-        // Outsiders, the meeting's participants and even its organisers' plain members see none.
+        // The organisers read any registration without its token.
+        let r = app.get(&reg_path(aigerim), Some(&w.manager)).await.expect(200);
+        assert_eq!(r.body["allowed_actions"], json!(["cancel", "mark_attendance"]));
+
+        // Nobody else sees any: outsiders, a registrant signed in, an invited participant's
+        // owner and the organiser's plain members (they read the meeting, not its people).
         let (_, outsider) = member_of_new_org(&app, &w.admin, "Unrelated Fund", "owner").await;
-        for who in [&outsider, &gulnara] {
+        let (uid, plain) = app.user(&w.admin, "plain@example.org").await;
+        app.add_member(&w.admin, &w.organiser, &uid, "member").await;
+        let seen = app.get(&format!("/api/v1/meetings/{meeting}"), Some(&plain)).await.expect(200);
+        assert_eq!(seen.body["allowed_actions"], json!([]));
+        for who in [&outsider, &gulnara, &akimat_owner, &plain] {
             app.get(&format!("/api/v1/meetings/{meeting}/registrations"), Some(who)).await.expect_problem(404);
             app.get(&format!("/api/v1/meetings/{meeting}/registrations.csv"), Some(who)).await.expect_problem(404);
             app.get(&reg_path(aigerim), Some(who)).await.expect_problem(404);
