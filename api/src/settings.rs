@@ -84,7 +84,16 @@ pub struct Settings {
     pub files: FilesLocation,
     /// `SERIKTES_FILES_MAX_BYTES`: the largest file an upload may carry (default 20 MB).
     pub files_max_bytes: usize,
+    /// `SERIKTES_REGISTRATION_LIMIT`: public registrations for meetings allowed per client
+    /// address per 15 minutes (default 10), counted in the database so replicas share it.
+    pub registration_limit: i32,
 }
+
+/// Public registrations per client address per 15 minutes when `SERIKTES_REGISTRATION_LIMIT`
+/// is unset: a family or a small team registering from one network, not a script.
+pub const DEFAULT_REGISTRATION_LIMIT: i32 = 10;
+/// The largest `SERIKTES_REGISTRATION_LIMIT` accepted.
+pub const MAX_REGISTRATION_LIMIT: i32 = 100_000;
 
 /// The default size limit of an uploaded file: 20 MB.
 pub const DEFAULT_FILES_MAX_BYTES: usize = 20 * 1024 * 1024;
@@ -244,6 +253,12 @@ impl Settings {
             DEFAULT_FILES_MAX_BYTES,
             |n| (1024..=MAX_FILES_MAX_BYTES).contains(n),
         )?;
+        let registration_limit = parse_num(
+            lookup,
+            "SERIKTES_REGISTRATION_LIMIT",
+            DEFAULT_REGISTRATION_LIMIT,
+            |n| (1..=MAX_REGISTRATION_LIMIT).contains(n),
+        )?;
         Ok(Self {
             database_url,
             bind,
@@ -261,6 +276,7 @@ impl Settings {
             migrate_on_start: true,
             files,
             files_max_bytes,
+            registration_limit,
         })
     }
 
@@ -294,6 +310,7 @@ impl Settings {
                 Backend::Postgres => PathBuf::from(DEFAULT_FILES_DIR),
             }),
             files_max_bytes: DEFAULT_FILES_MAX_BYTES,
+            registration_limit: DEFAULT_REGISTRATION_LIMIT,
         }
     }
 

@@ -220,6 +220,7 @@ impl Application {
             counter: extras.counter,
             files: FileStore::open(&settings.files).map_err(StartError::Files)?,
             files_max_bytes: settings.files_max_bytes,
+            registration_limit: settings.registration_limit,
         });
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartError::Bind {
             addr: settings.bind,

@@ -43,6 +43,8 @@ pub struct AppState {
     pub files: FileStore,
     /// The largest file an upload may carry, in bytes.
     pub files_max_bytes: usize,
+    /// Public registrations per client address per window (`Settings::registration_limit`).
+    pub registration_limit: i32,
 }
 
 /// The shared state as handlers receive it.
@@ -126,6 +128,26 @@ impl AppState {
             let actor = load_actor(conn, caller)?;
             db::write(conn, |tx| {
                 committing(tx, key.as_deref(), |tx| f(tx, &actor, now))
+            })
+        })
+        .await
+    }
+
+    /// Runs a write use case for a caller who may be anonymous: loads the [`Actor`] if any, then
+    /// runs `f` in one transaction on the same checkout (see [`Self::write_as`]).
+    pub async fn write_maybe<T, F>(&self, caller: Option<&Caller>, mut f: F) -> Result<T, ApiError>
+    where
+        F: FnMut(&mut Tx<'_>, Option<&Actor>, NaiveDateTime) -> Result<T, ApiError>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        let (caller, key) = (caller.copied(), key_in_use());
+        let now = self.now();
+        self.read(move |conn| {
+            let actor = caller.map(|c| load_actor(conn, c)).transpose()?;
+            db::write(conn, |tx| {
+                committing(tx, key.as_deref(), |tx| f(tx, actor.as_ref(), now))
             })
         })
         .await

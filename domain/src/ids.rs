@@ -133,3 +133,7 @@ typed_id!(
     /// A series of recurring meetings.
     MeetingSeriesId
 );
+typed_id!(
+    /// A registration for a meeting.
+    RegistrationId
+);

@@ -26,6 +26,7 @@ pub mod money;
 pub mod network;
 pub mod organization;
 pub mod programme;
+pub mod registration;
 pub mod report;
 pub mod reporting;
 pub mod results;

@@ -11,6 +11,7 @@
 use crate::error::{DomainError, FieldError, Validator};
 use crate::geo::RegionCode;
 use crate::ids::{MeetingId, MeetingSeriesId, OrganizationId};
+use crate::registration::{RegistrationSettings, check_settings};
 use crate::text::LocalizedText;
 use chrono::NaiveDateTime;
 
@@ -274,13 +275,21 @@ pub struct MeetingInput {
     pub visibility: Visibility,
     /// Capacity.
     pub capacity: Option<i32>,
+    /// Public registration settings.
+    pub registration: RegistrationSettings,
 }
 
 /// The rules across a meeting's fields, every broken one named: it ends after it starts; 1 to
 /// 10 organisers and at most 200 participants, each once; a place for in-person and hybrid
-/// meetings and a link for online and hybrid ones.
+/// meetings and a link for online and hybrid ones; registration settings as
+/// [`check_settings`] wants them.
 pub fn check_meeting(m: &MeetingInput) -> Result<(), DomainError> {
     let mut v = Validator::new();
+    if let Err(DomainError::Invalid(errors)) = check_settings(m.registration.clone()) {
+        errors
+            .into_iter()
+            .for_each(|e| v.push(e.under("registration")));
+    }
     if m.ends_at <= m.starts_at {
         v.push(FieldError::new(
             "ends_at",
@@ -398,6 +407,7 @@ mod tests {
             online_url: None,
             visibility: Visibility::Public,
             capacity: None,
+            registration: RegistrationSettings::default(),
         }
     }
 

@@ -10,6 +10,9 @@
 //! A fourth guards `PUT /me/password`: a stolen access token must not become a way to guess
 //! the current password.
 //!
+//! A fifth limits public registrations for meetings per client address (no account is needed
+//! to register, so the address is what a flood is counted by).
+//!
 //! When a count is full, attempts are refused until its window ends, even with the right
 //! password, so guessing gains nothing. The limits per address and per e-mail are higher than
 //! per pair, so that a crowd behind one address, or someone guessing at a victim's account, does
@@ -32,6 +35,9 @@ pub enum Subject {
     Email(String),
     /// Attempts at the current password of one signed-in user.
     CurrentPassword(crate::ids::UserId),
+    /// Public registrations for meetings from one client address, with the configured limit
+    /// per window (every registration counts, not only failures).
+    Registration(ClientAddress, i32),
 }
 
 impl Subject {
@@ -41,6 +47,7 @@ impl Subject {
             Self::AddressAndEmail(..) | Self::CurrentPassword(_) => 10,
             Self::Address(_) => 50,
             Self::Email(_) => 100,
+            Self::Registration(_, limit) => *limit,
         }
     }
 
@@ -51,6 +58,7 @@ impl Subject {
             Self::Address(a) => format!("login-address:{a}"),
             Self::Email(e) => format!("login-email:{e}"),
             Self::CurrentPassword(u) => format!("password:{u}"),
+            Self::Registration(a, _) => format!("register:{a}"),
         }
     }
 

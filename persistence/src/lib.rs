@@ -83,6 +83,7 @@ pub mod organizations;
 pub mod page;
 pub mod programmes;
 pub mod refresh_tokens;
+pub mod registrations;
 pub mod reports;
 pub mod requirements;
 pub mod results;

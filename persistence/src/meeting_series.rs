@@ -20,6 +20,7 @@ use seriktes_domain::meeting::{
     TimeZone, Visibility,
 };
 use seriktes_domain::meeting_series::{Frequency, MeetingSeries, Occurrence};
+use seriktes_domain::registration::RegistrationSettings;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = meeting_series)]
@@ -348,6 +349,7 @@ fn series_from(
                 Visibility::parse,
             )?,
             capacity: r.capacity,
+            registration: RegistrationSettings::default(),
         },
         recurrence: r.recurrence,
         frequency: stored::value("meeting_series.frequency", &r.frequency, Frequency::parse)?,

@@ -15,10 +15,12 @@ use diesel::prelude::*;
 use seriktes_domain::access::Actor;
 use seriktes_domain::geo::RegionCode;
 use seriktes_domain::ids::{MeetingId, MeetingSeriesId, OrganizationId};
+use seriktes_domain::indicator::Dimension;
 use seriktes_domain::meeting::{
     AgendaItem, Meeting, MeetingFormat, MeetingInput, MeetingKind, MeetingStatus, OnlineUrl,
     ParticipantRole, Place, TimeZone, Visibility,
 };
+use seriktes_domain::registration::RegistrationSettings;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = meetings)]
@@ -42,6 +44,10 @@ struct MeetingRow {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     series_id: Option<String>,
+    registration_open: bool,
+    registration_contribution_required: bool,
+    registration_demographics: String,
+    registration_consent_version: Option<String>,
 }
 
 /// The organisations among `ids` that exist (one statement).
@@ -78,6 +84,10 @@ type Columns = (
     Eq<meetings::online_url, Option<String>>,
     Eq<meetings::visibility, &'static str>,
     Eq<meetings::capacity, Option<i32>>,
+    Eq<meetings::registration_open, bool>,
+    Eq<meetings::registration_contribution_required, bool>,
+    Eq<meetings::registration_demographics, String>,
+    Eq<meetings::registration_consent_version, Option<String>>,
 );
 
 fn columns(m: &MeetingInput) -> Columns {
@@ -95,6 +105,16 @@ fn columns(m: &MeetingInput) -> Columns {
         t::online_url.eq(m.online_url.as_ref().map(|u| u.as_str().to_owned())),
         t::visibility.eq(m.visibility.as_str()),
         t::capacity.eq(m.capacity),
+        t::registration_open.eq(m.registration.open),
+        t::registration_contribution_required.eq(m.registration.contribution_required),
+        t::registration_demographics.eq(m
+            .registration
+            .demographics
+            .iter()
+            .map(|d| d.as_str())
+            .collect::<Vec<_>>()
+            .join(",")),
+        t::registration_consent_version.eq(m.registration.consent_version.clone()),
     )
 }
 
@@ -491,6 +511,19 @@ fn meeting_from(
                 .transpose()?,
             visibility: stored::value("meetings.visibility", &r.visibility, Visibility::parse)?,
             capacity: r.capacity,
+            registration: RegistrationSettings {
+                open: r.registration_open,
+                contribution_required: r.registration_contribution_required,
+                demographics: r
+                    .registration_demographics
+                    .split(',')
+                    .filter(|d| !d.is_empty())
+                    .map(|d| {
+                        stored::value("meetings.registration_demographics", d, Dimension::parse)
+                    })
+                    .collect::<Result<_, _>>()?,
+                consent_version: r.registration_consent_version,
+            },
         },
         agenda,
         status: stored::value("meetings.status", &r.status, MeetingStatus::parse)?,

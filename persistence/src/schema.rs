@@ -464,6 +464,12 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         series_id -> Nullable<Text>,
+        registration_open -> Bool,
+        registration_contribution_required -> Bool,
+        registration_demographics -> Text,
+        registration_consent_version -> Nullable<Text>,
+        registrations_confirmed -> Integer,
+        registration_seq -> BigInt,
     }
 }
 
@@ -551,6 +557,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    registrations (id) {
+        id -> Text,
+        meeting_id -> Text,
+        seq -> BigInt,
+        name -> Text,
+        email -> Text,
+        organization_id -> Nullable<Text>,
+        organization_name -> Nullable<Text>,
+        contribution_kind -> Nullable<Text>,
+        contribution_text -> Nullable<Text>,
+        consent_version -> Text,
+        consented_at -> Timestamp,
+        sex -> Nullable<Text>,
+        age_band -> Nullable<Text>,
+        disability -> Nullable<Text>,
+        status -> Text,
+        attendance -> Nullable<Text>,
+        token_hash -> Text,
+        user_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     meeting_series_organizers (series_id, organization_id) {
         series_id -> Text,
         organization_id -> Text,
@@ -570,6 +602,7 @@ diesel::table! {
 diesel::joinable!(meeting_series_organizers -> meeting_series (series_id));
 diesel::joinable!(meeting_series_participants -> meeting_series (series_id));
 diesel::joinable!(meetings -> meeting_series (series_id));
+diesel::joinable!(registrations -> meetings (meeting_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -612,6 +645,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_series,
     meeting_series_organizers,
     meeting_series_participants,
+    registrations,
 );
 
 diesel::table! {

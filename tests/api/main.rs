@@ -72,6 +72,8 @@ mod reviews;
 #[cfg(test)]
 mod schema;
 #[cfg(test)]
+mod social_camp;
+#[cfg(test)]
 mod users;
 #[cfg(test)]
 mod visibility;

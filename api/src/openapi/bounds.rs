@@ -19,8 +19,8 @@ use seriktes_domain::money::{Currency, MAX_AMOUNT_CHARS};
 use seriktes_domain::user::NewPassword;
 use seriktes_domain::{
     application, audit, budget, calendar, call, file, grant, ids, indicator, meeting,
-    meeting_series, membership, organization, programme, report, reporting, results, review, user,
-    workflow,
+    meeting_series, membership, organization, programme, registration, report, reporting, results,
+    review, user, workflow,
 };
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::schema::{
@@ -66,6 +66,7 @@ fn parameters() -> Vec<(&'static str, Bound)> {
         ("entity_type", Chars(audit::MAX_ENTITY_TYPE_CHARS)),
         ("entity_id", Chars(audit::MAX_ENTITY_ID_CHARS)),
         ("number", Range(1, i64::from(i32::MAX))),
+        ("Registration-Token", Chars(refresh::TOKEN_CHARS)),
     ]
 }
 
@@ -655,6 +656,60 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
             ("version", Range(1, i64::MAX)),
         ],
     );
+    let settings = [
+        ("demographics", Items(registration::DEMOGRAPHICS.len())),
+        (
+            "consent_version",
+            CharsBetween(1, registration::MAX_CONSENT_VERSION_CHARS),
+        ),
+    ];
+    add("RegistrationSettingsDto", &settings);
+    let person = [
+        ("name", CharsBetween(1, registration::MAX_NAME_CHARS)),
+        ("email", Chars(Email::MAX_LEN)),
+        (
+            "organization",
+            CharsBetween(1, registration::MAX_ORGANIZATION_CHARS),
+        ),
+        (
+            "contribution_text",
+            CharsBetween(1, registration::MAX_CONTRIBUTION_CHARS),
+        ),
+        ("sex", Chars(registration::MAX_DEMOGRAPHIC_CHARS)),
+        ("age_band", Chars(registration::MAX_DEMOGRAPHIC_CHARS)),
+        ("disability", Chars(registration::MAX_DEMOGRAPHIC_CHARS)),
+    ];
+    add("RegisterRequest", &person);
+    add("RegistrationResponse", &person);
+    add("RegistrationResponse", &actions);
+    add(
+        "RegistrationResponse",
+        &[
+            (
+                "consent_version",
+                CharsBetween(1, registration::MAX_CONSENT_VERSION_CHARS),
+            ),
+            ("waitlist_position", Range(1, i64::MAX)),
+            ("version", Range(1, i64::MAX)),
+        ],
+    );
+    add(
+        "RegisteredResponse",
+        &[(
+            "token",
+            CharsBetween(refresh::TOKEN_CHARS, refresh::TOKEN_CHARS),
+        )],
+    );
+    add(
+        "RegistrationCountsResponse",
+        &[
+            ("capacity", Range(1, i64::from(meeting::MAX_CAPACITY))),
+            ("confirmed", Range(0, i64::MAX)),
+            ("waitlisted", Range(0, i64::MAX)),
+            ("attended", Range(0, i64::MAX)),
+            ("no_show", Range(0, i64::MAX)),
+        ],
+    );
     add(
         "PlaceDto",
         &[
@@ -825,6 +880,25 @@ fn bound_special(api: &mut OpenApi, missed: &mut Vec<String>) {
         });
     if !calendar {
         missed.push("MeetingCalendar".to_owned());
+    }
+    // The volunteers' list: at most one line per place and waitlisted person, each under
+    // 4 KiB (its cells are bounded); a capacity's worth twice over is a generous bound.
+    let csv = components
+        .schemas
+        .get_mut("RegistrationsCsv")
+        .is_some_and(|s| match s {
+            RefOr::T(s) => set(
+                s,
+                Bound::Chars(
+                    usize::try_from(meeting::MAX_CAPACITY)
+                        .unwrap_or(usize::MAX)
+                        .saturating_mul(2 * 4 * 1024),
+                ),
+            ),
+            RefOr::Ref(_) => false,
+        });
+    if !csv {
+        missed.push("RegistrationsCsv".to_owned());
     }
     if !(content && upload) {
         missed.push("AttachmentContent, AttachmentUpload.file".to_owned());

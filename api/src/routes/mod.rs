@@ -17,6 +17,7 @@ pub mod members;
 pub mod networks;
 pub mod organizations;
 pub mod programmes;
+pub mod registrations;
 pub mod reports;
 pub mod requirements;
 pub mod results;
@@ -50,6 +51,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(results::configure)
             .configure(meetings::configure)
             .configure(meeting_series::configure)
+            .configure(registrations::configure)
             .service(grants::list_public_grants)
             .configure(audit_events::configure),
     );

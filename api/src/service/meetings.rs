@@ -16,6 +16,7 @@ use seriktes_domain::meeting::{
     MeetingInput, MeetingKind, MeetingStatus, OnlineUrl, ParticipantRole, Place, TimeZone,
     Visibility, check_editable, check_meeting,
 };
+use seriktes_domain::registration::RegistrationSettings;
 use seriktes_domain::text::LocalizedText;
 use seriktes_domain::{DomainError, FieldError};
 use seriktes_persistence::DbConn;
@@ -72,6 +73,8 @@ pub struct MeetingPatch {
     pub visibility: Option<Visibility>,
     /// New capacity or none.
     pub capacity: Option<Option<i32>>,
+    /// New registration settings.
+    pub registration: Option<RegistrationSettings>,
 }
 
 /// Filters of the meeting list.
@@ -210,6 +213,10 @@ pub fn update(
     may_organize(actor, &next.organizers)?;
     store::update(tx, &current, if_match, &next, now)?;
     let m = store::find(tx, id)?;
+    if m.fields.capacity != current.fields.capacity {
+        // More places (or none to count) confirm waitlisted registrations, first come first.
+        crate::service::registrations::fill_places(tx, Some(actor), &m, now)?;
+    }
     events::record(
         tx,
         Some(actor),
@@ -253,6 +260,7 @@ fn merge(f: &MeetingInput, p: MeetingPatch) -> MeetingInput {
         online_url: p.online_url.unwrap_or_else(|| f.online_url.clone()),
         visibility: p.visibility.unwrap_or(f.visibility),
         capacity: p.capacity.unwrap_or(f.capacity),
+        registration: p.registration.unwrap_or_else(|| f.registration.clone()),
     }
 }
 

@@ -24,6 +24,7 @@ pub mod members;
 pub mod networks;
 pub mod organizations;
 pub mod programmes;
+pub mod registrations;
 pub mod reports;
 pub mod requirements;
 pub mod results;

@@ -10,9 +10,11 @@ use crate::wire::{
 use serde::{Deserialize, Serialize};
 use seriktes_domain::geo::RegionCode;
 use seriktes_domain::ids::OrganizationId;
+use seriktes_domain::indicator::Dimension;
 use seriktes_domain::meeting::{
     MAX_ADDRESS_CHARS, MeetingInput, OnlineUrl, Place, TimeZone, check_capacity,
 };
+use seriktes_domain::registration::{RegistrationSettings, check_settings};
 use seriktes_domain::user::parse_line;
 use seriktes_domain::{DomainError, FieldError, Validator};
 use utoipa::ToSchema;
@@ -77,9 +79,82 @@ pub struct CreateMeetingRequest {
     pub online_url: Option<String>,
     /// Visibility.
     pub visibility: MeetingVisibility,
-    /// How many may attend (1 to 100,000).
+    /// How many may attend (1 to 100,000); registrations beyond it are waitlisted.
     pub capacity: Option<i32>,
+    /// Public registration settings (default: closed).
+    pub registration: Option<RegistrationSettingsDto>,
 }
+
+/// A dimension a meeting asks registrants about (optional answers, for disaggregated counts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DemographicDimension {
+    /// Sex: `female`, `male`, `other`, `not_stated`.
+    Sex,
+    /// Age band: `0-17`, `18-29`, `30-64`, `65+`.
+    AgeBand,
+    /// Disability: `with`, `without`, `not_stated`.
+    Disability,
+}
+
+impl From<DemographicDimension> for Dimension {
+    fn from(d: DemographicDimension) -> Self {
+        match d {
+            DemographicDimension::Sex => Self::Sex,
+            DemographicDimension::AgeBand => Self::AgeBand,
+            DemographicDimension::Disability => Self::Disability,
+        }
+    }
+}
+
+/// A meeting's public registration settings.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"open": true, "contribution_required": true, "demographics": ["sex", "age_band"], "consent_version": "2026-12"}))]
+pub struct RegistrationSettingsDto {
+    /// Whether anyone may register (`POST /meetings/{id}/registrations`) while the meeting is
+    /// planned.
+    pub open: bool,
+    /// Whether registrants must state their contribution.
+    #[serde(default)]
+    pub contribution_required: bool,
+    /// What registrants are asked, each optional for them, for disaggregated counts.
+    #[serde(default)]
+    pub demographics: Vec<DemographicDimension>,
+    /// The version of the consent text registrants agree to (1–32 characters, e.g.
+    /// `2026-12`); required when `open`.
+    pub consent_version: Option<String>,
+}
+
+impl From<RegistrationSettings> for RegistrationSettingsDto {
+    fn from(s: RegistrationSettings) -> Self {
+        Self {
+            open: s.open,
+            contribution_required: s.contribution_required,
+            demographics: s
+                .demographics
+                .into_iter()
+                .filter_map(|d| match d {
+                    Dimension::Sex => Some(DemographicDimension::Sex),
+                    Dimension::AgeBand => Some(DemographicDimension::AgeBand),
+                    Dimension::Disability => Some(DemographicDimension::Disability),
+                    Dimension::Region => None,
+                })
+                .collect(),
+            consent_version: s.consent_version,
+        }
+    }
+}
+
+pub(crate) fn registration_settings(r: RegistrationSettingsDto) -> Result<RegistrationSettings, DomainError> {
+    check_settings(RegistrationSettings {
+        open: r.open,
+        contribution_required: r.contribution_required,
+        demographics: r.demographics.into_iter().map(Into::into).collect(),
+        consent_version: r.consent_version,
+    })
+}
+
 
 pub(crate) fn place(p: PlaceDto) -> Result<Place, DomainError> {
     let mut v = Validator::new();
@@ -130,17 +205,21 @@ impl TryFrom<CreateMeetingRequest> for MeetingInput {
         let place = v.check_opt("place", r.place, place);
         let online_url = v.check_opt("online_url", r.online_url, url);
         let capacity = v.check_opt("capacity", r.capacity, check_capacity);
+        let registration = v.check_opt("registration", r.registration, registration_settings);
         let organizers = organizers(&mut v, r.organizer_organization_ids);
         let participants = participants(&mut v, r.participants);
         let fields = (title, description, time_zone, place, online_url, capacity);
         let (
-            Some(title),
-            Some(description),
-            Some(time_zone),
-            Some(place),
-            Some(online_url),
-            Some(capacity),
-        ) = fields
+            (
+                Some(title),
+                Some(description),
+                Some(time_zone),
+                Some(place),
+                Some(online_url),
+                Some(capacity),
+            ),
+            Some(registration),
+        ) = (fields, registration)
         else {
             v.finish()?;
             return Err(FieldError::new("", "invalid", "invalid input").into());
@@ -160,6 +239,7 @@ impl TryFrom<CreateMeetingRequest> for MeetingInput {
             online_url,
             visibility: r.visibility.into(),
             capacity,
+            registration: registration.unwrap_or_default(),
         })
     }
 }

@@ -41,6 +41,8 @@ pub enum MeetingRight {
     Edit,
     /// Hold or cancel it.
     Act,
+    /// Read its registrations (personal data), mark attendance, cancel any, export the list.
+    ManageRegistrations,
 }
 
 impl Role for MeetingRole {
@@ -49,7 +51,9 @@ impl Role for MeetingRole {
     fn may(self, right: MeetingRight) -> bool {
         match right {
             MeetingRight::Read => true,
-            MeetingRight::Edit | MeetingRight::Act => self == Self::Organizer,
+            MeetingRight::Edit | MeetingRight::Act | MeetingRight::ManageRegistrations => {
+                self == Self::Organizer
+            }
         }
     }
 
@@ -105,65 +109,66 @@ mod tests {
     /// a public one; nobody else sees a participants-only one.
     #[test]
     fn meeting_role_by_right_table() {
-        use MeetingRight::{Act, Edit, Read};
-        // (who, actor, [read, edit, act] on a participants-only meeting, the same on a public one)
-        type Row = (&'static str, Option<Actor>, [bool; 3], [bool; 3]);
+        use MeetingRight::{Act, Edit, ManageRegistrations, Read};
+        // (who, actor, [read, edit, act, manage registrations] on a participants-only meeting,
+        // the same on a public one)
+        type Row = (&'static str, Option<Actor>, [bool; 4], [bool; 4]);
         let rows: Vec<Row> = vec![
-            ("admin", Some(admin()), [true; 3], [true; 3]),
+            ("admin", Some(admin()), [true; 4], [true; 4]),
             (
                 "organiser owner",
                 Some(member(1, org(1), Owner)),
-                [true; 3],
-                [true; 3],
+                [true; 4],
+                [true; 4],
             ),
             (
                 "second organiser manager",
                 Some(member(2, org(2), Manager)),
-                [true; 3],
-                [true; 3],
+                [true; 4],
+                [true; 4],
             ),
             (
                 "organiser member",
                 Some(member(3, org(1), Member)),
-                [true, false, false],
-                [true, false, false],
+                [true, false, false, false],
+                [true, false, false, false],
             ),
             (
                 "organiser accountant",
                 Some(member(4, org(1), Accountant)),
-                [true, false, false],
-                [true, false, false],
+                [true, false, false, false],
+                [true, false, false, false],
             ),
             (
                 "participant owner",
                 Some(member(5, org(3), Owner)),
-                [true, false, false],
-                [true, false, false],
+                [true, false, false, false],
+                [true, false, false, false],
             ),
             (
                 "participant member",
                 Some(member(6, org(3), Member)),
-                [true, false, false],
-                [true, false, false],
+                [true, false, false, false],
+                [true, false, false, false],
             ),
             (
                 "other org owner",
                 Some(member(7, org(9), Owner)),
-                [false; 3],
-                [true, false, false],
+                [false; 4],
+                [true, false, false, false],
             ),
             (
                 "outsider",
                 Some(outsider()),
-                [false; 3],
-                [true, false, false],
+                [false; 4],
+                [true, false, false, false],
             ),
-            ("anonymous", None, [false; 3], [true, false, false]),
+            ("anonymous", None, [false; 4], [true, false, false, false]),
         ];
         for (who, actor, closed, open) in rows {
             for (public, want) in [(false, closed), (true, open)] {
                 let role = meeting(actor.as_ref(), &facts(public));
-                for (right, may) in [Read, Edit, Act].into_iter().zip(want) {
+                for (right, may) in [Read, Edit, Act, ManageRegistrations].into_iter().zip(want) {
                     assert_eq!(
                         role.is_some_and(|r| r.may(right)),
                         may,

@@ -21,6 +21,7 @@ pub mod meeting_series;
 pub mod network;
 pub mod organization;
 pub mod programme;
+pub mod registration;
 pub mod report;
 pub mod requirement;
 pub mod results;

@@ -136,6 +136,7 @@ impl TryFrom<CreateMeetingSeriesRequest> for NewSeriesInput {
             online_url: r.online_url,
             visibility: r.visibility,
             capacity: r.capacity,
+            registration: None,
         });
         let long = FieldError::new(
             "recurrence",

@@ -3,7 +3,9 @@
 use crate::response::utc;
 use crate::service::meetings::{MeetingPatch, MeetingQuery, Seen};
 pub use crate::wire::meeting::{CreateMeetingRequest, ParticipantDto, PlaceDto};
-use crate::wire::meeting::{organizers, participants, place, url};
+use crate::wire::meeting::{
+    RegistrationSettingsDto, organizers, participants, place, registration_settings, url,
+};
 use crate::wire::{
     AgendaItemTitle, MeetingDescription, MeetingFormat, MeetingKind, MeetingStatus, MeetingTitle,
     MeetingVisibility, Timestamp, double_option, ser,
@@ -31,6 +33,7 @@ pub struct AgendaItemDto {
     /// Minutes allotted, 1 to 600.
     pub minutes: i32,
 }
+
 
 /// A stakeholder meeting.
 #[derive(Debug, Serialize, ToSchema)]
@@ -77,6 +80,8 @@ pub struct MeetingResponse {
     pub visibility: MeetingVisibility,
     /// How many may attend.
     pub capacity: Option<i32>,
+    /// Public registration settings (counts: `GET /meetings/{id}/registration-counts`).
+    pub registration: RegistrationSettingsDto,
     /// The agenda, in order.
     pub agenda: Vec<AgendaItemDto>,
     /// Status.
@@ -128,6 +133,7 @@ impl From<Seen> for MeetingResponse {
             online_url: f.online_url.map(|u| u.as_str().to_owned()),
             visibility: f.visibility.into(),
             capacity: f.capacity,
+            registration: f.registration.into(),
             agenda: m
                 .agenda
                 .into_iter()
@@ -187,6 +193,8 @@ pub struct UpdateMeetingRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i32>)]
     pub capacity: Option<Option<i32>>,
+    /// Registration settings, replaced whole.
+    pub registration: Option<RegistrationSettingsDto>,
 }
 
 /// The whole agenda, replacing the current one.
@@ -273,6 +281,7 @@ impl TryFrom<UpdateMeetingRequest> for MeetingPatch {
         let capacity = r
             .capacity
             .map(|c| v.check_opt("capacity", c, check_capacity));
+        let registration = v.check_opt("registration", r.registration, registration_settings);
         let organizers = r.organizer_organization_ids.map(|o| organizers(&mut v, o));
         let participants = r.participants.map(|p| participants(&mut v, p));
         v.finish()?;
@@ -290,6 +299,7 @@ impl TryFrom<UpdateMeetingRequest> for MeetingPatch {
             online_url: online_url.flatten(),
             visibility: r.visibility.map(Into::into),
             capacity: capacity.flatten(),
+            registration: registration.flatten(),
         })
     }
 }
