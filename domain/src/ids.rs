@@ -129,3 +129,11 @@ typed_id!(
     /// A stakeholder meeting.
     MeetingId
 );
+typed_id!(
+    /// A recommendation made at a meeting.
+    RecommendationId
+);
+typed_id!(
+    /// One recorded change of a recommendation's status.
+    RecommendationChangeId
+);

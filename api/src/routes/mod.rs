@@ -13,9 +13,11 @@ pub mod indicators;
 pub mod me;
 pub mod meetings;
 pub mod members;
+pub mod minutes;
 pub mod networks;
 pub mod organizations;
 pub mod programmes;
+pub mod recommendations;
 pub mod reports;
 pub mod requirements;
 pub mod results;
@@ -47,6 +49,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(action_items::configure)
             .configure(attachments::configure)
             .configure(results::configure)
+            .configure(minutes::configure)
+            .configure(recommendations::configure)
             .configure(meetings::configure)
             .service(grants::list_public_grants)
             .configure(audit_events::configure),
