@@ -18,6 +18,8 @@ fn id(v: &Value) -> String {
 
 both_backends! {
     async fn the_dushanbe_conference_tracks_its_twenty_recommendations(app) {
+        // The story is told in October 2027, after the changes it records.
+        app.clock.set(chrono::DateTime::parse_from_rfc3339("2027-10-01T09:00:00Z").unwrap().naive_utc());
         let admin = app.admin_token().await;
         // The organiser: an NGO platform, with its coordinator as manager.
         let platform = app.post("/api/v1/organizations", Some(&admin), &json!({

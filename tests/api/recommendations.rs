@@ -64,6 +64,36 @@ pub(crate) async fn post_if_match(
     .await
 }
 
+/// The people of a programme (as `programmes::cast`, with the admin already signed in).
+async fn programme_cast(app: &TestApp, admin: &str, outsider: &str) -> crate::programmes::Cast {
+    let org = |kind: &'static str, name: &'static str| async move {
+        let r = app
+            .post(
+                "/api/v1/organizations",
+                Some(admin),
+                &json!({"kind": kind, "name": {"en": name}}),
+            )
+            .await
+            .expect(201);
+        id(&r.body)
+    };
+    let foundation = org("ngo", "Civil Society Foundation").await;
+    let (eu, embassy) = (
+        org("donor", "EU Delegation").await,
+        org("donor", "Embassy").await,
+    );
+    let (uid, manager) = app.user(admin, "manager@foundation.kz").await;
+    app.add_member(admin, &foundation, &uid, "manager").await;
+    crate::programmes::Cast {
+        admin: admin.to_owned(),
+        foundation,
+        eu,
+        embassy,
+        manager,
+        outsider: outsider.to_owned(),
+    }
+}
+
 both_backends! {
     async fn minutes_are_written_while_held_and_frozen_on_publishing(app) {
         let w = world(&app).await;
@@ -222,7 +252,7 @@ both_backends! {
         app.get(&format!("{rec}/history"), Some(&stranger)).await.expect_problem(404);
 
         // Links: organisers edit them with If-Match; unknown ones are named.
-        let cast = crate::programmes::cast(&app).await;
+        let cast = programme_cast(&app, &w.admin, &stranger).await;
         let programme = crate::programmes::active_programme(&app, &cast).await;
         let indicator = app.post(&format!("/api/v1/programmes/{programme}/indicators"), Some(&cast.manager),
             &json!({"code": "OUT-1", "name": {"en": "Policy changes"}, "unit": "documents", "kind": "qualitative", "aggregation": "latest"})).await.expect(201);
@@ -278,8 +308,10 @@ both_backends! {
         let rec = made.header("location").unwrap().to_owned();
         let endorsements = format!("{rec}/endorsements");
 
-        // One coalition coordinator manages 200 organisations, created through the API.
-        let (coordinator_id, _) = app.user(&w.admin, "coordinator@platform.kz").await;
+        // Two coalition coordinators manage 100 organisations each (a user acts for at most
+        // 100), created through the API.
+        let (coordinator_id, coordinator) = app.user(&w.admin, "coordinator@platform.kz").await;
+        let (second_id, second) = app.user(&w.admin, "second@platform.kz").await;
         let mut orgs = Vec::new();
         let (app_ref, admin) = (&app, w.admin.as_str());
         for batch in 0..10 {
@@ -289,15 +321,12 @@ both_backends! {
             })).await;
             orgs.extend(made.into_iter().map(|r| id(&r.expect(201).body)));
         }
-        for batch in orgs.chunks(20) {
-            let added = join_all(batch.iter().map(|o| {
-                let path = format!("/api/v1/organizations/{o}/members");
-                let body = json!({"user_id": coordinator_id, "role": "manager"});
-                async move { app_ref.post(&path, Some(admin), &body).await }
-            })).await;
-            added.into_iter().for_each(|r| { r.expect(201); });
+        // One membership at a time per user: adding them races on the user's count.
+        for (i, o) in orgs.iter().enumerate() {
+            let user = if i < 100 { &coordinator_id } else { &second_id };
+            app.add_member(admin, o, user, "manager").await;
         }
-        let coordinator = app.token("coordinator@platform.kz").await;
+        let token_for = |i: usize| if i < 100 { coordinator.as_str() } else { second.as_str() };
 
         // Refusals: a plain member may not; an unknown organisation; anonymous.
         let (plain_org, plain) = member_of_new_org(&app, &w.admin, "Small CSO", "member").await;
@@ -307,9 +336,11 @@ both_backends! {
         let r = app.post(&endorsements, Some(&w.admin), &json!({"organization_id": "0193a0c4-8000-7000-8000-00000000dead"})).await.expect_problem(422);
         assert_eq!(r.field_errors(), pairs(&[("organization_id", "exists")]));
 
-        for batch in orgs.chunks(25) {
-            let made = join_all(batch.iter().map(|o| {
-                let (body, path, token) = (json!({"organization_id": o}), endorsements.as_str(), coordinator.as_str());
+        // In parallel batches of five.
+        let numbered: Vec<(usize, &String)> = orgs.iter().enumerate().collect();
+        for batch in numbered.chunks(5) {
+            let made = join_all(batch.iter().map(|(i, o)| {
+                let (body, path, token) = (json!({"organization_id": o}), endorsements.as_str(), token_for(*i));
                 async move { app_ref.post(path, Some(token), &body).await }
             })).await;
             made.into_iter().for_each(|r| { r.expect(201); });
@@ -318,6 +349,7 @@ both_backends! {
         assert_eq!(r.body["endorsement_count"], 200);
         // A second endorsement is 409, also when several race.
         app.post(&endorsements, Some(&coordinator), &json!({"organization_id": orgs[7]})).await.expect_problem(409);
+        app.post(&endorsements, Some(&second), &json!({"organization_id": orgs[150]})).await.expect_problem(409);
         let (racer_org, racer) = member_of_new_org(&app, &w.admin, "Racing CSO", "owner").await;
         let racing = join_all((0..4).map(|_| {
             let (body, path, token) = (json!({"organization_id": racer_org}), endorsements.as_str(), racer.as_str());

@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::service::events::{self, Event};
 use crate::service::meetings::facts;
 use chrono::NaiveDateTime;
-use seriktes_domain::access::meeting::meeting as meeting_policy;
+use seriktes_domain::access::meeting::{MeetingRight, meeting as meeting_policy};
 use seriktes_domain::access::minutes::{MinutesRight, MinutesRole, minutes as minutes_policy};
 use seriktes_domain::access::{Actor, authorize};
 use seriktes_domain::ids::{MeetingId, RecommendationId};
@@ -99,12 +99,11 @@ pub fn write(
     now: NaiveDateTime,
 ) -> Result<Seen, ApiError> {
     let m = load_meeting(tx, id)?;
+    // Writing is the meeting's organisers' (403 to its other readers, 404 to the rest).
+    authorize(meeting_policy(Some(actor), &facts(&m)), MeetingRight::Edit)?;
+    let role = MinutesRole::Writer;
     let current = store::find(tx, id)?;
     let published = current.as_ref().is_some_and(|x| x.published_at.is_some());
-    let role = authorize(
-        minutes_policy(meeting_policy(Some(actor), &facts(&m)), published),
-        MinutesRight::Write,
-    )?;
     rules::check_writable(m.status, published)?;
     store::write(tx, id, current.as_ref(), if_match, &text, now)?;
     let minutes = store::find(tx, id)?.ok_or(ApiError::NotFound)?;
@@ -124,12 +123,10 @@ pub fn publish(
     now: NaiveDateTime,
 ) -> Result<Seen, ApiError> {
     let m = load_meeting(tx, id)?;
+    // Writing is the meeting's organisers' (403 to its other readers, 404 to the rest).
+    authorize(meeting_policy(Some(actor), &facts(&m)), MeetingRight::Edit)?;
+    let role = MinutesRole::Writer;
     let current = store::find(tx, id)?;
-    let published = current.as_ref().is_some_and(|x| x.published_at.is_some());
-    let role = authorize(
-        minutes_policy(meeting_policy(Some(actor), &facts(&m)), published),
-        MinutesRight::Write,
-    )?;
     let to = m.status.apply(MeetingAction::PublishMinutes)?;
     rules::check_publishable(current.as_ref())?;
     let Some(current) = current else {
