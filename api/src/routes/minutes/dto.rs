@@ -50,6 +50,7 @@ impl TryFrom<MinutesRequest> for MinutesText {
 
 /// How many organisations of one kind took part.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"kind": "government", "count": 1}))]
 pub struct KindCount {
     /// The organisation kind.
     pub kind: OrganizationKind,
@@ -59,6 +60,7 @@ pub struct KindCount {
 
 /// How many organisations took part in one role.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"role": "government_body", "count": 1}))]
 pub struct RoleCount {
     /// The participant role.
     pub role: ParticipantRole,
@@ -117,6 +119,7 @@ impl From<Attendance> for AttendanceSummary {
 
 /// A recommendation made at the meeting, as the minutes list it.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a0c4-f700-7000-8000-000000000001", "text": {"en": "Introduce a single reporting form for all CSOs"}, "status": "adopted"}))]
 pub struct MinutesRecommendation {
     /// Its id.
     pub id: Uuid,
