@@ -2,7 +2,8 @@
 //! refusal (422 with its fields, 403, 404 to outsiders, 409 with the allowed actions, 412),
 //! minutes frozen on publishing with their attendance summary, the history of every change,
 //! links to grants and indicators, statistics per meeting and addressee, and endorsements by
-//! 200 organisations counted exactly, a duplicate 409 also under parallel requests.
+//! 200 organisations counted exactly, a duplicate 409 also under parallel requests; and the
+//! list shows exactly what a single GET shows, for callers in every relation.
 
 use crate::both_backends;
 use crate::helpers::TestApp;
@@ -392,5 +393,49 @@ both_backends! {
         assert_eq!(app.get(&rec, None).await.expect(200).body["endorsement_count"], 200);
         app.post(&endorsements, Some(&coordinator), &json!({"organization_id": orgs[0]})).await.expect(201);
         assert_eq!(app.get(&rec, None).await.expect(200).body["endorsement_count"], 201);
+    }
+}
+
+both_backends! {
+    async fn the_list_shows_exactly_what_a_get_shows(app) {
+        let w = world(&app).await;
+        let ministry = government(&app, &w.admin, "Ministry of Justice").await;
+        let (akimat, akim) = member_of_new_org(&app, &w.admin, "Akimat", "manager").await;
+        let (cso, cso_member) = member_of_new_org(&app, &w.admin, "Legal Aid Centre", "member").await;
+        let (_, stranger) = member_of_new_org(&app, &w.admin, "Unrelated Fund", "owner").await;
+        let (clerk_id, clerk) = app.user(&w.admin, "clerk@justice.gov.kz").await;
+        app.add_member(&w.admin, &ministry, &clerk_id, "member").await;
+        let public = create(&app, &w.manager, &body(&w.organiser, json!({}))).await;
+        let closed = create(&app, &w.manager, &body(&w.organiser, json!({
+            "visibility": "participants", "participants": [{"organization_id": cso, "role": "cso"}]
+        }))).await;
+        let mut all = Vec::new();
+        for (meeting, addressee) in [(&public, &ministry), (&closed, &ministry), (&closed, &akimat)] {
+            let r = app.post(&format!("/api/v1/meetings/{}/recommendations", id(meeting)), Some(&w.manager),
+                &recommendation(&w.organiser, addressee, "Hold public hearings")).await.expect(201);
+            all.push(id(&r.body));
+        }
+        let callers: [(&str, Option<&str>); 7] = [
+            ("admin", Some(&w.admin)), ("organiser", Some(&w.manager)), ("participant", Some(&cso_member)),
+            ("addressee member", Some(&clerk)), ("other addressee", Some(&akim)),
+            ("outsider", Some(&stranger)), ("anonymous", None),
+        ];
+        for (who, token) in callers {
+            let listed: Vec<String> = app.get("/api/v1/recommendations?limit=200", token).await.expect(200)
+                .body["data"].as_array().unwrap().iter().map(id).collect();
+            let mut visible = Vec::new();
+            for rec in &all {
+                let r = app.get(&format!("/api/v1/recommendations/{rec}"), token).await;
+                if r.status == 200 {
+                    visible.push(rec.clone());
+                } else {
+                    r.expect_problem(404);
+                }
+            }
+            assert_eq!(listed, visible, "{who}");
+            let stats = app.get(&format!("/api/v1/organizations/{ministry}/recommendation-statistics"), token).await.expect(200);
+            let of_ministry = visible.iter().filter(|r| **r != all[2]).count();
+            assert_eq!(stats.body["made"], of_ministry, "{who}");
+        }
     }
 }

@@ -3,7 +3,8 @@
 //! The meeting's organisers (admins, owners and managers of an organiser) write the draft,
 //! read it and publish it (`Writer`); everyone else who sees the meeting reads the minutes
 //! once published (`Reader`) — a draft is invisible (404) to them, as are the minutes of a
-//! meeting they may not see.
+//! meeting they may not see. Writing and publishing are asked of the meeting's policy
+//! (its `Edit` right), so that the meeting's other readers get 403 rather than 404 there.
 
 use super::Role;
 use super::meeting::MeetingRole;
