@@ -583,10 +583,12 @@ pub fn endorses(
     .get_result(conn)?)
 }
 
-/// Records an endorsement (one statement); a second one of the same organisation is refused
-/// by the unique key (`Duplicate`), also when two requests race.
+/// Records an endorsement keyed `key` (a UUIDv7, so the list runs in endorsement order; one
+/// statement); a second one of the same organisation is refused by the unique key
+/// (`Duplicate`), also when two requests race.
 pub fn endorse(
     conn: &mut DbConn,
+    key: uuid::Uuid,
     id: RecommendationId,
     organization: OrganizationId,
     user: UserId,
@@ -595,7 +597,7 @@ pub fn endorse(
     use recommendation_endorsements as t;
     diesel::insert_into(t::table)
         .values((
-            t::id.eq(uuid::Uuid::now_v7().to_string()),
+            t::id.eq(key.to_string()),
             t::recommendation_id.eq(id.to_string()),
             t::organization_id.eq(organization.to_string()),
             t::user_id.eq(user.to_string()),

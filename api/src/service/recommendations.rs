@@ -399,7 +399,8 @@ pub fn endorse(
     if store::endorses(tx, id, organization)? {
         return Err(already());
     }
-    match store::endorse(tx, id, organization, actor.user_id(), now) {
+    let key = uuid::Uuid::now_v7();
+    match store::endorse(tx, key, id, organization, actor.user_id(), now) {
         Err(StoreError::Duplicate { .. }) => return Err(already()),
         other => other?,
     }
