@@ -236,6 +236,7 @@ Sign in with `POST /api/v1/auth/login`, then use **Authorize** with the `access_
         (name = "results", description = "Results: accepted indicator values rolled up per indicator, against baselines and targets, by dimension, region, period, call and grant; a programme's aggregate is public while it is active."),
         (name = "coalitions", description = "Networks and coalitions: their member organisations with the days they joined and left, and how they grew over a period."),
         (name = "meetings", description = "Stakeholder meetings: round tables, dialogues, forums, conferences, trainings and seminars with their organisers, participants, agenda and iCalendar feed; public meetings need no sign-in."),
+        (name = "recommendations", description = "Recommendations made at stakeholder meetings: addressed to an organisation, tracked proposed → under consideration → adopted | rejected, adopted → implemented with their history and evidence, linked to grants and indicators, counted per meeting and addressee, endorsed by organisations."),
         (name = "public", description = "Published data, no sign-in: awarded grants."),
         (name = "audit", description = "Who changed what, when (admins)."),
         (name = "health", description = "Liveness and readiness probes.")

@@ -564,3 +564,23 @@ localized_text! {
     AgendaItemTitle, max = seriktes_domain::meeting::MAX_AGENDA_TITLE,
         example = {"en": "Opening remarks"};
 }
+
+wire_enum!(
+    /// A recommendation's status: `proposed → under_consideration → adopted | rejected`,
+    /// `adopted → implemented`.
+    RecommendationStatus <=> seriktes_domain::recommendation::RecommendationStatus {
+        Proposed, UnderConsideration, Adopted, Rejected, Implemented
+    }
+);
+
+localized_text! {
+    "A recommendation's text in one or more languages, keyed by BCP 47 language tag; at least one."
+    RecommendationText, max = seriktes_domain::recommendation::MAX_TEXT_CHARS,
+        example = {"en": "Introduce a single reporting form for all CSOs", "ru": "Ввести единую форму отчётности для всех НКО"};
+    "A decision recorded in a meeting's minutes, in one or more languages, keyed by BCP 47 language tag; at least one."
+    DecisionText, max = seriktes_domain::minutes::MAX_DECISION_CHARS,
+        example = {"en": "The ministry will answer every recommendation within 60 days."};
+    "A summary of a meeting's minutes in one or more languages, keyed by BCP 47 language tag; at least one."
+    MinutesSummary, max = seriktes_domain::minutes::MAX_SUMMARY_CHARS,
+        example = {"en": "Forty organisations and the Ministry of Justice discussed reporting by CSOs."};
+}

@@ -137,3 +137,11 @@ typed_id!(
     /// A registration for a meeting.
     RegistrationId
 );
+typed_id!(
+    /// A recommendation made at a meeting.
+    RecommendationId
+);
+typed_id!(
+    /// One recorded change of a recommendation's status.
+    RecommendationChangeId
+);

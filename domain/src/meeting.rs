@@ -5,12 +5,12 @@
 //!
 //! This module holds the value types, the state machine (`planned → held → minutes_published`,
 //! `planned → cancelled`) and the rules over a meeting's fields; who may do what is in
-//! [`crate::access::meeting`]. Registration, minutes, recommendations and series come later and
-//! add to these types.
+//! [`crate::access::meeting`]. Minutes are in [`crate::minutes`], recommendations in
+//! [`crate::recommendation`].
 
 use crate::error::{DomainError, FieldError, Validator};
 use crate::geo::RegionCode;
-use crate::ids::{MeetingId, MeetingSeriesId, OrganizationId};
+use crate::ids::{MeetingId, MeetingSeriesId, OrganizationId, RecommendationId};
 use crate::registration::{RegistrationSettings, check_settings};
 use crate::text::LocalizedText;
 use chrono::NaiveDateTime;
@@ -43,6 +43,8 @@ pub const MAX_PRESENTER_CHARS: usize = 200;
 pub const MIN_ITEM_MINUTES: i32 = 1;
 /// Most minutes allotted to an agenda item.
 pub const MAX_ITEM_MINUTES: i32 = 600;
+/// Most recommendations one agenda item lists.
+pub const MAX_ITEM_RECOMMENDATIONS: usize = 100;
 /// Longest reason for a cancellation.
 pub const MAX_REASON_CHARS: usize = 500;
 /// Most events in one calendar feed.
@@ -104,14 +106,17 @@ named_enum!(
 
 crate::state_machine! {
     /// A meeting's status: `planned → held → minutes_published`, `planned → cancelled`.
-    /// (Minutes come in a later slice; until then nothing moves a held meeting.)
+    /// Publishing the minutes (`publish_minutes`) freezes them.
     entity "meeting", MeetingStatus, MeetingAction;
     states {
         Planned = "planned", Held = "held", MinutesPublished = "minutes_published",
         Cancelled = "cancelled",
     }
-    actions { Hold = "hold", Cancel = "cancel" }
-    transitions { (Planned, Hold) => Held, (Planned, Cancel) => Cancelled }
+    actions { Hold = "hold", Cancel = "cancel", PublishMinutes = "publish_minutes" }
+    transitions {
+        (Planned, Hold) => Held, (Planned, Cancel) => Cancelled,
+        (Held, PublishMinutes) => MinutesPublished,
+    }
 }
 
 /// Refuses changes to a meeting that is no longer planned (409 naming its state).
@@ -219,6 +224,8 @@ pub struct AgendaItem {
     pub presenter: Option<String>,
     /// Minutes allotted, 1..=600.
     pub minutes: i32,
+    /// The recommendations of the meeting discussed under this item, in order.
+    pub recommendations: Vec<RecommendationId>,
 }
 
 impl AgendaItem {
@@ -426,6 +433,7 @@ mod tests {
             &[
                 ("planned", "hold", "held"),
                 ("planned", "cancel", "cancelled"),
+                ("held", "publish_minutes", "minutes_published"),
             ],
             MeetingStatus::apply,
             MeetingStatus::as_str,

@@ -66,6 +66,9 @@ pub fn existing(
         .collect())
 }
 
+/// An agenda item as read: meeting, title, presenter, minutes, recommendation ids (JSON).
+type AgendaRow = (String, String, Option<String>, i32, String);
+
 fn text_json(t: &seriktes_domain::text::LocalizedText) -> String {
     stored::to_json(t.translations())
 }
@@ -253,6 +256,7 @@ pub fn replace_agenda(
                 meeting_agenda_items::title.eq(text_json(&item.title)),
                 meeting_agenda_items::presenter.eq(item.presenter.clone()),
                 meeting_agenda_items::minutes.eq(item.minutes),
+                meeting_agenda_items::recommendation_ids.eq(stored::to_json(&item.recommendations)),
             )
         })
         .collect();
@@ -430,7 +434,7 @@ fn assemble(conn: &mut DbConn, rows: Vec<MeetingRow>) -> Result<Vec<Meeting>, St
             meeting_participants::role,
         ))
         .load(conn)?;
-    let agenda: Vec<(String, String, Option<String>, i32)> = meeting_agenda_items::table
+    let agenda: Vec<AgendaRow> = meeting_agenda_items::table
         .filter(meeting_agenda_items::meeting_id.eq_any(ids))
         .order((
             meeting_agenda_items::meeting_id.asc(),
@@ -441,6 +445,7 @@ fn assemble(conn: &mut DbConn, rows: Vec<MeetingRow>) -> Result<Vec<Meeting>, St
             meeting_agenda_items::title,
             meeting_agenda_items::presenter,
             meeting_agenda_items::minutes,
+            meeting_agenda_items::recommendation_ids,
         ))
         .load(conn)?;
     rows.into_iter()
@@ -462,12 +467,16 @@ fn assemble(conn: &mut DbConn, rows: Vec<MeetingRow>) -> Result<Vec<Meeting>, St
                 .collect::<Result<Vec<_>, StoreError>>()?;
             let items = agenda
                 .iter()
-                .filter(|(m, _, _, _)| *m == r.id)
-                .map(|(_, title, presenter, minutes)| {
+                .filter(|(m, _, _, _, _)| *m == r.id)
+                .map(|(_, title, presenter, minutes, recommendations)| {
                     Ok(AgendaItem {
                         title: stored::text("meeting_agenda_items.title", title)?,
                         presenter: presenter.clone(),
                         minutes: *minutes,
+                        recommendations: stored::json(
+                            "meeting_agenda_items.recommendation_ids",
+                            recommendations,
+                        )?,
                     })
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;

@@ -497,6 +497,7 @@ diesel::table! {
         title -> Text,
         presenter -> Nullable<Text>,
         minutes -> Integer,
+        recommendation_ids -> Text,
     }
 }
 
@@ -604,6 +605,91 @@ diesel::joinable!(meeting_series_participants -> meeting_series (series_id));
 diesel::joinable!(meetings -> meeting_series (series_id));
 diesel::joinable!(registrations -> meetings (meeting_id));
 
+diesel::table! {
+    meeting_minutes (meeting_id) {
+        meeting_id -> Text,
+        decisions -> Text,
+        summary -> Nullable<Text>,
+        attendance -> Nullable<Text>,
+        published_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recommendations (id) {
+        id -> Text,
+        meeting_id -> Text,
+        text -> Text,
+        addressee_organization_id -> Text,
+        theme -> Text,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recommendation_proposers (recommendation_id, organization_id) {
+        recommendation_id -> Text,
+        organization_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    recommendation_grants (recommendation_id, grant_id) {
+        recommendation_id -> Text,
+        grant_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    recommendation_indicators (recommendation_id, indicator_id) {
+        recommendation_id -> Text,
+        indicator_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    recommendation_changes (id) {
+        id -> Text,
+        recommendation_id -> Text,
+        from_status -> Text,
+        to_status -> Text,
+        on_date -> Date,
+        note -> Text,
+        evidence_url -> Nullable<Text>,
+        author_user_id -> Text,
+        acting_organization_id -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recommendation_endorsements (id) {
+        id -> Text,
+        recommendation_id -> Text,
+        organization_id -> Text,
+        user_id -> Text,
+        endorsed_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(meeting_minutes -> meetings (meeting_id));
+diesel::joinable!(recommendations -> meetings (meeting_id));
+diesel::joinable!(recommendation_proposers -> recommendations (recommendation_id));
+diesel::joinable!(recommendation_grants -> recommendations (recommendation_id));
+diesel::joinable!(recommendation_indicators -> recommendations (recommendation_id));
+diesel::joinable!(recommendation_changes -> recommendations (recommendation_id));
+diesel::joinable!(recommendation_endorsements -> recommendations (recommendation_id));
+diesel::joinable!(recommendation_endorsements -> organizations (organization_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     idempotency_keys,
@@ -646,6 +732,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_series_organizers,
     meeting_series_participants,
     registrations,
+    meeting_minutes,
+    recommendations,
+    recommendation_proposers,
+    recommendation_grants,
+    recommendation_indicators,
+    recommendation_changes,
+    recommendation_endorsements,
 );
 
 diesel::table! {

@@ -26,6 +26,8 @@ mod calls;
 #[cfg(test)]
 mod contract;
 #[cfg(test)]
+mod dushanbe_conference;
+#[cfg(test)]
 mod errors;
 #[cfg(test)]
 mod files;
@@ -53,6 +55,8 @@ mod platform;
 mod programmes;
 #[cfg(test)]
 mod races;
+#[cfg(test)]
+mod recommendations;
 #[cfg(test)]
 mod report_reading;
 #[cfg(test)]

@@ -142,7 +142,7 @@ both_backends! {
             .expect(200);
         assert_eq!(etag(&r), "\"2\"");
         assert_eq!(r.body["agenda"][0]["presenter"], "Deputy Minister");
-        assert_eq!(r.body["agenda"][1], json!({"title": {"en": "The draft law"}, "presenter": null, "minutes": 90}));
+        assert_eq!(r.body["agenda"][1], json!({"title": {"en": "The draft law"}, "presenter": null, "minutes": 90, "recommendation_ids": []}));
         let read = app.get(&path, Some(&w.manager)).await.expect(200);
         assert_eq!(read.body["agenda"], r.body["agenda"]);
 
@@ -284,7 +284,7 @@ both_backends! {
         let cancelled_path = format!("/api/v1/meetings/{}", id(&cancelled));
 
         let r = app.post(&format!("{held_path}/hold"), Some(&w.manager), &json!({})).await.expect(200);
-        assert_eq!((r.body["status"].clone(), r.body["allowed_actions"].clone()), (json!("held"), json!([])));
+        assert_eq!((r.body["status"].clone(), r.body["allowed_actions"].clone()), (json!("held"), json!(["publish_minutes"])));
         let r = app.patch(&held_path, Some(&w.manager), &json!({"capacity": 5})).await.expect_problem(409);
         assert_eq!(r.body["current_state"], "held");
         app.put_if_match(&format!("{held_path}/agenda"), &w.manager, None, &json!({"items": []}))

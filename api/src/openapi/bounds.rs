@@ -19,8 +19,8 @@ use seriktes_domain::money::{Currency, MAX_AMOUNT_CHARS};
 use seriktes_domain::user::NewPassword;
 use seriktes_domain::{
     application, audit, budget, calendar, call, file, grant, ids, indicator, meeting,
-    meeting_series, membership, organization, programme, registration, report, reporting, results,
-    review, user, workflow,
+    meeting_series, membership, minutes, organization, programme, recommendation, registration,
+    report, reporting, results, review, user, workflow,
 };
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::schema::{
@@ -741,6 +741,102 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
     add(
         "CancelSeriesRequest",
         &[("reason", CharsBetween(1, meeting::MAX_REASON_CHARS))],
+    );
+    add(
+        "AgendaItemDto",
+        &[(
+            "recommendation_ids",
+            Items(meeting::MAX_ITEM_RECOMMENDATIONS),
+        )],
+    );
+    add(
+        "MinutesRequest",
+        &[("decisions", Items(minutes::MAX_DECISIONS))],
+    );
+    add("MinutesResponse", &actions);
+    add(
+        "MinutesResponse",
+        &[
+            ("decisions", Items(minutes::MAX_DECISIONS)),
+            ("recommendations", Items(recommendation::MAX_PER_MEETING)),
+            ("version", Range(1, i64::MAX)),
+        ],
+    );
+    let invited = Range(0, count(meeting::MAX_PARTICIPANTS));
+    add(
+        "AttendanceSummary",
+        &[
+            ("participant_organizations", invited),
+            (
+                "by_organization_kind",
+                Items(organization::OrganizationKind::ALL.len()),
+            ),
+            (
+                "by_participant_role",
+                Items(meeting::ParticipantRole::ALL.len()),
+            ),
+        ],
+    );
+    add("KindCount", &[("count", invited)]);
+    add("RoleCount", &[("count", invited)]);
+    let links = [
+        ("grant_ids", Items(recommendation::MAX_GRANTS)),
+        ("indicator_ids", Items(recommendation::MAX_INDICATORS)),
+    ];
+    let theme = ("theme", Chars(organization::MAX_THEME_CHARS));
+    for schema in [
+        "RecommendationResponse",
+        "CreateRecommendationRequest",
+        "LinksRequest",
+    ] {
+        add(schema, &links);
+    }
+    add("RecommendationResponse", &actions);
+    add(
+        "RecommendationResponse",
+        &[
+            theme,
+            (
+                "proposer_organization_ids",
+                Items(recommendation::MAX_PROPOSERS),
+            ),
+            ("endorsement_count", Range(0, i64::MAX)),
+            ("version", Range(1, i64::MAX)),
+        ],
+    );
+    add(
+        "CreateRecommendationRequest",
+        &[
+            theme,
+            (
+                "proposer_organization_ids",
+                ItemsBetween(1, recommendation::MAX_PROPOSERS),
+            ),
+        ],
+    );
+    let evidence = ("evidence_url", Chars(meeting::MAX_URL_CHARS));
+    add(
+        "ChangeRequest",
+        &[
+            ("note", CharsBetween(1, recommendation::MAX_NOTE_CHARS)),
+            evidence,
+        ],
+    );
+    add(
+        "RecommendationChangeResponse",
+        &[("note", Chars(recommendation::MAX_NOTE_CHARS)), evidence],
+    );
+    let counted = Range(0, i64::MAX);
+    add(
+        "RecommendationStatistics",
+        &[
+            ("made", counted),
+            ("proposed", counted),
+            ("under_consideration", counted),
+            ("adopted", counted),
+            ("rejected", counted),
+            ("implemented", counted),
+        ],
     );
     add(
         "TokenResponse",

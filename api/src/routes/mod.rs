@@ -14,9 +14,11 @@ pub mod me;
 pub mod meeting_series;
 pub mod meetings;
 pub mod members;
+pub mod minutes;
 pub mod networks;
 pub mod organizations;
 pub mod programmes;
+pub mod recommendations;
 pub mod registrations;
 pub mod reports;
 pub mod requirements;
@@ -49,6 +51,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
             .configure(action_items::configure)
             .configure(attachments::configure)
             .configure(results::configure)
+            .configure(minutes::configure)
+            .configure(recommendations::configure)
             .configure(meetings::configure)
             .configure(meeting_series::configure)
             .configure(registrations::configure)

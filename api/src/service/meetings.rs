@@ -237,11 +237,46 @@ pub fn set_agenda(
 ) -> Result<Seen, ApiError> {
     let current = seen(Some(actor), store::find(tx, id)?, MeetingRight::Edit)?.meeting;
     check_editable(current.status, "change the agenda of")?;
+    check_agenda_recommendations(tx, id, &agenda)?;
     store::replace_agenda(tx, &current, if_match, &agenda, now)?;
     let m = store::find(tx, id)?;
     let summary = format!("agenda set: {} items", agenda.len());
     events::record(tx, Some(actor), now, event("meeting.agenda", &m, summary))?;
     seen(Some(actor), m, MeetingRight::Read)
+}
+
+/// Checks that every recommendation an agenda item lists is one of the meeting's (422 naming
+/// each other one: `items.2.recommendation_ids.0`).
+fn check_agenda_recommendations(
+    tx: &mut Tx<'_>,
+    id: MeetingId,
+    agenda: &[AgendaItem],
+) -> Result<(), ApiError> {
+    let listed: Vec<_> = agenda
+        .iter()
+        .flat_map(|i| i.recommendations.iter().copied())
+        .collect();
+    if listed.is_empty() {
+        return Ok(());
+    }
+    let found = seriktes_persistence::recommendations::of_meeting_among(tx, id, &listed)?;
+    let mut errors = Vec::new();
+    for (i, item) in agenda.iter().enumerate() {
+        for (j, r) in item.recommendations.iter().enumerate() {
+            if !found.contains(r) {
+                errors.push(FieldError::new(
+                    format!("items.{i}.recommendation_ids.{j}"),
+                    "exists",
+                    "not a recommendation of this meeting",
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
 }
 
 /// The stored fields with `p` laid over them.

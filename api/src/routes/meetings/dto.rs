@@ -12,9 +12,10 @@ use crate::wire::{
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use seriktes_domain::ids::{MeetingSeriesId, OrganizationId};
+use seriktes_domain::ids::{MeetingSeriesId, OrganizationId, RecommendationId};
 use seriktes_domain::meeting::{
-    AgendaItem, MAX_AGENDA_ITEMS, MAX_PRESENTER_CHARS, MAX_REASON_CHARS, TimeZone, check_capacity,
+    AgendaItem, MAX_AGENDA_ITEMS, MAX_ITEM_RECOMMENDATIONS, MAX_PRESENTER_CHARS, MAX_REASON_CHARS,
+    TimeZone, check_capacity,
 };
 use seriktes_domain::user::parse_line;
 use seriktes_domain::{DomainError, Validator};
@@ -24,7 +25,7 @@ use uuid::Uuid;
 /// One agenda item.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"title": {"en": "Opening remarks"}, "presenter": "Deputy Minister", "minutes": 15}))]
+#[schema(example = json!({"title": {"en": "Opening remarks"}, "presenter": "Deputy Minister", "minutes": 15, "recommendation_ids": []}))]
 pub struct AgendaItemDto {
     /// Its title.
     pub title: AgendaItemTitle,
@@ -32,6 +33,10 @@ pub struct AgendaItemDto {
     pub presenter: Option<String>,
     /// Minutes allotted, 1 to 600.
     pub minutes: i32,
+    /// The recommendations of this meeting discussed under the item (at most 100; each must
+    /// be one of the meeting's, 422 otherwise).
+    #[serde(default)]
+    pub recommendation_ids: Vec<Uuid>,
 }
 
 
@@ -141,6 +146,7 @@ impl From<Seen> for MeetingResponse {
                     title: i.title.into(),
                     presenter: i.presenter,
                     minutes: i.minutes,
+                    recommendation_ids: i.recommendations.iter().map(|r| r.uuid()).collect(),
                 })
                 .collect(),
             status: m.status.into(),
@@ -321,11 +327,26 @@ pub fn agenda(r: AgendaRequest) -> Result<Vec<AgendaItem>, DomainError> {
             &format!("items.{i}.minutes"),
             AgendaItem::check_minutes(item.minutes),
         );
-        if let (Some(title), Some(presenter), Some(minutes)) = (title, presenter, minutes) {
+        let recommendations = v
+            .max_items(
+                &format!("items.{i}.recommendation_ids"),
+                item.recommendation_ids.len(),
+                MAX_ITEM_RECOMMENDATIONS,
+            )
+            .then(|| {
+                item.recommendation_ids
+                    .into_iter()
+                    .map(RecommendationId::from_uuid)
+                    .collect()
+            });
+        if let (Some(title), Some(presenter), Some(minutes), Some(recommendations)) =
+            (title, presenter, minutes, recommendations)
+        {
             out.push(AgendaItem {
                 title,
                 presenter,
                 minutes,
+                recommendations,
             });
         }
     }

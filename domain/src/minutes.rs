@@ -1,0 +1,153 @@
+//! A meeting's minutes (DESIGN "Stakeholder meetings and recommendations": minutes hold the
+//! attendance, the decisions and the recommendations made, and are frozen on publishing).
+//!
+//! The organisers write the decisions (ordered multilingual texts) and an optional summary
+//! while the meeting is `held`; publishing moves the meeting to `minutes_published`
+//! ([`crate::meeting::MeetingAction::PublishMinutes`]), computes the attendance summary once
+//! and freezes both. Who may do what is in [`crate::access::minutes`].
+
+use crate::error::DomainError;
+use crate::ids::MeetingId;
+use crate::meeting::{MeetingStatus, ParticipantRole};
+use crate::organization::OrganizationKind;
+use crate::text::LocalizedText;
+use chrono::NaiveDateTime;
+use std::collections::BTreeMap;
+
+/// Most decisions in one set of minutes.
+pub const MAX_DECISIONS: usize = 100;
+/// Longest decision translation.
+pub const MAX_DECISION_CHARS: usize = 2_000;
+/// Longest summary translation.
+pub const MAX_SUMMARY_CHARS: usize = 10_000;
+
+/// Who attended, computed when the minutes are published and stored with them. An object so
+/// that later counts (registrations) are added beside these without changing them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Attendance {
+    /// The invited participant organisations.
+    pub participant_organizations: i64,
+    /// Those organisations by their organisation kind (`government`: 1, …), kinds with none
+    /// left out.
+    pub by_organization_kind: BTreeMap<String, i64>,
+    /// Those organisations by the role they took part in (`government_body`: 1, …).
+    pub by_participant_role: BTreeMap<String, i64>,
+}
+
+/// Counts the invited participant organisations, each given with its kind and role.
+pub fn attendance(participants: &[(OrganizationKind, ParticipantRole)]) -> Attendance {
+    let mut out = Attendance {
+        participant_organizations: i64::try_from(participants.len()).unwrap_or(i64::MAX),
+        ..Attendance::default()
+    };
+    for (kind, role) in participants {
+        *out.by_organization_kind
+            .entry(kind.as_str().to_owned())
+            .or_default() += 1;
+        *out.by_participant_role
+            .entry(role.as_str().to_owned())
+            .or_default() += 1;
+    }
+    out
+}
+
+/// What the organisers write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinutesText {
+    /// The decisions, in order.
+    pub decisions: Vec<LocalizedText>,
+    /// A summary.
+    pub summary: Option<LocalizedText>,
+}
+
+/// A meeting's stored minutes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Minutes {
+    /// The meeting.
+    pub meeting: MeetingId,
+    /// Their text.
+    pub text: MinutesText,
+    /// The attendance summary, once published.
+    pub attendance: Option<Attendance>,
+    /// When published (`None`: a draft the organisers alone read).
+    pub published_at: Option<NaiveDateTime>,
+    /// Version (ETag).
+    pub version: i64,
+    /// When first written.
+    pub created_at: NaiveDateTime,
+    /// When last changed.
+    pub updated_at: NaiveDateTime,
+}
+
+/// Refuses writing minutes unless the meeting is `held` and the minutes are not published:
+/// 409 naming the meeting's state and what it allows.
+pub fn check_writable(status: MeetingStatus, published: bool) -> Result<(), DomainError> {
+    if status == MeetingStatus::Held && !published {
+        return Ok(());
+    }
+    Err(DomainError::InvalidTransition {
+        entity: "meeting",
+        action: "write_minutes",
+        from: status.as_str(),
+        allowed: status.allowed_actions(),
+    })
+}
+
+/// Refuses publishing minutes that were never written (409).
+pub fn check_publishable(minutes: Option<&Minutes>) -> Result<(), DomainError> {
+    if minutes.is_some() {
+        Ok(())
+    } else {
+        Err(DomainError::Conflict(
+            "The meeting has no minutes yet: write them with PUT …/minutes first.".into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attendance_counts_participants_by_kind_and_role() {
+        let a = attendance(&[
+            (
+                OrganizationKind::Government,
+                ParticipantRole::GovernmentBody,
+            ),
+            (OrganizationKind::Ngo, ParticipantRole::Cso),
+            (OrganizationKind::Ngo, ParticipantRole::Cso),
+            (OrganizationKind::Donor, ParticipantRole::Donor),
+        ]);
+        assert_eq!(a.participant_organizations, 4);
+        assert_eq!(a.by_organization_kind["ngo"], 2);
+        assert_eq!(a.by_organization_kind["government"], 1);
+        assert_eq!(a.by_participant_role["cso"], 2);
+        assert!(!a.by_organization_kind.contains_key("media"));
+        assert_eq!(attendance(&[]), Attendance::default());
+    }
+
+    #[test]
+    fn minutes_are_written_only_while_the_meeting_is_held_and_unpublished() {
+        assert!(check_writable(MeetingStatus::Held, false).is_ok());
+        assert!(check_writable(MeetingStatus::Held, true).is_err());
+        for s in [
+            MeetingStatus::Planned,
+            MeetingStatus::Cancelled,
+            MeetingStatus::MinutesPublished,
+        ] {
+            let Err(DomainError::InvalidTransition { from, .. }) = check_writable(s, false) else {
+                panic!("expected 409 for {s:?}");
+            };
+            assert_eq!(from, s.as_str());
+        }
+    }
+
+    #[test]
+    fn unwritten_minutes_are_not_published() {
+        assert!(matches!(
+            check_publishable(None),
+            Err(DomainError::Conflict(_))
+        ));
+    }
+}
