@@ -32,10 +32,43 @@ pub struct Attendance {
     pub by_organization_kind: BTreeMap<String, i64>,
     /// Those organisations by the role they took part in (`government_body`: 1, …).
     pub by_participant_role: BTreeMap<String, i64>,
+    /// Registrations confirmed when the minutes were published (waitlisted and cancelled ones
+    /// left out). Summaries stored before registrations were counted read as 0.
+    #[serde(default)]
+    pub registered: i64,
+    /// Confirmed registrants marked as attended.
+    #[serde(default)]
+    pub attended: i64,
+    /// Confirmed registrants marked as not having come.
+    #[serde(default)]
+    pub no_show: i64,
+    /// Attendees by the kind of the organisation they registered for (one of the platform's
+    /// organisations), kinds with none left out.
+    #[serde(default)]
+    pub attendees_by_organization_kind: BTreeMap<String, i64>,
+    /// Attendees who named their organisation in free text or named none.
+    #[serde(default)]
+    pub attendees_without_listed_organization: i64,
 }
 
-/// Counts the invited participant organisations, each given with its kind and role.
-pub fn attendance(participants: &[(OrganizationKind, ParticipantRole)]) -> Attendance {
+/// A group of a meeting's confirmed registrations, counted in storage: their attendance mark
+/// and the kind of the organisation they registered for (`None`: free text or none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegistrantGroup {
+    /// Whether they came (`None`: not marked).
+    pub attendance: Option<crate::registration::Attendance>,
+    /// The kind of the listed organisation they registered for.
+    pub organization_kind: Option<OrganizationKind>,
+    /// How many.
+    pub count: i64,
+}
+
+/// Counts the invited participant organisations, each given with its kind and role, and the
+/// confirmed registrants by attendance and by the kind of organisation the attendees came for.
+pub fn attendance(
+    participants: &[(OrganizationKind, ParticipantRole)],
+    registrants: &[RegistrantGroup],
+) -> Attendance {
     let mut out = Attendance {
         participant_organizations: i64::try_from(participants.len()).unwrap_or(i64::MAX),
         ..Attendance::default()
@@ -47,6 +80,24 @@ pub fn attendance(participants: &[(OrganizationKind, ParticipantRole)]) -> Atten
         *out.by_participant_role
             .entry(role.as_str().to_owned())
             .or_default() += 1;
+    }
+    for g in registrants {
+        out.registered += g.count;
+        match g.attendance {
+            Some(crate::registration::Attendance::Attended) => {
+                out.attended += g.count;
+                match g.organization_kind {
+                    Some(kind) => {
+                        *out.attendees_by_organization_kind
+                            .entry(kind.as_str().to_owned())
+                            .or_default() += g.count;
+                    }
+                    None => out.attendees_without_listed_organization += g.count,
+                }
+            }
+            Some(crate::registration::Attendance::NoShow) => out.no_show += g.count,
+            None => {}
+        }
     }
     out
 }
@@ -110,21 +161,55 @@ mod tests {
 
     #[test]
     fn attendance_counts_participants_by_kind_and_role() {
-        let a = attendance(&[
-            (
-                OrganizationKind::Government,
-                ParticipantRole::GovernmentBody,
-            ),
-            (OrganizationKind::Ngo, ParticipantRole::Cso),
-            (OrganizationKind::Ngo, ParticipantRole::Cso),
-            (OrganizationKind::Donor, ParticipantRole::Donor),
-        ]);
+        let a = attendance(
+            &[
+                (
+                    OrganizationKind::Government,
+                    ParticipantRole::GovernmentBody,
+                ),
+                (OrganizationKind::Ngo, ParticipantRole::Cso),
+                (OrganizationKind::Ngo, ParticipantRole::Cso),
+                (OrganizationKind::Donor, ParticipantRole::Donor),
+            ],
+            &[],
+        );
         assert_eq!(a.participant_organizations, 4);
         assert_eq!(a.by_organization_kind["ngo"], 2);
         assert_eq!(a.by_organization_kind["government"], 1);
         assert_eq!(a.by_participant_role["cso"], 2);
         assert!(!a.by_organization_kind.contains_key("media"));
-        assert_eq!(attendance(&[]), Attendance::default());
+        assert_eq!(attendance(&[], &[]), Attendance::default());
+    }
+
+    #[test]
+    fn attendance_counts_confirmed_registrants_and_attendees_by_their_organisation_kind() {
+        use crate::registration::Attendance::{Attended, NoShow};
+        let group = |attendance, organization_kind, count| RegistrantGroup {
+            attendance,
+            organization_kind,
+            count,
+        };
+        let a = attendance(
+            &[(OrganizationKind::Ngo, ParticipantRole::Cso)],
+            &[
+                group(Some(Attended), Some(OrganizationKind::Ngo), 3),
+                group(Some(Attended), Some(OrganizationKind::Government), 1),
+                group(Some(Attended), None, 5),
+                group(Some(NoShow), None, 2),
+                group(None, Some(OrganizationKind::Ngo), 1),
+            ],
+        );
+        assert_eq!((a.registered, a.attended, a.no_show), (12, 9, 2));
+        assert_eq!(a.attendees_by_organization_kind["ngo"], 3);
+        assert_eq!(a.attendees_by_organization_kind["government"], 1);
+        assert_eq!(a.attendees_without_listed_organization, 5);
+        assert_eq!(a.participant_organizations, 1);
+        // A summary stored before registrations were counted still reads.
+        let old: Attendance = serde_json::from_str(
+            r#"{"participant_organizations":1,"by_organization_kind":{"ngo":1},"by_participant_role":{"cso":1}}"#,
+        )
+        .unwrap();
+        assert_eq!((old.registered, old.attended), (0, 0));
     }
 
     #[test]

@@ -8,10 +8,12 @@ use crate::schema::{meeting_minutes, meeting_participants, organizations};
 use crate::stored;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
 use seriktes_domain::ids::MeetingId;
 use seriktes_domain::meeting::ParticipantRole;
-use seriktes_domain::minutes::{Attendance, Minutes, MinutesText};
+use seriktes_domain::minutes::{Attendance, Minutes, MinutesText, RegistrantGroup};
 use seriktes_domain::organization::OrganizationKind;
+use seriktes_domain::registration::{self, RegistrationStatus};
 use seriktes_domain::text::LocalizedText;
 
 #[derive(Queryable, Selectable)]
@@ -154,5 +156,55 @@ pub fn participants(
                 stored::value("meeting_participants.role", &role, ParticipantRole::parse)?,
             ))
         })
+        .collect()
+}
+
+/// A meeting's confirmed registrations counted per attendance mark and per kind of the listed
+/// organisation they registered for (one statement; no personal data leaves it).
+pub fn registrants(
+    conn: &mut DbConn,
+    meeting: MeetingId,
+) -> Result<Vec<RegistrantGroup>, StoreError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Nullable<Text>)]
+        attendance: Option<String>,
+        #[diesel(sql_type = Nullable<Text>)]
+        kind: Option<String>,
+        #[diesel(sql_type = BigInt)]
+        count: i64,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT r.attendance, o.kind, CAST(COUNT(*) AS BIGINT) AS count \
+         FROM registrations r LEFT JOIN organizations o ON o.id = r.organization_id \
+         WHERE r.meeting_id = $1 AND r.status = $2 GROUP BY r.attendance, o.kind",
+    )
+    .bind::<Text, _>(meeting.to_string())
+    .bind::<Text, _>(RegistrationStatus::Confirmed.as_str())
+    .load(conn)?;
+    rows.into_iter()
+        .map(
+            |Row {
+                 attendance,
+                 kind,
+                 count,
+             }| {
+                Ok(RegistrantGroup {
+                    attendance: attendance
+                        .map(|a| {
+                            stored::value(
+                                "registrations.attendance",
+                                &a,
+                                registration::Attendance::parse,
+                            )
+                        })
+                        .transpose()?,
+                    organization_kind: kind
+                        .map(|k| stored::value("organizations.kind", &k, OrganizationKind::parse))
+                        .transpose()?,
+                    count,
+                })
+            },
+        )
         .collect()
 }

@@ -6,7 +6,6 @@
 use crate::both_backends;
 use crate::helpers::TestApp;
 use crate::meetings::{World, member_of_new_org, world};
-use diesel::RunQueryDsl;
 use serde_json::{Value, json};
 
 /// The monthly dialogue: first Tuesday at 10:00 in Almaty, two hours, twelve months.
@@ -149,22 +148,17 @@ both_backends! {
         assert_eq!(mid["periods"][2]["meetings"], json!([{"id": ids[2], "status": "cancelled", "starts_at": "2027-03-02T05:00:00Z"}]));
 
         // The year goes by: all held but August, which is cancelled too; the minutes of January,
-        // February and April get published (the minutes slice's transition, written here
-        // directly).
+        // February and April are written and published.
         app.clock.set(at("2028-01-10T06:00:00Z"));
         let manager = app.token("manager@example.org").await;
         for (i, m) in ids.iter().enumerate().skip(3) {
             act(&app, &manager, m, if i == 7 { "cancel" } else { "hold" }).await;
         }
-        let published = [ids[0].clone(), ids[1].clone(), ids[3].clone()];
-        app.with_db(move |conn| {
-            for m in published {
-                diesel::sql_query(format!("UPDATE meetings SET status = 'minutes_published' WHERE id = '{m}'"))
-                    .execute(conn)
-                    .unwrap();
-            }
-        })
-        .await;
+        for m in [&ids[0], &ids[1], &ids[3]] {
+            let decisions = json!({"decisions": [{"en": "The akimat answers the CSOs' questions in writing within a month."}]});
+            app.put_if_match(&format!("/api/v1/meetings/{m}/minutes"), &manager, None, &decisions).await.expect(200);
+            app.post(&format!("/api/v1/meetings/{m}/publish-minutes"), Some(&manager), &json!({})).await.expect(200);
+        }
 
         let view = app.get(&compliance, None).await.expect(200).body;
         assert_eq!(view["series_id"], json!(id));

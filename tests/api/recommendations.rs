@@ -147,7 +147,9 @@ both_backends! {
         assert_eq!(p.body["attendance"], json!({
             "participant_organizations": 2,
             "by_organization_kind": [{"kind": "government", "count": 1}, {"kind": "ngo", "count": 1}],
-            "by_participant_role": [{"role": "cso", "count": 1}, {"role": "government_body", "count": 1}]
+            "by_participant_role": [{"role": "cso", "count": 1}, {"role": "government_body", "count": 1}],
+            "registered": 0, "attended": 0, "no_show": 0,
+            "attendees_by_organization_kind": [], "attendees_without_listed_organization": 0
         }));
         assert_eq!(p.body["allowed_actions"], json!([]));
         assert_eq!(app.get(&path, Some(&w.manager)).await.expect(200).body["status"], "minutes_published");

@@ -230,7 +230,26 @@ both_backends! {
 
         // The organisers read any registration without its token.
         let r = app.get(&reg_path(aigerim), Some(&w.manager)).await.expect(200);
-        assert_eq!(r.body["allowed_actions"], json!(["cancel", "mark_attendance"]));
+        assert_eq!(r.body["allowed_actions"], json!(["mark_attendance"]));
+
+        // The minutes count the attendance from the registrations: five confirmed, four came
+        // (one of them for an organisation on the platform, an NGO), one did not; published,
+        // they are public and name nobody.
+        let minutes = format!("/api/v1/meetings/{meeting}/minutes");
+        app.put_if_match(&minutes, &w.manager, None, &json!({"decisions": [{"en": "Social Camp again next summer."}]})).await.expect(200);
+        let published = app.post(&format!("/api/v1/meetings/{meeting}/publish-minutes"), Some(&w.manager), &json!({})).await.expect(200);
+        let a = &published.body["attendance"];
+        assert_eq!((&a["registered"], &a["attended"], &a["no_show"]), (&json!(5), &json!(4), &json!(1)), "{a}");
+        assert_eq!(a["attendees_by_organization_kind"], json!([{"kind": "ngo", "count": 1}]));
+        assert_eq!(a["attendees_without_listed_organization"], json!(3));
+        assert_eq!(a["participant_organizations"], json!(1));
+        let public = app.get(&minutes, None).await.expect(200);
+        assert_eq!(public.body["attendance"], published.body["attendance"]);
+        no_personal_data("the minutes", &public.raw);
+        // Once the minutes are out, attendance is final and nothing may be done to a registration.
+        let r = app.get(&reg_path(aigerim), Some(&w.manager)).await.expect(200);
+        assert_eq!(r.body["allowed_actions"], json!([]));
+        app.post(&attend(aigerim), Some(&w.manager), &json!({"attendance": "no_show"})).await.expect_problem(409);
 
         // Nobody else sees any: outsiders, a registrant signed in, an invited participant's
         // owner and the organiser's plain members (they read the meeting, not its people).

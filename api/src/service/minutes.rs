@@ -132,7 +132,7 @@ pub fn publish(
     let Some(current) = current else {
         return Err(ApiError::NotFound);
     };
-    let attendance = rules::attendance(&store::participants(tx, id)?);
+    let attendance = rules::attendance(&store::participants(tx, id)?, &store::registrants(tx, id)?);
     store::publish(tx, &current, if_match, &attendance, now)?;
     meetings::set_status(tx, &m, None, to, None, now)?;
     let minutes = store::find(tx, id)?.ok_or(ApiError::NotFound)?;

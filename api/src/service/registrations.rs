@@ -40,18 +40,24 @@ pub struct Seen {
     pub role: RegistrationRole,
     /// Its place in the waitlist (1 = next), when waitlisted.
     pub waitlist_position: Option<i64>,
+    /// The meeting's status (what may be done to a registration depends on it).
+    pub meeting_status: MeetingStatus,
 }
 
 impl Seen {
     /// What the caller may do now: `cancel` (a registration not cancelled, of a planned
-    /// meeting), `mark_attendance` (organisers, confirmed registrations).
+    /// meeting), `mark_attendance` (organisers, confirmed registrations of a held meeting; it
+    /// is also accepted once a planned meeting has started, see `check_attendance`).
     pub fn allowed_actions(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
-        if self.registration.status != RegistrationStatus::Cancelled {
+        if self.registration.status != RegistrationStatus::Cancelled
+            && self.meeting_status == MeetingStatus::Planned
+        {
             out.push("cancel");
         }
         if self.role == RegistrationRole::Organizer
             && self.registration.status == RegistrationStatus::Confirmed
+            && self.meeting_status == MeetingStatus::Held
         {
             out.push("mark_attendance");
         }
@@ -210,6 +216,7 @@ pub fn register(
         registration: r,
         role: RegistrationRole::Holder,
         waitlist_position,
+        meeting_status: m.status,
     })
 }
 
@@ -231,6 +238,7 @@ pub fn get(
         registration: r,
         role,
         waitlist_position,
+        meeting_status: m.status,
     })
 }
 
@@ -280,6 +288,7 @@ pub fn cancel(
         registration: next,
         role,
         waitlist_position: None,
+        meeting_status: m.status,
     })
 }
 
@@ -360,6 +369,7 @@ pub fn mark_attendance(
         registration: next,
         role,
         waitlist_position: None,
+        meeting_status: m.status,
     })
 }
 
@@ -381,6 +391,7 @@ pub fn list(
             registration: r,
             role,
             waitlist_position,
+            meeting_status: m.status,
         });
     }
     Ok(Page {

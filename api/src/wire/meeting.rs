@@ -146,7 +146,9 @@ impl From<RegistrationSettings> for RegistrationSettingsDto {
     }
 }
 
-pub(crate) fn registration_settings(r: RegistrationSettingsDto) -> Result<RegistrationSettings, DomainError> {
+pub(crate) fn registration_settings(
+    r: RegistrationSettingsDto,
+) -> Result<RegistrationSettings, DomainError> {
     check_settings(RegistrationSettings {
         open: r.open,
         contribution_required: r.contribution_required,
@@ -154,7 +156,6 @@ pub(crate) fn registration_settings(r: RegistrationSettingsDto) -> Result<Regist
         consent_version: r.consent_version,
     })
 }
-
 
 pub(crate) fn place(p: PlaceDto) -> Result<Place, DomainError> {
     let mut v = Validator::new();

@@ -39,7 +39,6 @@ pub struct AgendaItemDto {
     pub recommendation_ids: Vec<Uuid>,
 }
 
-
 /// A stakeholder meeting.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use seriktes_domain::minutes::{Attendance, MAX_DECISIONS, MinutesText};
 use seriktes_domain::{DomainError, Validator};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -74,7 +75,10 @@ pub struct RoleCount {
 #[schema(example = json!({
     "participant_organizations": 3,
     "by_organization_kind": [{"kind": "government", "count": 1}, {"kind": "ngo", "count": 2}],
-    "by_participant_role": [{"role": "cso", "count": 2}, {"role": "government_body", "count": 1}]
+    "by_participant_role": [{"role": "cso", "count": 2}, {"role": "government_body", "count": 1}],
+    "registered": 120, "attended": 104, "no_show": 9,
+    "attendees_by_organization_kind": [{"kind": "government", "count": 6}, {"kind": "ngo", "count": 41}],
+    "attendees_without_listed_organization": 57
 }))]
 pub struct AttendanceSummary {
     /// The invited participant organisations.
@@ -83,24 +87,38 @@ pub struct AttendanceSummary {
     pub by_organization_kind: Vec<KindCount>,
     /// Those organisations by the role they took part in.
     pub by_participant_role: Vec<RoleCount>,
+    /// Registrations confirmed when the minutes were published.
+    pub registered: i64,
+    /// Confirmed registrants marked as attended.
+    pub attended: i64,
+    /// Confirmed registrants marked as not having come.
+    pub no_show: i64,
+    /// Attendees by the kind of the organisation they registered for (kinds with none left
+    /// out).
+    pub attendees_by_organization_kind: Vec<KindCount>,
+    /// Attendees who named their organisation in free text or named none.
+    pub attendees_without_listed_organization: i64,
+}
+
+fn kind_counts(counts: BTreeMap<String, i64>) -> Vec<KindCount> {
+    counts
+        .into_iter()
+        .filter_map(|(k, count)| {
+            seriktes_domain::organization::OrganizationKind::parse(&k)
+                .ok()
+                .map(|k| KindCount {
+                    kind: k.into(),
+                    count,
+                })
+        })
+        .collect()
 }
 
 impl From<Attendance> for AttendanceSummary {
     fn from(a: Attendance) -> Self {
         Self {
             participant_organizations: a.participant_organizations,
-            by_organization_kind: a
-                .by_organization_kind
-                .into_iter()
-                .filter_map(|(k, count)| {
-                    seriktes_domain::organization::OrganizationKind::parse(&k)
-                        .ok()
-                        .map(|k| KindCount {
-                            kind: k.into(),
-                            count,
-                        })
-                })
-                .collect(),
+            by_organization_kind: kind_counts(a.by_organization_kind),
             by_participant_role: a
                 .by_participant_role
                 .into_iter()
@@ -113,6 +131,11 @@ impl From<Attendance> for AttendanceSummary {
                         })
                 })
                 .collect(),
+            registered: a.registered,
+            attended: a.attended,
+            no_show: a.no_show,
+            attendees_by_organization_kind: kind_counts(a.attendees_by_organization_kind),
+            attendees_without_listed_organization: a.attendees_without_listed_organization,
         }
     }
 }
