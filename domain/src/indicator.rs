@@ -23,33 +23,7 @@ pub const MAX_PERCENT: i64 = 100;
 /// Most indicators one grant carries.
 pub const MAX_GRANT_INDICATORS: usize = 100;
 
-/// Declares an enum of names with its wire and storage names, `ALL`, `as_str` and `parse`.
-macro_rules! named_enum {
-    ($(#[$doc:meta])* $name:ident, $what:literal { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($(#[$vdoc])* $variant),+ }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            /// The wire and storage name.
-            pub const fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-
-            /// Parses a stored or wire name.
-            pub fn parse(raw: &str) -> Result<Self, DomainError> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == raw).ok_or_else(|| {
-                    FieldError::new("", "one_of", format!("{raw:?} is not {}", $what)).into()
-                })
-            }
-        }
-    };
-}
-
-named_enum!(
+crate::named_enum!(
     /// What an indicator counts.
     Unit, "a unit" {
         /// People reached, trained, mobilised.
@@ -71,7 +45,7 @@ named_enum!(
     }
 );
 
-named_enum!(
+crate::named_enum!(
     /// How an indicator is measured.
     IndicatorKind, "an indicator kind" {
         /// A whole number, 0 to [`MAX_COUNT`].
@@ -83,7 +57,7 @@ named_enum!(
     }
 );
 
-named_enum!(
+crate::named_enum!(
     /// How values add up across periods and grants.
     Aggregation, "an aggregation" {
         /// The values added up.
@@ -95,7 +69,7 @@ named_enum!(
     }
 );
 
-named_enum!(
+crate::named_enum!(
     /// A disaggregation dimension of the registry.
     Dimension, "a dimension" {
         /// Sex.

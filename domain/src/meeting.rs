@@ -52,56 +52,30 @@ pub const MAX_FEED_EVENTS: usize = 500;
 /// How far back the calendar feed reaches when no `from` is given, in days.
 pub const FEED_DAYS_BACK: i64 = 30;
 
-/// Declares a plain enum with its wire and storage names.
-macro_rules! named_enum {
-    ($(#[$doc:meta])* $name:ident, $what:literal { $($v:ident = $s:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $(#[doc = $s] $v),+ }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [Self] = &[$(Self::$v),+];
-
-            /// The wire and storage name.
-            pub const fn as_str(self) -> &'static str {
-                match self { $(Self::$v => $s),+ }
-            }
-
-            /// Parses a stored or wire name.
-            pub fn parse(raw: &str) -> Result<Self, DomainError> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == raw).ok_or_else(|| {
-                    FieldError::new("", "one_of", format!("{raw:?} is not a {}", $what)).into()
-                })
-            }
-        }
-    };
-}
-
-named_enum!(
+crate::named_enum!(
     /// What kind of meeting.
-    MeetingKind, "meeting kind" {
+    MeetingKind, "a meeting kind" {
         RoundTable = "round_table", Dialogue = "dialogue", Forum = "forum",
         Conference = "conference", Training = "training", Seminar = "seminar", Other = "other",
     }
 );
 
-named_enum!(
+crate::named_enum!(
     /// The role an invited organisation takes part in.
-    ParticipantRole, "participant role" {
+    ParticipantRole, "a participant role" {
         GovernmentBody = "government_body", Cso = "cso", Donor = "donor",
         Business = "business", Media = "media", Academic = "academic",
     }
 );
 
-named_enum!(
+crate::named_enum!(
     /// Where a meeting happens: at a place, online, or both.
-    MeetingFormat, "meeting format" { InPerson = "in_person", Online = "online", Hybrid = "hybrid" }
+    MeetingFormat, "a meeting format" { InPerson = "in_person", Online = "online", Hybrid = "hybrid" }
 );
 
-named_enum!(
+crate::named_enum!(
     /// Who may see a meeting: anyone (`public`), or its organisers and participants.
-    Visibility, "visibility" { Public = "public", Participants = "participants" }
+    Visibility, "a visibility" { Public = "public", Participants = "participants" }
 );
 
 crate::state_machine! {

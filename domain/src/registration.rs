@@ -30,43 +30,17 @@ pub const MAX_DEMOGRAPHIC_CHARS: usize = 16;
 pub const DEMOGRAPHICS: [Dimension; 3] =
     [Dimension::Sex, Dimension::AgeBand, Dimension::Disability];
 
-/// Declares a plain enum with its wire and storage names.
-macro_rules! named_enum {
-    ($(#[$doc:meta])* $name:ident, $what:literal { $($v:ident = $s:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $(#[doc = $s] $v),+ }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [Self] = &[$(Self::$v),+];
-
-            /// The wire and storage name.
-            pub const fn as_str(self) -> &'static str {
-                match self { $(Self::$v => $s),+ }
-            }
-
-            /// Parses a stored or wire name.
-            pub fn parse(raw: &str) -> Result<Self, DomainError> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == raw).ok_or_else(|| {
-                    FieldError::new("", "one_of", format!("{raw:?} is not a {}", $what)).into()
-                })
-            }
-        }
-    };
-}
-
-named_enum!(
+crate::named_enum!(
     /// What an attendee brings.
-    ContributionKind, "contribution kind" {
+    ContributionKind, "a contribution kind" {
         Volunteering = "volunteering", Talk = "talk", InKind = "in_kind", Idea = "idea",
         Other = "other",
     }
 );
 
-named_enum!(
+crate::named_enum!(
     /// Whether a confirmed registrant came.
-    Attendance, "attendance" { Attended = "attended", NoShow = "no_show" }
+    Attendance, "an attendance" { Attended = "attended", NoShow = "no_show" }
 );
 
 crate::state_machine! {

@@ -163,3 +163,33 @@ pub(crate) fn assert_exactly<S, A>(
         }
     }
 }
+
+/// Declares an enum of names with its wire and storage names, `ALL`, `as_str` and `parse`
+/// (one definition for every such enum of the domain; `$what` names a value with its article,
+/// as the refusal says "… is not a meeting kind").
+#[macro_export]
+macro_rules! named_enum {
+    ($(#[$doc:meta])* $name:ident, $what:literal { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vdoc])* #[doc = $text] $variant),+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The wire and storage name.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+
+            /// Parses a stored or wire name.
+            pub fn parse(raw: &str) -> Result<Self, $crate::error::DomainError> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == raw).ok_or_else(|| {
+                    $crate::error::FieldError::new("", "one_of", format!("{raw:?} is not {}", $what))
+                        .into()
+                })
+            }
+        }
+    };
+}
