@@ -34,6 +34,7 @@ pub mod reporting;
 pub mod results;
 pub mod review;
 pub mod text;
+pub mod training;
 pub mod throttle;
 pub mod user;
 pub mod workflow;
