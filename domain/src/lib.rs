@@ -34,8 +34,8 @@ pub mod reporting;
 pub mod results;
 pub mod review;
 pub mod text;
-pub mod training;
 pub mod throttle;
+pub mod training;
 pub mod user;
 pub mod workflow;
 

@@ -35,6 +35,9 @@ pub struct LinkFacts {
     pub carried: Option<IndicatorKind>,
 }
 
+/// Most meetings a suggested value lists as its sources (the value counts them all).
+pub const MAX_SOURCES: usize = 500;
+
 /// The meeting kinds whose attendance may count toward an indicator.
 pub const COUNTING_KINDS: [MeetingKind; 2] = [MeetingKind::Training, MeetingKind::Seminar];
 
@@ -124,7 +127,7 @@ pub struct SuggestedValue {
     /// The breakdown, per dimension the indicator is disaggregated by and every counted
     /// registrant answered (sex and disability: an unanswered one is `not_stated`).
     pub parts: Vec<Part>,
-    /// The meetings counted, by id.
+    /// The meetings counted, by id (the first [`MAX_SOURCES`]).
     pub meetings: Vec<MeetingId>,
 }
 
@@ -154,7 +157,11 @@ pub fn suggest(
 ) -> Vec<SuggestedValue> {
     let mut by_indicator: BTreeMap<IndicatorId, Vec<&AttendanceGroup>> = BTreeMap::new();
     for g in groups {
-        let local = g.starts_at.and_utc().with_timezone(&g.time_zone.tz()).date_naive();
+        let local = g
+            .starts_at
+            .and_utc()
+            .with_timezone(&g.time_zone.tz())
+            .date_naive();
         if (period_start..=period_end).contains(&local) && g.count > 0 {
             by_indicator.entry(g.indicator).or_default().push(g);
         }
@@ -166,6 +173,7 @@ pub fn suggest(
             let mut meetings: Vec<MeetingId> = gs.iter().map(|g| g.meeting).collect();
             meetings.sort();
             meetings.dedup();
+            meetings.truncate(MAX_SOURCES);
             let dimensions = gs.first().map(|g| g.dimensions.clone()).unwrap_or_default();
             let mut parts = Vec::new();
             for d in dimensions {
@@ -270,7 +278,11 @@ mod tests {
     #[test]
     fn the_indicator_is_carried_and_a_count() {
         assert_eq!(
-            codes(check_link(MeetingKind::Training, &[org(1)], facts(Some(1), None))),
+            codes(check_link(
+                MeetingKind::Training,
+                &[org(1)],
+                facts(Some(1), None)
+            )),
             [("counts_toward.indicator_id".to_owned(), "not_in_grant")]
         );
         assert_eq!(

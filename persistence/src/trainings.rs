@@ -96,7 +96,11 @@ pub fn attendance(
         .map(|r| {
             let names: Vec<String> = stored::json("indicators.dimensions", &r.dimensions)?;
             Ok(AttendanceGroup {
-                indicator: stored::id("meetings.indicator_id", &r.indicator_id, IndicatorId::parse)?,
+                indicator: stored::id(
+                    "meetings.indicator_id",
+                    &r.indicator_id,
+                    IndicatorId::parse,
+                )?,
                 dimensions: names
                     .iter()
                     .map(|d| stored::value("indicators.dimensions", d, Dimension::parse))
