@@ -35,6 +35,7 @@ pub mod results;
 pub mod review;
 pub mod text;
 pub mod throttle;
+pub mod training;
 pub mod user;
 pub mod workflow;
 

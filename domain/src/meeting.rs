@@ -13,6 +13,7 @@ use crate::geo::RegionCode;
 use crate::ids::{MeetingId, MeetingSeriesId, OrganizationId, RecommendationId};
 use crate::registration::{RegistrationSettings, check_settings};
 use crate::text::LocalizedText;
+use crate::training::CountsToward;
 use chrono::NaiveDateTime;
 
 /// Longest title translation.
@@ -258,6 +259,8 @@ pub struct MeetingInput {
     pub capacity: Option<i32>,
     /// Public registration settings.
     pub registration: RegistrationSettings,
+    /// The grant indicator its attendance counts toward ([`crate::training`]), if any.
+    pub counts_toward: Option<CountsToward>,
 }
 
 /// The rules across a meeting's fields, every broken one named: it ends after it starts; 1 to
@@ -389,6 +392,7 @@ mod tests {
             visibility: Visibility::Public,
             capacity: None,
             registration: RegistrationSettings::default(),
+            counts_toward: None,
         }
     }
 

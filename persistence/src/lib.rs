@@ -93,6 +93,7 @@ pub mod reviews;
 pub mod schema;
 pub mod stored;
 pub mod throttle;
+pub mod trainings;
 pub mod users;
 pub mod visibility;
 

@@ -350,6 +350,7 @@ fn series_from(
             )?,
             capacity: r.capacity,
             registration: RegistrationSettings::default(),
+            counts_toward: None,
         },
         recurrence: r.recurrence,
         frequency: stored::value("meeting_series.frequency", &r.frequency, Frequency::parse)?,

@@ -14,13 +14,14 @@ use diesel::dsl::Eq;
 use diesel::prelude::*;
 use seriktes_domain::access::Actor;
 use seriktes_domain::geo::RegionCode;
-use seriktes_domain::ids::{MeetingId, MeetingSeriesId, OrganizationId};
+use seriktes_domain::ids::{GrantId, IndicatorId, MeetingId, MeetingSeriesId, OrganizationId};
 use seriktes_domain::indicator::Dimension;
 use seriktes_domain::meeting::{
     AgendaItem, Meeting, MeetingFormat, MeetingInput, MeetingKind, MeetingStatus, OnlineUrl,
     ParticipantRole, Place, TimeZone, Visibility,
 };
 use seriktes_domain::registration::RegistrationSettings;
+use seriktes_domain::training::CountsToward;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = meetings)]
@@ -48,6 +49,8 @@ struct MeetingRow {
     registration_contribution_required: bool,
     registration_demographics: String,
     registration_consent_version: Option<String>,
+    grant_id: Option<String>,
+    indicator_id: Option<String>,
 }
 
 /// The organisations among `ids` that exist (one statement).
@@ -91,6 +94,8 @@ type Columns = (
     Eq<meetings::registration_contribution_required, bool>,
     Eq<meetings::registration_demographics, String>,
     Eq<meetings::registration_consent_version, Option<String>>,
+    Eq<meetings::grant_id, Option<String>>,
+    Eq<meetings::indicator_id, Option<String>>,
 );
 
 fn columns(m: &MeetingInput) -> Columns {
@@ -118,6 +123,8 @@ fn columns(m: &MeetingInput) -> Columns {
             .collect::<Vec<_>>()
             .join(",")),
         t::registration_consent_version.eq(m.registration.consent_version.clone()),
+        t::grant_id.eq(m.counts_toward.map(|c| c.grant.to_string())),
+        t::indicator_id.eq(m.counts_toward.map(|c| c.indicator.to_string())),
     )
 }
 
@@ -532,6 +539,13 @@ fn meeting_from(
                     })
                     .collect::<Result<_, _>>()?,
                 consent_version: r.registration_consent_version,
+            },
+            counts_toward: match (r.grant_id, r.indicator_id) {
+                (Some(g), Some(i)) => Some(CountsToward {
+                    grant: stored::id("meetings.grant_id", &g, GrantId::parse)?,
+                    indicator: stored::id("meetings.indicator_id", &i, IndicatorId::parse)?,
+                }),
+                _ => None,
             },
         },
         agenda,

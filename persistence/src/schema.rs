@@ -470,6 +470,8 @@ diesel::table! {
         registration_consent_version -> Nullable<Text>,
         registrations_confirmed -> Integer,
         registration_seq -> BigInt,
+        grant_id -> Nullable<Text>,
+        indicator_id -> Nullable<Text>,
     }
 }
 

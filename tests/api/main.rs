@@ -78,6 +78,8 @@ mod schema;
 #[cfg(test)]
 mod social_camp;
 #[cfg(test)]
+mod training_attendance;
+#[cfg(test)]
 mod users;
 #[cfg(test)]
 mod visibility;

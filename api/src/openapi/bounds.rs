@@ -20,7 +20,7 @@ use seriktes_domain::user::NewPassword;
 use seriktes_domain::{
     application, audit, budget, calendar, call, file, grant, ids, indicator, meeting,
     meeting_series, membership, minutes, organization, programme, recommendation, registration,
-    report, reporting, results, review, user, workflow,
+    report, reporting, results, review, training, user, workflow,
 };
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::schema::{
@@ -404,6 +404,18 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
             ("text", Chars(report::MAX_TEXT_CHARS)),
             ("note", Chars(report::MAX_TEXT_CHARS)),
             ("parts", Items(report::MAX_PARTS)),
+        ],
+    );
+    add(
+        "ReportResponse",
+        &[("suggested_values", Items(indicator::MAX_GRANT_INDICATORS))],
+    );
+    add(
+        "SuggestedValueDto",
+        &[
+            ("value", Range(0, i64::MAX)),
+            ("parts", Items(report::MAX_PARTS)),
+            ("meeting_ids", Items(training::MAX_SOURCES)),
         ],
     );
     add(

@@ -18,6 +18,7 @@ use seriktes_domain::meeting::{
 };
 use seriktes_domain::registration::RegistrationSettings;
 use seriktes_domain::text::LocalizedText;
+use seriktes_domain::training::{CountsToward, check_link};
 use seriktes_domain::{DomainError, FieldError};
 use seriktes_persistence::DbConn;
 use seriktes_persistence::db::Tx;
@@ -75,6 +76,8 @@ pub struct MeetingPatch {
     pub capacity: Option<Option<i32>>,
     /// New registration settings.
     pub registration: Option<RegistrationSettings>,
+    /// New grant indicator its attendance counts toward, or none.
+    pub counts_toward: Option<Option<CountsToward>>,
 }
 
 /// Filters of the meeting list.
@@ -130,6 +133,17 @@ pub(crate) fn check_parties(tx: &mut Tx<'_>, m: &MeetingInput) -> Result<(), Api
     }
 }
 
+/// Checks the grant indicator a meeting's attendance counts toward, if any, against the facts
+/// loaded here ([`seriktes_domain::training::check_link`]; 422 naming each broken rule).
+fn check_counts_toward(tx: &mut Tx<'_>, m: &MeetingInput) -> Result<(), ApiError> {
+    let Some(link) = m.counts_toward else {
+        return Ok(());
+    };
+    let facts = seriktes_persistence::trainings::link_facts(tx, link)?;
+    check_link(m.kind, &m.organizers, facts)?;
+    Ok(())
+}
+
 fn seen(actor: Option<&Actor>, meeting: Meeting, right: MeetingRight) -> Result<Seen, ApiError> {
     let role = authorize(self::meeting(actor, &facts(&meeting)), right)?;
     Ok(Seen { meeting, role })
@@ -145,6 +159,7 @@ pub fn create(
     check_meeting(&input)?;
     check_parties(tx, &input)?;
     may_organize(actor, &input.organizers)?;
+    check_counts_toward(tx, &input)?;
     let id = MeetingId::from_uuid(uuid::Uuid::now_v7());
     store::insert(tx, id, &input, now)?;
     let m = store::find(tx, id)?;
@@ -211,6 +226,12 @@ pub fn update(
     check_meeting(&next)?;
     check_parties(tx, &next)?;
     may_organize(actor, &next.organizers)?;
+    if next.counts_toward != current.fields.counts_toward
+        || next.kind != current.fields.kind
+        || next.organizers != current.fields.organizers
+    {
+        check_counts_toward(tx, &next)?;
+    }
     store::update(tx, &current, if_match, &next, now)?;
     let m = store::find(tx, id)?;
     if m.fields.capacity != current.fields.capacity {
@@ -296,6 +317,7 @@ fn merge(f: &MeetingInput, p: MeetingPatch) -> MeetingInput {
         visibility: p.visibility.unwrap_or(f.visibility),
         capacity: p.capacity.unwrap_or(f.capacity),
         registration: p.registration.unwrap_or_else(|| f.registration.clone()),
+        counts_toward: p.counts_toward.unwrap_or(f.counts_toward),
     }
 }
 

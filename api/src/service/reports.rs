@@ -17,6 +17,7 @@ use seriktes_domain::report::{
     LineSummary, ReportAction, ReportStatus,
 };
 use seriktes_domain::reporting::{self, RequirementStatus};
+use seriktes_domain::training::{self, SuggestedValue};
 use seriktes_domain::workflow::Workflow;
 use seriktes_domain::{DomainError, FieldError};
 use seriktes_persistence::db::Tx;
@@ -47,6 +48,9 @@ pub struct Seen {
     pub role: ReportRole,
     /// Whether the report may change (grant active, requirement open).
     pub open: bool,
+    /// Values suggested from the attendance of the grant's linked trainings in the period
+    /// (`seriktes_domain::training`); computed only while the grantee may edit the report.
+    pub suggested: Vec<SuggestedValue>,
 }
 
 impl Seen {
@@ -164,7 +168,33 @@ fn seen(f: Facts, role: ReportRole, now: NaiveDateTime) -> Seen {
         overdue,
         role,
         open,
+        suggested: Vec::new(),
     }
+}
+
+/// The values suggested for a report from its grant's linked trainings (one statement), only
+/// while the grantee may still edit it; nothing otherwise (no statement).
+fn suggested(conn: &mut DbConn, f: &Facts) -> Result<Vec<SuggestedValue>, ApiError> {
+    let open = f.requirement.status == RequirementStatus::Open;
+    if !training::suggests(status_of(f.report.as_ref()), f.grant.grant.status, open) {
+        return Ok(Vec::new());
+    }
+    let (from, to) = (f.requirement.period_start, f.requirement.period_end);
+    let groups = seriktes_persistence::trainings::attendance(conn, f.grant.grant.id, from, to)?;
+    Ok(training::suggest(&groups, from, to))
+}
+
+/// [`seen`] with the suggested values.
+fn seen_suggested(
+    conn: &mut DbConn,
+    f: Facts,
+    role: ReportRole,
+    now: NaiveDateTime,
+) -> Result<Seen, ApiError> {
+    let suggested = suggested(conn, &f)?;
+    let mut s = seen(f, role, now);
+    s.suggested = suggested;
+    Ok(s)
 }
 
 /// Reads a report (404 for those who may not see it; funders see accepted ones only).
@@ -177,7 +207,8 @@ pub fn read(
     let h = head(conn, id)?;
     let role = policy(actor, &h.1.facts, status_of(h.2.as_ref())).ok_or(ApiError::NotFound)?;
     authorize(Some(role), ReportRight::Read)?;
-    Ok(seen(complete(conn, h)?, role, now))
+    let f = complete(conn, h)?;
+    seen_suggested(conn, f, role, now)
 }
 
 /// Changes to the form: each part given replaces the whole of that part.
@@ -292,7 +323,7 @@ pub fn save(
     )?;
     f.report = Some(next);
     f.form = form;
-    Ok(seen(f, role, now))
+    seen_suggested(tx, f, role, now)
 }
 
 /// Inserts the row (first save) or updates it; returns the row as stored.
@@ -410,7 +441,7 @@ pub fn act(
         event(&f, kind, format!("report {id}: → {}", to.as_str())),
     )?;
     f.report = Some(next);
-    Ok(seen(f, role, now))
+    seen_suggested(tx, f, role, now)
 }
 
 /// The form as JSON, as a version keeps it.

@@ -9,12 +9,13 @@ use crate::wire::{
 };
 use serde::{Deserialize, Serialize};
 use seriktes_domain::geo::RegionCode;
-use seriktes_domain::ids::OrganizationId;
+use seriktes_domain::ids::{GrantId, IndicatorId, OrganizationId};
 use seriktes_domain::indicator::Dimension;
 use seriktes_domain::meeting::{
     MAX_ADDRESS_CHARS, MeetingInput, OnlineUrl, Place, TimeZone, check_capacity,
 };
 use seriktes_domain::registration::{RegistrationSettings, check_settings};
+use seriktes_domain::training::CountsToward;
 use seriktes_domain::user::parse_line;
 use seriktes_domain::{DomainError, FieldError, Validator};
 use utoipa::ToSchema;
@@ -83,6 +84,39 @@ pub struct CreateMeetingRequest {
     pub capacity: Option<i32>,
     /// Public registration settings (default: closed).
     pub registration: Option<RegistrationSettingsDto>,
+    /// The grant indicator this meeting's attendance counts toward (trainings and seminars
+    /// organised by the grant's grantee; a `count` indicator the grant carries).
+    pub counts_toward: Option<CountsTowardDto>,
+}
+
+/// A grant indicator a training's or seminar's attendance counts toward: the grant's report
+/// for the period shows the attended registrations as a suggested value.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"grant_id": "0193a0c4-e000-7000-8000-000000000001", "indicator_id": "0193a0c4-d000-7000-8000-000000000001"}))]
+pub struct CountsTowardDto {
+    /// The grant; its grantee must organise the meeting.
+    pub grant_id: Uuid,
+    /// A `count` indicator the grant carries.
+    pub indicator_id: Uuid,
+}
+
+impl From<CountsTowardDto> for CountsToward {
+    fn from(c: CountsTowardDto) -> Self {
+        Self {
+            grant: GrantId::from_uuid(c.grant_id),
+            indicator: IndicatorId::from_uuid(c.indicator_id),
+        }
+    }
+}
+
+impl From<CountsToward> for CountsTowardDto {
+    fn from(c: CountsToward) -> Self {
+        Self {
+            grant_id: c.grant.uuid(),
+            indicator_id: c.indicator.uuid(),
+        }
+    }
 }
 
 /// A dimension a meeting asks registrants about (optional answers, for disaggregated counts).
@@ -241,6 +275,7 @@ impl TryFrom<CreateMeetingRequest> for MeetingInput {
             visibility: r.visibility.into(),
             capacity,
             registration: registration.unwrap_or_default(),
+            counts_toward: r.counts_toward.map(Into::into),
         })
     }
 }

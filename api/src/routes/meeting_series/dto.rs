@@ -137,6 +137,7 @@ impl TryFrom<CreateMeetingSeriesRequest> for NewSeriesInput {
             visibility: r.visibility,
             capacity: r.capacity,
             registration: None,
+            counts_toward: None,
         });
         let long = FieldError::new(
             "recurrence",

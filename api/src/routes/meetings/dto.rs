@@ -2,10 +2,11 @@
 
 use crate::response::utc;
 use crate::service::meetings::{MeetingPatch, MeetingQuery, Seen};
-pub use crate::wire::meeting::{CreateMeetingRequest, ParticipantDto, PlaceDto};
 use crate::wire::meeting::{
-    RegistrationSettingsDto, organizers, participants, place, registration_settings, url,
+    CountsTowardDto, RegistrationSettingsDto, organizers, participants, place,
+    registration_settings, url,
 };
+pub use crate::wire::meeting::{CreateMeetingRequest, ParticipantDto, PlaceDto};
 use crate::wire::{
     AgendaItemTitle, MeetingDescription, MeetingFormat, MeetingKind, MeetingStatus, MeetingTitle,
     MeetingVisibility, Timestamp, double_option, ser,
@@ -86,6 +87,8 @@ pub struct MeetingResponse {
     pub capacity: Option<i32>,
     /// Public registration settings (counts: `GET /meetings/{id}/registration-counts`).
     pub registration: RegistrationSettingsDto,
+    /// The grant indicator its attendance counts toward, if any.
+    pub counts_toward: Option<CountsTowardDto>,
     /// The agenda, in order.
     pub agenda: Vec<AgendaItemDto>,
     /// Status.
@@ -138,6 +141,7 @@ impl From<Seen> for MeetingResponse {
             visibility: f.visibility.into(),
             capacity: f.capacity,
             registration: f.registration.into(),
+            counts_toward: f.counts_toward.map(Into::into),
             agenda: m
                 .agenda
                 .into_iter()
@@ -200,6 +204,10 @@ pub struct UpdateMeetingRequest {
     pub capacity: Option<Option<i32>>,
     /// Registration settings, replaced whole.
     pub registration: Option<RegistrationSettingsDto>,
+    /// The grant indicator its attendance counts toward (`null` clears it).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<CountsTowardDto>)]
+    pub counts_toward: Option<Option<CountsTowardDto>>,
 }
 
 /// The whole agenda, replacing the current one.
@@ -305,6 +313,7 @@ impl TryFrom<UpdateMeetingRequest> for MeetingPatch {
             visibility: r.visibility.map(Into::into),
             capacity: capacity.flatten(),
             registration: registration.flatten(),
+            counts_toward: r.counts_toward.map(|c| c.map(Into::into)),
         })
     }
 }

@@ -12,6 +12,7 @@ use seriktes_domain::report::{
     ReportStatus, Value,
 };
 use seriktes_domain::text::LocalizedText;
+use seriktes_domain::training::SuggestedValue;
 use seriktes_domain::{DomainError, FieldError, Validator};
 use seriktes_persistence::reports::StoredComment;
 use std::collections::BTreeMap;
@@ -49,6 +50,40 @@ pub struct IndicatorValueDto {
     /// The breakdown: per dimension, the parts add up to the value.
     #[serde(default)]
     pub parts: Vec<PartDto>,
+}
+
+/// A value suggested for an indicator from the attendance of the grant's trainings linked to
+/// it (`counts_toward`), held in the report's period: nothing is saved until the grantee copies
+/// it into `indicator_values`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"indicator_id": "0193a0c4-d000-7000-8000-000000000001", "value": 3, "parts": [{"dimension": "sex", "category": "female", "count": 2}, {"dimension": "sex", "category": "not_stated", "count": 1}], "meeting_ids": ["0193a0c4-f000-7000-8000-000000000001"]}))]
+pub struct SuggestedValueDto {
+    /// The indicator.
+    pub indicator_id: uuid::Uuid,
+    /// How many registrations were marked `attended`.
+    pub value: i64,
+    /// The breakdown, for each dimension the indicator is disaggregated by and every counted
+    /// registrant answered (an unanswered sex or disability counts as `not_stated`).
+    pub parts: Vec<PartDto>,
+    /// The meetings counted, by id (at most 500 listed; `value` counts them all).
+    pub meeting_ids: Vec<uuid::Uuid>,
+}
+
+fn suggested_dto(v: &SuggestedValue) -> SuggestedValueDto {
+    SuggestedValueDto {
+        indicator_id: v.indicator.uuid(),
+        value: v.value,
+        parts: v.parts.iter().map(part_dto).collect(),
+        meeting_ids: v.meetings.iter().map(|m| m.uuid()).collect(),
+    }
+}
+
+fn part_dto(p: &Part) -> PartDto {
+    PartDto {
+        dimension: p.dimension.as_str().to_owned(),
+        category: p.category.clone(),
+        count: p.count,
+    }
 }
 
 /// What the period spent on one budget line.
@@ -93,7 +128,7 @@ pub struct BudgetLineSummary {
     "kind": "periodic", "period_start": "2026-04-01", "period_end": "2026-06-30", "due_on": "2026-07-30",
     "overdue": false, "status": "draft", "allowed_actions": ["edit", "submit"],
     "narrative": {"activities": {"en": "Three trainings held."}},
-    "indicator_values": [], "expenditures": [], "budget": [], "submissions": 0,
+    "indicator_values": [], "suggested_values": [], "expenditures": [], "budget": [], "submissions": 0,
     "submitted_at": null, "decided_at": null, "updated_at": "2026-07-01T09:00:00Z"
 }))]
 pub struct ReportResponse {
@@ -119,6 +154,11 @@ pub struct ReportResponse {
     pub narrative: BTreeMap<String, BTreeMap<String, String>>,
     /// Indicator values.
     pub indicator_values: Vec<IndicatorValueDto>,
+    /// Values suggested from the attendance of the grant's linked trainings and seminars held
+    /// in the period (by the meeting's local date), one per indicator; given while the grantee
+    /// may still edit the report (due, draft, revision requested, grant active) in the
+    /// responses of a single report, empty otherwise and in lists.
+    pub suggested_values: Vec<SuggestedValueDto>,
     /// Expenditures.
     pub expenditures: Vec<ExpenditureDto>,
     /// Money per budget line.
@@ -194,15 +234,7 @@ fn value_dto(v: &IndicatorValue) -> IndicatorValueDto {
         denominator,
         text,
         note: v.note.clone(),
-        parts: v
-            .parts
-            .iter()
-            .map(|p| PartDto {
-                dimension: p.dimension.as_str().to_owned(),
-                category: p.category.clone(),
-                count: p.count,
-            })
-            .collect(),
+        parts: v.parts.iter().map(part_dto).collect(),
     }
 }
 
@@ -241,6 +273,7 @@ impl From<Seen> for ReportResponse {
             allowed_actions,
             narrative: narrative_dto(&s.form),
             indicator_values: s.form.values.iter().map(value_dto).collect(),
+            suggested_values: s.suggested.iter().map(suggested_dto).collect(),
             expenditures: s.form.expenditures.iter().map(expenditure_dto).collect(),
             budget,
             submissions: r.map_or(0, |r| r.submissions),
