@@ -399,6 +399,7 @@ fn assemble(
         .load(conn)?;
     let counts: Vec<(String, i64)> = recommendation_endorsements::table
         .filter(recommendation_endorsements::recommendation_id.eq_any(ids))
+        .filter(recommendation_endorsements::withdrawn_at.is_null())
         .group_by(recommendation_endorsements::recommendation_id)
         .select((recommendation_endorsements::recommendation_id, count_star()))
         .load(conn)?;
@@ -486,12 +487,16 @@ type ChangeRow = (
 pub fn changes(
     conn: &mut DbConn,
     id: RecommendationId,
+    since: Option<NaiveDateTime>,
     page: &PageRequest,
 ) -> Result<Page<Change>, StoreError> {
     use recommendation_changes as t;
     let mut q = t::table
         .filter(t::recommendation_id.eq(id.to_string()))
         .into_boxed();
+    if let Some(since) = since {
+        q = q.filter(t::at.ge(since));
+    }
     if let Some(after) = &page.after {
         q = q.filter(t::id.gt(after.clone()));
     }
@@ -567,6 +572,10 @@ pub struct Endorsement {
     pub name: LocalizedText,
     /// When it endorsed.
     pub endorsed_at: NaiveDateTime,
+    /// When it withdrew (listed only to a caller syncing with `updated_since`).
+    pub withdrawn_at: Option<NaiveDateTime>,
+    /// When it last changed (endorsed or withdrawn).
+    pub updated_at: NaiveDateTime,
 }
 
 /// Whether `organization` endorses the recommendation (one statement).
@@ -578,7 +587,8 @@ pub fn endorses(
     Ok(diesel::select(diesel::dsl::exists(
         recommendation_endorsements::table
             .filter(recommendation_endorsements::recommendation_id.eq(id.to_string()))
-            .filter(recommendation_endorsements::organization_id.eq(organization.to_string())),
+            .filter(recommendation_endorsements::organization_id.eq(organization.to_string()))
+            .filter(recommendation_endorsements::withdrawn_at.is_null()),
     ))
     .get_result(conn)?)
 }
@@ -602,30 +612,38 @@ pub fn endorse(
             t::organization_id.eq(organization.to_string()),
             t::user_id.eq(user.to_string()),
             t::endorsed_at.eq(now),
+            t::updated_at.eq(now),
         ))
         .execute(conn)?;
     Ok(())
 }
 
-/// Withdraws an endorsement; whether there was one (one statement).
+/// Withdraws a standing endorsement (stamped, kept for syncing clients); whether there was
+/// one (one statement).
 pub fn withdraw(
     conn: &mut DbConn,
     id: RecommendationId,
     organization: OrganizationId,
+    now: NaiveDateTime,
 ) -> Result<bool, StoreError> {
-    let n = diesel::delete(
-        recommendation_endorsements::table
-            .filter(recommendation_endorsements::recommendation_id.eq(id.to_string()))
-            .filter(recommendation_endorsements::organization_id.eq(organization.to_string())),
+    use recommendation_endorsements as t;
+    let n = diesel::update(
+        t::table
+            .filter(t::recommendation_id.eq(id.to_string()))
+            .filter(t::organization_id.eq(organization.to_string()))
+            .filter(t::withdrawn_at.is_null()),
     )
+    .set((t::withdrawn_at.eq(Some(now)), t::updated_at.eq(now)))
     .execute(conn)?;
     Ok(n > 0)
 }
 
-/// One page of a recommendation's endorsements, in the order they were made (one statement).
+/// One page of a recommendation's endorsements, in the order they were made (one statement):
+/// the standing ones; with `updated_since`, every endorsement made or withdrawn since then.
 pub fn endorsements(
     conn: &mut DbConn,
     id: RecommendationId,
+    updated_since: Option<NaiveDateTime>,
     page: &PageRequest,
 ) -> Result<Page<Endorsement>, StoreError> {
     use recommendation_endorsements as t;
@@ -633,10 +651,22 @@ pub fn endorsements(
         .inner_join(organizations::table)
         .filter(t::recommendation_id.eq(id.to_string()))
         .into_boxed();
+    q = match updated_since {
+        Some(since) => q.filter(t::updated_at.ge(since)),
+        None => q.filter(t::withdrawn_at.is_null()),
+    };
     if let Some(after) = &page.after {
         q = q.filter(t::id.gt(after.clone()));
     }
-    let rows: Vec<(String, stored::Uuid, String, NaiveDateTime)> = q
+    type Row = (
+        String,
+        stored::Uuid,
+        String,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+        NaiveDateTime,
+    );
+    let rows: Vec<Row> = q
         .order(t::id.asc())
         .limit(page.fetch_limit())
         .select((
@@ -644,17 +674,21 @@ pub fn endorsements(
             t::organization_id,
             organizations::name,
             t::endorsed_at,
+            t::withdrawn_at,
+            t::updated_at,
         ))
         .load(conn)?;
     let page = Page::from_rows(rows, page, |r| r.0.clone());
     let items = page
         .items
         .into_iter()
-        .map(|(_, org, name, at)| {
+        .map(|(_, org, name, at, withdrawn_at, updated_at)| {
             Ok(Endorsement {
                 organization: OrganizationId::from_uuid(org.0),
                 name: stored::text("organizations.name", &name)?,
                 endorsed_at: at,
+                withdrawn_at,
+                updated_at,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;

@@ -680,6 +680,8 @@ diesel::table! {
         organization_id -> Text,
         user_id -> Text,
         endorsed_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
     }
 }
 

@@ -124,6 +124,13 @@ both_backends! {
         assert_eq!(changes[2]["evidence_url"], evidence);
         assert_eq!(changes[2]["note"], "Order No. 112 introduces the single reporting form");
         assert!(changes[0]["evidence_url"].is_null());
+        // A client syncing the history asks for what was recorded since it last looked.
+        let last = changes[2]["recorded_at"].as_str().unwrap();
+        let since = app.get(&format!("/api/v1/recommendations/{form}/history?updated_since={last}"), None).await.expect(200);
+        let recent = since.body["data"].as_array().unwrap();
+        assert!(recent.contains(&changes[2]) && recent.iter().all(|c| c["recorded_at"].as_str().unwrap() >= last), "{recent:?}");
+        let later = app.get(&format!("/api/v1/recommendations/{form}/history?updated_since=2099-01-01T00:00:00Z"), None).await.expect(200);
+        assert_eq!(later.body["data"], json!([]));
 
         // Anyone reads the public statistics: 20 made, 2 adopted, 1 implemented.
         let expected = json!({"made": 20, "proposed": 12, "under_consideration": 3, "adopted": 2, "rejected": 3, "implemented": 1});

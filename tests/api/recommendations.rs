@@ -388,13 +388,27 @@ both_backends! {
         assert!(first.body["data"][0]["endorsed_at"].is_string());
 
         // Withdrawing: its owners and managers only; then it may endorse again.
+        let later = seriktes_api::clock::Clock::now(app.clock.as_ref()) + chrono::TimeDelta::minutes(1);
+        app.clock.set(chrono::Timelike::with_nanosecond(&later, 0).unwrap());
+        let since = seriktes_api::clock::Clock::now(app.clock.as_ref()).and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let one = format!("{endorsements}/{}", orgs[0]);
         app.delete(&one, Some(&plain)).await.expect_problem(403);
         app.delete(&one, Some(&coordinator)).await.expect(204);
         app.delete(&one, Some(&coordinator)).await.expect_problem(404);
         assert_eq!(app.get(&rec, None).await.expect(200).body["endorsement_count"], 200);
+        // The list shows standing endorsements; a client syncing since before the withdrawal
+        // learns of it (and of nothing older).
+        let standing = app.get(&format!("{endorsements}?limit=200"), None).await.expect(200);
+        assert!(standing.body["data"].as_array().unwrap().iter().all(|e| e["organization_id"] != json!(orgs[0]) && e["withdrawn_at"].is_null()));
+        let synced = app.get(&format!("{endorsements}?updated_since={since}"), None).await.expect(200);
+        let changed = synced.body["data"].as_array().unwrap();
+        assert_eq!(changed.len(), 1, "{changed:?}");
+        assert_eq!((&changed[0]["organization_id"], &changed[0]["withdrawn_at"]), (&json!(orgs[0]), &json!(since)));
         app.post(&endorsements, Some(&coordinator), &json!({"organization_id": orgs[0]})).await.expect(201);
         assert_eq!(app.get(&rec, None).await.expect(200).body["endorsement_count"], 201);
+        let synced = app.get(&format!("{endorsements}?updated_since={since}"), None).await.expect(200);
+        let changed: Vec<(&Value, bool)> = synced.body["data"].as_array().unwrap().iter().map(|e| (&e["organization_id"], e["withdrawn_at"].is_null())).collect();
+        assert_eq!(changed, [(&json!(orgs[0]), false), (&json!(orgs[0]), true)]);
     }
 }
 

@@ -14,6 +14,7 @@ use crate::extract::{IfMatch, Json, Query};
 use crate::response::{PageParams, Paginated, Tagged};
 use crate::service::recommendations::{self as uc, Seen};
 use crate::state::State;
+use crate::wire::Timestamp;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use seriktes_domain::ids::{MeetingId, OrganizationId, RecommendationId};
@@ -335,10 +336,11 @@ pub async fn implement_recommendation(
 }
 
 /// A recommendation's history: every status change with its day, note, evidence, author and
-/// acting organisation, oldest first (whoever sees the recommendation).
+/// acting organisation, oldest first (whoever sees the recommendation). Changes are never
+/// edited: `updated_since` keeps those recorded since then.
 #[utoipa::path(
     tag = "recommendations",
-    params(("id" = Uuid, Path, description = "Recommendation id"), PageParams),
+    params(("id" = Uuid, Path, description = "Recommendation id"), PageParams, SinceParams),
     responses(
         (status = 200, description = "One page of changes.", body = Paginated<RecommendationChangeResponse>),
         crate::openapi::AuthErrors,
@@ -352,12 +354,14 @@ pub async fn recommendation_history(
     caller: MaybeCaller,
     id: web::Path<Uuid>,
     page: Query<PageParams>,
+    since: Query<SinceParams>,
 ) -> Result<Paginated<RecommendationChangeResponse>, ApiError> {
     let id = RecommendationId::from_uuid(id.into_inner());
     let page = page.0.to_request()?;
+    let since = since.0.updated_since.map(Timestamp::get);
     let p = state
         .read_maybe(caller.0.as_ref(), move |conn, actor, _| {
-            uc::history(conn, actor, id, &page)
+            uc::history(conn, actor, id, since, &page)
         })
         .await?;
     Paginated::try_from_page(p, |c| Ok(RecommendationChangeResponse::from(c)))
@@ -451,10 +455,12 @@ pub async fn endorse_recommendation(
 }
 
 /// The organisations endorsing a recommendation, in the order they endorsed (whoever sees
-/// the recommendation; no sign-in for one of a public meeting).
+/// the recommendation; no sign-in for one of a public meeting). With `updated_since`, every
+/// endorsement made or withdrawn since then, withdrawn ones with their `withdrawn_at`, so that
+/// a syncing client learns of withdrawals too.
 #[utoipa::path(
     tag = "recommendations",
-    params(("id" = Uuid, Path, description = "Recommendation id"), PageParams),
+    params(("id" = Uuid, Path, description = "Recommendation id"), PageParams, SinceParams),
     responses(
         (status = 200, description = "One page of endorsements.", body = Paginated<EndorsementResponse>),
         crate::openapi::AuthErrors,
@@ -468,12 +474,14 @@ pub async fn list_endorsements(
     caller: MaybeCaller,
     id: web::Path<Uuid>,
     page: Query<PageParams>,
+    since: Query<SinceParams>,
 ) -> Result<Paginated<EndorsementResponse>, ApiError> {
     let id = RecommendationId::from_uuid(id.into_inner());
     let page = page.0.to_request()?;
+    let since = since.0.updated_since.map(Timestamp::get);
     let p = state
         .read_maybe(caller.0.as_ref(), move |conn, actor, _| {
-            uc::endorsements(conn, actor, id, &page)
+            uc::endorsements(conn, actor, id, since, &page)
         })
         .await?;
     Paginated::try_from_page(p, |e| Ok(EndorsementResponse::from(e)))

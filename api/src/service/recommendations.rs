@@ -330,10 +330,11 @@ pub fn history(
     conn: &mut DbConn,
     actor: Option<&Actor>,
     id: RecommendationId,
+    since: Option<NaiveDateTime>,
     page: &PageRequest,
 ) -> Result<Page<Change>, ApiError> {
     authorized(conn, actor, id, RecommendationRight::Read)?;
-    Ok(store::changes(conn, id, page)?)
+    Ok(store::changes(conn, id, since, page)?)
 }
 
 /// The statistics of a meeting's recommendations (whoever sees the meeting; anonymous
@@ -429,7 +430,7 @@ pub fn withdraw(
 ) -> Result<(), ApiError> {
     let (_, m, _) = authorized(tx, Some(actor), id, RecommendationRight::Read)?;
     may_endorse(actor, organization)?;
-    if !store::withdraw(tx, id, organization)? {
+    if !store::withdraw(tx, id, organization, now)? {
         return Err(DomainError::NotFound.into());
     }
     let next = load(tx, id)?;
@@ -449,8 +450,9 @@ pub fn endorsements(
     conn: &mut DbConn,
     actor: Option<&Actor>,
     id: RecommendationId,
+    updated_since: Option<NaiveDateTime>,
     page: &PageRequest,
 ) -> Result<Page<Endorsement>, ApiError> {
     authorized(conn, actor, id, RecommendationRight::Read)?;
-    Ok(store::endorsements(conn, id, page)?)
+    Ok(store::endorsements(conn, id, updated_since, page)?)
 }

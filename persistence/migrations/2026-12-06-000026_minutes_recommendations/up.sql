@@ -74,13 +74,20 @@ CREATE TABLE recommendation_changes (
 );
 CREATE INDEX recommendation_changes_recommendation_idx ON recommendation_changes (recommendation_id, id);
 
--- Endorsements: one per organisation and recommendation (the unique key refuses a second one,
--- also under parallel requests); withdrawing deletes the row.
+-- Endorsements: one standing endorsement per organisation and recommendation (the partial
+-- unique index refuses a second one, also under parallel requests). Withdrawing stamps
+-- `withdrawn_at` and keeps the row, so that a donor syncing with `updated_since` learns of it;
+-- the organisation may endorse again (a new row).
 CREATE TABLE recommendation_endorsements (
     id                TEXT PRIMARY KEY,
     recommendation_id TEXT NOT NULL REFERENCES recommendations (id),
     organization_id   TEXT NOT NULL REFERENCES organizations (id),
     user_id           TEXT NOT NULL REFERENCES users (id),
     endorsed_at       TIMESTAMP NOT NULL,
-    CONSTRAINT recommendation_endorsements_organization_id_key UNIQUE (recommendation_id, organization_id)
+    withdrawn_at      TIMESTAMP,
+    updated_at        TIMESTAMP NOT NULL
 );
+CREATE UNIQUE INDEX recommendation_endorsements_organization_id_key
+    ON recommendation_endorsements (recommendation_id, organization_id) WHERE withdrawn_at IS NULL;
+CREATE INDEX recommendation_endorsements_updated_idx
+    ON recommendation_endorsements (recommendation_id, updated_at);

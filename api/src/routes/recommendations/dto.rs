@@ -306,7 +306,8 @@ pub struct EndorseRequest {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "organization_id": "0193a0c4-7c1e-7d4a-9a51-3f7e2b8c9d40",
-    "name": {"en": "Youth Initiatives Centre"}, "endorsed_at": "2027-06-01T09:00:00Z"
+    "name": {"en": "Youth Initiatives Centre"}, "endorsed_at": "2027-06-01T09:00:00Z",
+    "withdrawn_at": null, "updated_at": "2027-06-01T09:00:00Z"
 }))]
 pub struct EndorsementResponse {
     /// The organisation.
@@ -316,6 +317,12 @@ pub struct EndorsementResponse {
     /// When it endorsed.
     #[serde(serialize_with = "ser::timestamp")]
     pub endorsed_at: DateTime<Utc>,
+    /// When it withdrew; only a list asked with `updated_since` shows withdrawn endorsements.
+    #[serde(serialize_with = "ser::opt_timestamp")]
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    /// When it last changed (endorsed or withdrawn).
+    #[serde(serialize_with = "ser::timestamp")]
+    pub updated_at: DateTime<Utc>,
 }
 
 impl From<Endorsement> for EndorsementResponse {
@@ -324,6 +331,8 @@ impl From<Endorsement> for EndorsementResponse {
             organization_id: e.organization.uuid(),
             name: OrganizationName(e.name.translations().clone()),
             endorsed_at: utc(e.endorsed_at),
+            withdrawn_at: e.withdrawn_at.map(utc),
+            updated_at: utc(e.updated_at),
         }
     }
 }
@@ -337,6 +346,14 @@ pub struct MeetingRecommendationParams {
     /// Only those in this status.
     pub status: Option<RecommendationStatus>,
     /// Only those changed at or after this time (RFC 3339).
+    pub updated_since: Option<Timestamp>,
+}
+
+/// Incremental sync of a list of records that are added or stamped, never edited.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SinceParams {
+    /// Only those made or changed at or after this time (RFC 3339).
     pub updated_since: Option<Timestamp>,
 }
 
