@@ -787,6 +787,14 @@ fn properties() -> Vec<(&'static str, &'static str, Bound)> {
                 "by_participant_role",
                 Items(meeting::ParticipantRole::ALL.len()),
             ),
+            ("registered", Range(0, i64::MAX)),
+            ("attended", Range(0, i64::MAX)),
+            ("no_show", Range(0, i64::MAX)),
+            (
+                "attendees_by_organization_kind",
+                Items(organization::OrganizationKind::ALL.len()),
+            ),
+            ("attendees_without_listed_organization", Range(0, i64::MAX)),
         ],
     );
     add("KindCount", &[("count", invited)]);
