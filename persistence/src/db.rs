@@ -303,7 +303,7 @@ impl Retryable for StoreError {
 /// [`StoreError::WriteConflict`] (answered 409). Each attempt commits or fails on its own
 /// merits; under SERIALIZABLE at least one of the racing transactions commits in each round,
 /// so this bounds the wait, not the correctness.
-pub const WRITE_ATTEMPTS: u32 = 8;
+pub const WRITE_ATTEMPTS: u32 = 16;
 
 /// Runs `f` in one write transaction: all of it is stored or none.
 ///
@@ -317,7 +317,8 @@ pub const WRITE_ATTEMPTS: u32 = 8;
 /// - PostgreSQL: `BEGIN ISOLATION LEVEL SERIALIZABLE`. A transaction that PostgreSQL aborts
 ///   because a concurrent one conflicted (serialization failure, deadlock) is rolled back and
 ///   **run again from the start**, up to [`WRITE_ATTEMPTS`] times, with a short pause that
-///   grows with each attempt; `f` therefore must not have effects outside the transaction
+///   grows with each attempt and is jittered, so that a crowd writing one row at once (people
+///   registering for one meeting) does not retry in lockstep and lose again together; `f` therefore must not have effects outside the transaction
 ///   (it does not: use cases only touch the database, and no network call happens inside a
 ///   transaction, STYLE §5).
 /// - A guarded update (`… WHERE version = <the version read in this transaction>`) that finds
@@ -337,12 +338,19 @@ pub fn write<T, E: From<StoreError> + Retryable>(
         match write_once(conn, &mut f) {
             Err(e) if e.is_write_conflict() && attempt < WRITE_ATTEMPTS => {
                 log::debug!("write transaction lost a race (attempt {attempt}); running it again");
-                std::thread::sleep(Duration::from_millis(u64::from(attempt * attempt)));
+                std::thread::sleep(backoff(attempt));
                 attempt += 1;
             }
             outcome => return outcome,
         }
     }
+}
+
+/// The pause before attempt `attempt + 1`: `attempt²` ms plus up to `2 · attempt` ms of
+/// jitter (taken from a UUIDv7's random bits; no clock or RNG crate needed).
+fn backoff(attempt: u32) -> Duration {
+    let random = u32::from(uuid::Uuid::now_v7().as_bytes()[15]);
+    Duration::from_millis(u64::from(attempt * attempt + random % (2 * attempt + 1)))
 }
 
 /// One attempt of [`write`].

@@ -21,9 +21,6 @@ use seriktes_domain::registration::RegistrationRequest;
 use seriktes_domain::throttle::ClientAddress;
 use uuid::Uuid;
 
-/// How many more times a registration that kept losing write races is tried.
-const REGISTER_RETRIES: u32 = 4;
-
 /// The header that carries a registration's management token.
 pub const TOKEN_HEADER: &str = "Registration-Token";
 
@@ -46,32 +43,6 @@ fn token_hash(req: &HttpRequest) -> Option<String> {
 fn tagged(s: Seen) -> Tagged<RegistrationResponse> {
     let version = s.registration.version;
     Tagged::ok(s.into(), version)
-}
-
-/// Runs the registration. A crowd registering at once for one meeting all write its row: on
-/// PostgreSQL a few may lose the race more often than `db::write` runs a transaction again;
-/// they try again, up to [`REGISTER_RETRIES`] more times.
-async fn persist(
-    state: &State,
-    caller: MaybeCaller,
-    meeting: MeetingId,
-    request: RegistrationRequest,
-    hash: String,
-    origin: Origin,
-) -> Result<Seen, ApiError> {
-    let mut retries = REGISTER_RETRIES;
-    loop {
-        let (request, hash) = (request.clone(), hash.clone());
-        let outcome = state
-            .write_maybe(caller.0.as_ref(), move |tx, actor, now| {
-                uc::register(tx, actor, meeting, request.clone(), &hash, origin, now)
-            })
-            .await;
-        match outcome {
-            Err(ApiError::WriteConflict) if retries > 0 => retries -= 1,
-            other => return other,
-        }
-    }
 }
 
 /// Register for a meeting, signed in or not: confirmed while places last, then waitlisted,
@@ -110,7 +81,11 @@ pub async fn register(
     };
     let token = refresh::generate().map_err(ApiError::internal)?;
     let hash = refresh::hash(&token);
-    let s = persist(&state, caller, meeting, request, hash, origin).await?;
+    let s = state
+        .write_maybe(caller.0.as_ref(), move |tx, actor, now| {
+            uc::register(tx, actor, meeting, request.clone(), &hash, origin, now)
+        })
+        .await?;
     let (version, location) = (
         s.registration.version,
         format!("/api/v1/registrations/{}", s.registration.id),
