@@ -224,18 +224,28 @@ pub fn first_waitlisted(
         .transpose()
 }
 
-/// The waitlist position of a waitlisted registration arrived as `seq` (1 = next in line).
-pub fn waitlist_position(
+/// The waitlist places (1 = next) of the waitlisted registrations numbered `seqs` of one
+/// meeting, in the order given (one statement, whatever the number: a page of the list asks
+/// once, not once per registration).
+pub fn waitlist_positions(
     conn: &mut DbConn,
     meeting: MeetingId,
-    seq: i64,
-) -> Result<i64, StoreError> {
-    Ok(registrations::table
+    seqs: &[i64],
+) -> Result<Vec<i64>, StoreError> {
+    let Some(last) = seqs.iter().copied().max() else {
+        return Ok(Vec::new());
+    };
+    let waiting: Vec<i64> = registrations::table
         .filter(registrations::meeting_id.eq(meeting.to_string()))
         .filter(registrations::status.eq(RegistrationStatus::Waitlisted.as_str()))
-        .filter(registrations::seq.le(seq))
-        .count()
-        .get_result(conn)?)
+        .filter(registrations::seq.le(last))
+        .order(registrations::seq.asc())
+        .select(registrations::seq)
+        .load(conn)?;
+    Ok(seqs
+        .iter()
+        .map(|s| i64::try_from(waiting.partition_point(|w| w <= s)).unwrap_or(i64::MAX))
+        .collect())
 }
 
 /// Moves a registration to `to` (clearing attendance), if it is still at `current`'s version

@@ -287,6 +287,18 @@ both_backends! {
         assert_eq!(positions, [1, 2, 3, 4, 5, 6, 7]);
         let c = app.get(&format!("/api/v1/meetings/{meeting}/registration-counts"), None).await.expect(200);
         assert_eq!((c.body["confirmed"].clone(), c.body["waitlisted"].clone()), (json!(5), json!(7)));
+        // The organisers' list gives every waitlisted registration its place, in order, in one
+        // page (two pages of four and three give the same places).
+        async fn listed(app: &TestApp, token: &str, path: String) -> (Vec<i64>, Value) {
+            let r = app.get(&path, Some(token)).await.expect(200);
+            let places = r.body["data"].as_array().unwrap().iter().map(|x| x["waitlist_position"].as_i64().unwrap()).collect();
+            (places, r.body["next_cursor"].clone())
+        }
+        let list = format!("/api/v1/meetings/{meeting}/registrations?status=waitlisted");
+        assert_eq!(listed(&app, &w.manager, list.clone()).await.0, [1, 2, 3, 4, 5, 6, 7]);
+        let (first, cursor) = listed(&app, &w.manager, format!("{list}&limit=4")).await;
+        let (rest, _) = listed(&app, &w.manager, format!("{list}&limit=4&cursor={}", cursor.as_str().unwrap())).await;
+        assert_eq!((first, rest), (vec![1, 2, 3, 4], vec![5, 6, 7]));
     }
 
     async fn one_e_mail_registering_at_once_is_registered_once(app) {

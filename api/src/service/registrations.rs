@@ -132,7 +132,9 @@ fn event(kind: &str, m: &Meeting, r: &Registration, summary: String) -> Event {
 
 fn position(conn: &mut DbConn, r: &Registration) -> Result<Option<i64>, ApiError> {
     if r.status == RegistrationStatus::Waitlisted {
-        Ok(Some(store::waitlist_position(conn, r.meeting, r.seq)?))
+        Ok(store::waitlist_positions(conn, r.meeting, &[r.seq])?
+            .first()
+            .copied())
     } else {
         Ok(None)
     }
@@ -384,9 +386,20 @@ pub fn list(
     let m = load_meeting(conn, meeting)?;
     let role = organiser(actor, &m)?;
     let p = store::list(conn, meeting, filter, page)?;
+    let waiting: Vec<i64> = p
+        .items
+        .iter()
+        .filter(|r| r.status == RegistrationStatus::Waitlisted)
+        .map(|r| r.seq)
+        .collect();
+    let mut places = store::waitlist_positions(conn, meeting, &waiting)?.into_iter();
     let mut items = Vec::with_capacity(p.items.len());
     for r in p.items {
-        let waitlist_position = position(conn, &r)?;
+        let waitlist_position = if r.status == RegistrationStatus::Waitlisted {
+            places.next()
+        } else {
+            None
+        };
         items.push(Seen {
             registration: r,
             role,
